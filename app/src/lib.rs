@@ -1,0 +1,19 @@
+//! The storefront's pages, as Leptos components rendered to HTML on the server.
+//!
+//! Components take plain data (from the `domain` crate); fetching it is the Worker's job,
+//! so every page renders the same natively (in tests) and inside the Worker.
+//!
+//! # Layout
+//! - [`shell`]: the document around every page: head, header with navigation and search, footer.
+//! - [`components`]: product cards, prices, the pager, the sort menu.
+//! - [`pages`]: one component per page: home, collection, search, product, errors.
+//! - [`render`]: entry points that render a page to a complete HTML document.
+//! - [`routes`]: routing as a pure function from method and path to a [`routes::Route`].
+
+pub mod components;
+pub mod pages;
+pub mod render;
+pub mod routes;
+pub mod shell;
+
+pub use domain;

@@ -1,0 +1,210 @@
+//! Entry points: data in, a complete HTML document out.
+
+use crate::components::owned;
+use crate::pages::{CollectionPage, ErrorPage, HomePage, ProductPage, ProductView, SearchPage};
+use crate::shell::{Meta, Shell};
+use domain::listing::ListingQuery;
+use domain::{CatalogIndex, Collection};
+use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
+
+/// Renders a view inside the shell to `<!DOCTYPE html>…`.
+fn document<V: IntoView + 'static>(
+    meta: Meta,
+    collections: Vec<Collection>,
+    page: impl FnOnce() -> V + Send + 'static,
+) -> String {
+    let owner = Owner::new();
+    let html = owner
+        .with(|| view! { <Shell meta=meta collections=collections>{page()}</Shell> }.to_html());
+    format!("<!DOCTYPE html>{html}")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+pub fn home(index: &CatalogIndex) -> String {
+    let meta = Meta {
+        title: String::new(),
+        description: "Featured products and collections, rendered at the edge.".into(),
+        canonical: "/".into(),
+        query: String::new(),
+    };
+    let featured: Vec<_> = index.featured().cloned().collect();
+    let collections = index.collections.clone();
+    let currency = index.currency;
+    document(meta, index.collections.clone(), move || {
+        view! { <HomePage featured=featured collections=collections currency=currency/> }
+    })
+}
+
+pub fn collection(index: &CatalogIndex, collection: &Collection, query: &ListingQuery) -> String {
+    let query = ListingQuery {
+        collection: Some(collection.handle.clone()),
+        q: None,
+        ..query.clone()
+    };
+    let page = query.run(index);
+    let items = owned(&page);
+    let page = domain::listing::Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        total_pages: page.total_pages,
+    };
+    let meta = Meta {
+        title: collection.title.clone(),
+        description: truncate(&collection.description, 160),
+        canonical: format!("/collections/{}", collection.handle),
+        query: String::new(),
+    };
+    let (collection, sort, currency) = (collection.clone(), query.sort, index.currency);
+    document(meta, index.collections.clone(), move || {
+        view! { <CollectionPage collection=collection page=page sort=sort currency=currency/> }
+    })
+}
+
+pub fn search(index: &CatalogIndex, query: &ListingQuery) -> String {
+    let page = query.run(index);
+    let items = if query.q.is_some() {
+        owned(&page)
+    } else {
+        Vec::new()
+    };
+    let page = domain::listing::Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        total_pages: page.total_pages,
+    };
+    let meta = Meta {
+        title: match &query.q {
+            Some(q) => format!("Search: {q}"),
+            None => "Search".into(),
+        },
+        description: "Search the shop's products.".into(),
+        canonical: "/search".into(),
+        query: query.q.clone().unwrap_or_default(),
+    };
+    let (q, sort, currency) = (query.q.clone(), query.sort, index.currency);
+    document(meta, index.collections.clone(), move || {
+        view! { <SearchPage q=q page=page sort=sort currency=currency/> }
+    })
+}
+
+pub fn product(index: &CatalogIndex, view: ProductView) -> String {
+    let meta = Meta {
+        title: view.product.title.clone(),
+        description: truncate(&view.product.description, 160),
+        canonical: format!("/products/{}", view.product.handle),
+        query: String::new(),
+    };
+    document(
+        meta,
+        index.collections.clone(),
+        move || view! { <ProductPage view=view/> },
+    )
+}
+
+/// An error page; `collections` may be empty when the catalog itself is unavailable.
+pub fn error(collections: Vec<Collection>, status: u16, title: &str, message: &str) -> String {
+    let meta = Meta {
+        title: title.to_owned(),
+        description: message.to_owned(),
+        canonical: String::new(),
+        query: String::new(),
+    };
+    let (title, message) = (title.to_owned(), message.to_owned());
+    document(
+        meta,
+        collections,
+        move || view! { <ErrorPage status=status title=title message=message/> },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Catalog;
+
+    fn catalog() -> Catalog {
+        Catalog::from_json(include_str!("../../catalog/demo.json")).expect("demo catalog")
+    }
+
+    #[test]
+    fn home_lists_featured_products_and_collections() {
+        let c = catalog();
+        let html = home(&c.index());
+        assert!(
+            html.starts_with("<!DOCTYPE html><html lang=\"en\">"),
+            "{}",
+            &html[..80]
+        );
+        for p in c.products.iter().filter(|p| p.featured) {
+            assert!(
+                html.contains(&format!("/products/{}", p.handle)),
+                "missing {}",
+                p.handle
+            );
+        }
+        for col in &c.collections {
+            assert!(html.contains(&format!("/collections/{}", col.handle)));
+        }
+    }
+
+    #[test]
+    fn catalog_text_is_escaped() {
+        let c = catalog();
+        let p = c
+            .products
+            .iter()
+            .find(|p| p.handle.as_str() == "script-mug")
+            .expect("script-mug")
+            .clone();
+        let selected = p.default_variant().expect("variant").clone();
+        let html = product(
+            &c.index(),
+            ProductView {
+                currency: c.currency,
+                available: selected.stock,
+                selected,
+                collection: None,
+                product: p,
+            },
+        );
+        assert!(!html.contains("<script>alert"), "unescaped title");
+        assert!(
+            html.contains("&lt;script&gt;alert"),
+            "escaped title missing"
+        );
+        assert!(!html.contains("<b>bold?</b>"));
+    }
+
+    #[test]
+    fn search_states() {
+        let idx = catalog().index();
+        let empty = search(&idx, &ListingQuery::default());
+        assert!(empty.contains("Type what you are looking for"));
+        let none = search(
+            &idx,
+            &ListingQuery {
+                q: Some("zzqqxx".into()),
+                ..Default::default()
+            },
+        );
+        assert!(none.contains("No products match “zzqqxx”"));
+    }
+
+    #[test]
+    fn error_page_shows_status_and_message() {
+        let html = error(vec![], 404, "Page not found", "No such <page>.");
+        assert!(html.contains(">404<"));
+        assert!(html.contains("No such &lt;page&gt;."));
+    }
+}

@@ -1,0 +1,23 @@
+//! The shop's domain, free of any platform code.
+//!
+//! Everything here compiles and is unit-tested natively: the Worker (wasm32) and the
+//! Leptos pages call into it, and so do the native tools and tests.
+//!
+//! # Layout
+//! - [`money`]: [`Currency`] codes and [`Money`] in integer minor units, with formatting.
+//! - [`ids`]: parsed identifiers and bounded inputs: [`Handle`], [`Sku`], [`Quantity`].
+//! - [`catalog`]: products, variants, collections, the catalog file format and its validation.
+//! - [`listing`]: listing queries (sort, search, pagination) over a catalog index.
+//! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
+
+pub mod catalog;
+pub mod ids;
+pub mod kv;
+pub mod listing;
+pub mod money;
+
+pub use catalog::{
+    Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, Variant,
+};
+pub use ids::{Handle, Quantity, Sku};
+pub use money::{Currency, Money};
