@@ -4,12 +4,14 @@
 //! so every page renders the same natively (in tests) and inside the Worker.
 //!
 //! # Layout
+//! - [`api`]: the JSON shapes of the catalog API.
 //! - [`shell`]: the document around every page: head, header with navigation and search, footer.
 //! - [`components`]: product cards, prices, the pager, the sort menu.
 //! - [`pages`]: one component per page: home, collection, search, product, errors.
 //! - [`render`]: entry points that render a page to a complete HTML document.
 //! - [`routes`]: routing as a pure function from method and path to a [`routes::Route`].
 
+pub mod api;
 pub mod components;
 pub mod pages;
 pub mod render;

@@ -1,0 +1,75 @@
+use integration_tests::Client;
+
+#[tokio::test]
+async fn catalog_pages_are_cacheable_with_etags() {
+    let c = Client::new();
+    for path in [
+        "/",
+        "/collections/apparel",
+        "/products/linen-shirt",
+        "/api/products",
+        "/api/products/linen-shirt",
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, 200, "{path}");
+        let cc = r.header("cache-control").unwrap_or_default();
+        assert!(
+            cc.contains("public") && cc.contains("s-maxage="),
+            "{path}: {cc}"
+        );
+        let tag = r
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path}: no etag"))
+            .to_owned();
+        assert!(tag.starts_with('"'), "{path}: {tag}");
+
+        let again = c
+            .send(
+                c.request(reqwest::Method::GET, path)
+                    .header("if-none-match", &tag),
+            )
+            .await;
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(tag.as_str()));
+
+        let other = c
+            .send(
+                c.request(reqwest::Method::GET, path)
+                    .header("if-none-match", "\"stale\""),
+            )
+            .await;
+        assert_eq!(other.status, 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn different_pages_have_different_etags() {
+    let c = Client::new();
+    let a = c.get("/products/linen-shirt").await;
+    let b = c
+        .get("/products/linen-shirt?variant=LINEN-SHIRT-M-WHITE")
+        .await;
+    assert_ne!(a.header("etag"), b.header("etag"));
+}
+
+#[tokio::test]
+async fn static_assets_are_served() {
+    let c = Client::new();
+    let css = c.get("/styles.css").await;
+    assert_eq!(css.status, 200);
+    assert!(css
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/css")));
+    css.assert_contains(".site-header");
+    let img = c.get("/images/linen-shirt.svg").await;
+    assert_eq!(img.status, 200);
+    img.assert_contains("<svg");
+}
+
+#[tokio::test]
+async fn pages_send_security_headers() {
+    let r = Client::new().get("/").await;
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert!(r.header("referrer-policy").is_some());
+}

@@ -1,0 +1,131 @@
+use integration_tests::Client;
+
+#[tokio::test]
+async fn home_shows_featured_products_and_collections() {
+    let r = Client::new().get("/").await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    r.assert_contains("<!DOCTYPE html>");
+    // Featured in the demo catalog, with prices formatted from minor units.
+    r.assert_contains("Linen Shirt");
+    r.assert_contains("Packable Rain Jacket");
+    r.assert_contains("€179.00");
+    // Not featured.
+    r.assert_lacks("Wool Hiking Socks");
+    for c in [
+        "/collections/apparel",
+        "/collections/home",
+        "/collections/outdoor",
+        "/collections/stationery",
+    ] {
+        r.assert_contains(&format!("href=\"{c}\""));
+    }
+}
+
+#[tokio::test]
+async fn collection_lists_its_products_sorted_and_paged() {
+    let c = Client::new();
+    let r = c.get("/collections/home?sort=price-asc").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("<h1>Home");
+    // 11 products in "home", 12 per page: one page, cheapest first.
+    let bowl = r.body.find("Speckled Stoneware Bowl").expect("bowl listed");
+    let throw = r.body.find("Lambswool Throw").expect("throw listed");
+    assert!(
+        bowl < throw,
+        "price-asc puts the €15 bowl before the €89 throw"
+    );
+    r.assert_lacks("Trail Backpack");
+
+    let desc = c.get("/collections/home?sort=price-desc").await;
+    let bowl = desc.body.find("Speckled Stoneware Bowl").expect("bowl");
+    let throw = desc.body.find("Lambswool Throw").expect("throw");
+    assert!(throw < bowl);
+
+    let p1 = c.get("/collections/outdoor?sort=name&per_page=4").await;
+    assert_eq!(p1.status, 200);
+    p1.assert_contains("Page 1 of 3");
+    p1.assert_contains("rel=\"next\"");
+    let p3 = c
+        .get("/collections/outdoor?sort=name&per_page=4&page=3")
+        .await;
+    p3.assert_contains("Page 3 of 3");
+    p3.assert_lacks("rel=\"next\"");
+    // Name order: the last outdoor product alphabetically is on the last page only.
+    p3.assert_contains("Waterproof Picnic Blanket");
+    p1.assert_lacks("Waterproof Picnic Blanket");
+}
+
+#[tokio::test]
+async fn search_is_case_insensitive_and_has_empty_states() {
+    let c = Client::new();
+    let r = c.get("/search?q=LINEN").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("Linen Shirt");
+    r.assert_contains("Linen Napkins");
+    r.assert_lacks("Trail Backpack");
+
+    let none = c.get("/search?q=zzzqqq").await;
+    assert_eq!(none.status, 200);
+    none.assert_contains("No products match “zzzqqq”");
+
+    let empty = c.get("/search").await;
+    assert_eq!(empty.status, 200);
+    empty.assert_contains("Type what you are looking for");
+}
+
+#[tokio::test]
+async fn product_page_shows_variants_prices_and_add_to_cart_form() {
+    let c = Client::new();
+    let r = c.get("/products/rain-jacket").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("<h1>Packable Rain Jacket</h1>");
+    r.assert_contains("€179.00");
+    r.assert_contains("/images/rain-jacket.svg");
+    r.assert_contains("action=\"/cart/add\"");
+    r.assert_contains("name=\"sku\" value=\"RAIN-JACKET-S-OLIVE\"");
+
+    // Choosing a variant by SKU changes price and the SKU posted.
+    let l = c
+        .get("/products/rain-jacket?variant=RAIN-JACKET-L-NAVY")
+        .await;
+    assert_eq!(l.status, 200);
+    l.assert_contains("€189.00");
+    l.assert_contains("name=\"sku\" value=\"RAIN-JACKET-L-NAVY\"");
+
+    // An unknown variant falls back to the default one rather than failing.
+    let d = c.get("/products/rain-jacket?variant=NOPE").await;
+    assert_eq!(d.status, 200);
+    d.assert_contains("name=\"sku\" value=\"RAIN-JACKET-S-OLIVE\"");
+}
+
+#[tokio::test]
+async fn sold_out_products_cannot_be_added() {
+    let r = Client::new().get("/products/silk-scarf").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("Sold out");
+    r.assert_lacks(">Add to cart<");
+}
+
+#[tokio::test]
+async fn catalog_text_is_escaped() {
+    let c = Client::new();
+    let r = c.get("/products/script-mug").await;
+    assert_eq!(r.status, 200);
+    r.assert_lacks("<script>alert");
+    r.assert_contains("&lt;script&gt;alert");
+    let s = c.get("/search?q=%3Cscript%3E").await;
+    assert_eq!(s.status, 200);
+    s.assert_lacks("<script>alert");
+    // The query echoed into the search box is escaped too.
+    s.assert_contains("value=\"&lt;script&gt;\"");
+}
+
+#[tokio::test]
+async fn non_ascii_text_survives() {
+    let r = Client::new().get("/products/creme-brulee-candle").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("Crème Brûlée Candle");
+}

@@ -1,0 +1,62 @@
+//! Response helpers: content types, cache headers, ETags and conditional requests.
+
+use sha2::{Digest, Sha256};
+use worker::{Request, Response};
+
+/// How long shared caches may keep catalog pages and API answers. The catalog changes
+/// rarely, and a stale page is fine for a few minutes while it revalidates.
+pub const CATALOG_CACHE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
+
+/// A strong ETag over the exact bytes served.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..12]))
+}
+
+fn not_modified(req: &Request, tag: &str) -> bool {
+    req.headers()
+        .get("if-none-match")
+        .ok()
+        .flatten()
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                t.trim() == tag || t.trim() == "*" || t.trim().trim_start_matches("W/") == tag
+            })
+        })
+}
+
+pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
+    let h = resp.headers_mut();
+    h.set("x-content-type-options", "nosniff")?;
+    h.set("referrer-policy", "strict-origin-when-cross-origin")?;
+    Ok(resp)
+}
+
+/// A cacheable response: `body` with `content_type`, an ETag, and 304 when the client has it.
+fn cacheable(req: &Request, body: Vec<u8>, content_type: &str) -> worker::Result<Response> {
+    let tag = etag(&body);
+    let mut resp = if not_modified(req, &tag) {
+        Response::empty()?.with_status(304)
+    } else {
+        Response::from_bytes(body)?
+    };
+    let h = resp.headers_mut();
+    h.set("content-type", content_type)?;
+    h.set("cache-control", CATALOG_CACHE)?;
+    h.set("etag", &tag)?;
+    h.set("vary", "accept-encoding")?;
+    Ok(resp)
+}
+
+pub fn catalog_html(req: &Request, html: String) -> worker::Result<Response> {
+    with_security_headers(cacheable(
+        req,
+        html.into_bytes(),
+        "text/html; charset=utf-8",
+    )?)
+}
+
+pub fn catalog_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
+    let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    with_security_headers(cacheable(req, body, "application/json")?)
+}

@@ -1,0 +1,118 @@
+//! The shop's read paths: catalog pages and the read-only catalog API.
+
+use crate::catalog::CatalogStore;
+use crate::error::AppError;
+use crate::respond;
+use app::api::{ProductJson, ProductListJson};
+use app::pages::ProductView;
+use domain::listing::ListingQuery;
+use domain::{Handle, Sku};
+use worker::{Request, Response};
+
+/// Decoded query pairs of a request URL.
+pub fn query_pairs(req: &Request) -> Result<Vec<(String, String)>, AppError> {
+    let url = req.url()?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+fn listing_query(req: &Request) -> Result<ListingQuery, AppError> {
+    let pairs = query_pairs(req)?;
+    ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+pub async fn home(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    Ok(respond::catalog_html(req, app::render::home(&index))?)
+}
+
+pub async fn collection(
+    req: &Request,
+    store: &CatalogStore,
+    handle: &Handle,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let collection = index
+        .collection(handle.as_str())
+        .ok_or(AppError::NotFound)?;
+    let query = listing_query(req)?;
+    Ok(respond::catalog_html(
+        req,
+        app::render::collection(&index, collection, &query),
+    )?)
+}
+
+pub async fn search(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let query = listing_query(req)?;
+    Ok(respond::catalog_html(
+        req,
+        app::render::search(&index, &query),
+    )?)
+}
+
+pub async fn product(
+    req: &Request,
+    store: &CatalogStore,
+    handle: &Handle,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let product = store
+        .product(&index, handle.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let wanted = query_pairs(req)?
+        .into_iter()
+        .find(|(k, _)| k == "variant")
+        .and_then(|(_, v)| Sku::parse(&v).ok());
+    let selected = wanted
+        .and_then(|sku| product.variant(sku.as_str()))
+        .or_else(|| product.default_variant())
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let collection = product
+        .collections
+        .first()
+        .and_then(|c| index.collection(c.as_str()))
+        .cloned();
+    let view = ProductView {
+        currency: index.currency,
+        available: selected.stock,
+        selected,
+        collection,
+        product: (*product).clone(),
+    };
+    Ok(respond::catalog_html(
+        req,
+        app::render::product(&index, view),
+    )?)
+}
+
+pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let query = listing_query(req)?;
+    let page = query.run(&index);
+    Ok(respond::catalog_json(
+        req,
+        &ProductListJson::new(&page, index.currency),
+    )?)
+}
+
+pub async fn api_product(
+    req: &Request,
+    store: &CatalogStore,
+    handle: &Handle,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let product = store
+        .product(&index, handle.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let json = ProductJson::new(&product, index.currency, |sku| {
+        product.variant(sku).map_or(0, |v| v.stock)
+    });
+    Ok(respond::catalog_json(req, &json)?)
+}
