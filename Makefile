@@ -6,7 +6,7 @@
 # Pinned tools: versions below must match Cargo.lock (wasm-bindgen) and package-lock.json.
 
 SHELL := bash
-.SHELLFLAGS := -eu -o pipefail -c
+.SHELLFLAGS := -e -o pipefail -c
 .DEFAULT_GOAL := help
 
 WASM_BINDGEN_VERSION := 0.2.130
