@@ -9,12 +9,20 @@
 //! - [`catalog`]: products, variants, collections, the catalog file format and its validation.
 //! - [`listing`]: listing queries (sort, search, pagination) over a catalog index.
 //! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
+//! - [`cart`]: cart lines, the commands that change a cart (all-or-nothing), pricing.
+//! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire).
+//! - [`order`]: orders and their life cycle under payment events that may repeat or reorder.
+//! - [`webhook`]: Stripe-scheme webhook signatures (sign, parse, verify) and constant-time compare.
 
+pub mod cart;
 pub mod catalog;
 pub mod ids;
+pub mod inventory;
 pub mod kv;
 pub mod listing;
 pub mod money;
+pub mod order;
+pub mod webhook;
 
 pub use catalog::{
     Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, Variant,

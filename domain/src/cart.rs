@@ -1,0 +1,464 @@
+//! A shopping cart: lines of (SKU, quantity), the commands that change it, and pricing.
+//!
+//! A cart holds no prices: they are resolved from the catalog each time it is shown or checked
+//! out ([`price`]), so a client can never set one. Every command is all-or-nothing: on error the
+//! cart is exactly as it was.
+
+use crate::ids::Sku;
+use crate::money::{Currency, Money, MoneyError};
+use serde::{Deserialize, Serialize};
+
+/// At most this many distinct lines.
+pub const MAX_LINES: usize = 100;
+/// Per line, 1 to this many units.
+pub const MAX_QUANTITY: u32 = 99;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub sku: Sku,
+    pub quantity: u32,
+}
+
+/// The checkout a cart is in, so that a retried checkout reuses its order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCheckout {
+    pub order_id: String,
+    /// [`Cart::fingerprint`] when the order was made: a changed cart needs a new order.
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cart {
+    pub lines: Vec<CartLine>,
+    #[serde(default)]
+    pub checkout: Option<PendingCheckout>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CartCommand {
+    /// Adds units, merging with an existing line of the same SKU.
+    Add {
+        sku: Sku,
+        quantity: u32,
+    },
+    /// Sets a line's quantity; 0 removes it. Setting a SKU not in the cart adds it.
+    Set {
+        sku: Sku,
+        quantity: u32,
+    },
+    Remove {
+        sku: Sku,
+    },
+    Clear,
+    /// Remembers the order a checkout created for the cart's current contents.
+    BeginCheckout {
+        order_id: String,
+    },
+    /// The order was paid: empty the cart if it is still in that checkout.
+    CheckoutPaid {
+        order_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum CartError {
+    #[error("quantity must be a whole number from {min} to {MAX_QUANTITY}, got {got}")]
+    BadQuantity { min: u32, got: u32 },
+    #[error("a line can hold at most {MAX_QUANTITY} units; {sku} would have {would_have}")]
+    LineFull { sku: Sku, would_have: u32 },
+    #[error("a cart can hold at most {MAX_LINES} different items")]
+    TooManyLines,
+    #[error("{sku} is not in the cart")]
+    NotInCart { sku: Sku },
+}
+
+impl CartError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CartError::BadQuantity { .. } => "bad_quantity",
+            CartError::LineFull { .. } => "line_full",
+            CartError::TooManyLines => "too_many_lines",
+            CartError::NotInCart { .. } => "not_in_cart",
+        }
+    }
+}
+
+impl Cart {
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn quantity_of(&self, sku: &str) -> u32 {
+        self.lines
+            .iter()
+            .find(|l| l.sku.as_str() == sku)
+            .map_or(0, |l| l.quantity)
+    }
+
+    /// Total units over all lines.
+    pub fn units(&self) -> u32 {
+        self.lines.iter().map(|l| l.quantity).sum()
+    }
+
+    /// A stable summary of the lines, to tell whether a checkout still matches the cart.
+    pub fn fingerprint(&self) -> String {
+        let mut parts: Vec<String> = self
+            .lines
+            .iter()
+            .map(|l| format!("{}x{}", l.sku, l.quantity))
+            .collect();
+        parts.sort();
+        parts.join(",")
+    }
+
+    /// The order of the pending checkout, if the cart has not changed since it began.
+    pub fn current_checkout(&self) -> Option<&str> {
+        self.checkout
+            .as_ref()
+            .filter(|c| c.fingerprint == self.fingerprint())
+            .map(|c| c.order_id.as_str())
+    }
+
+    /// Applies `cmd` all-or-nothing.
+    pub fn apply(&mut self, cmd: &CartCommand) -> Result<(), CartError> {
+        let mut next = self.clone();
+        next.apply_in_place(cmd)?;
+        *self = next;
+        Ok(())
+    }
+
+    fn apply_in_place(&mut self, cmd: &CartCommand) -> Result<(), CartError> {
+        match cmd {
+            CartCommand::Add { sku, quantity } => {
+                if *quantity == 0 || *quantity > MAX_QUANTITY {
+                    return Err(CartError::BadQuantity {
+                        min: 1,
+                        got: *quantity,
+                    });
+                }
+                match self.lines.iter_mut().find(|l| &l.sku == sku) {
+                    Some(line) => {
+                        let would_have = line.quantity + quantity;
+                        if would_have > MAX_QUANTITY {
+                            return Err(CartError::LineFull {
+                                sku: sku.clone(),
+                                would_have,
+                            });
+                        }
+                        line.quantity = would_have;
+                    }
+                    None => self.push(sku, *quantity)?,
+                }
+            }
+            CartCommand::Set { sku, quantity } => {
+                if *quantity > MAX_QUANTITY {
+                    return Err(CartError::BadQuantity {
+                        min: 0,
+                        got: *quantity,
+                    });
+                }
+                match self.lines.iter().position(|l| &l.sku == sku) {
+                    Some(i) if *quantity == 0 => {
+                        self.lines.remove(i);
+                    }
+                    Some(i) => self.lines[i].quantity = *quantity,
+                    None if *quantity == 0 => {}
+                    None => self.push(sku, *quantity)?,
+                }
+            }
+            CartCommand::Remove { sku } => {
+                let i = self
+                    .lines
+                    .iter()
+                    .position(|l| &l.sku == sku)
+                    .ok_or_else(|| CartError::NotInCart { sku: sku.clone() })?;
+                self.lines.remove(i);
+            }
+            CartCommand::Clear => {
+                self.lines.clear();
+                self.checkout = None;
+            }
+            CartCommand::BeginCheckout { order_id } => {
+                self.checkout = Some(PendingCheckout {
+                    order_id: order_id.clone(),
+                    fingerprint: self.fingerprint(),
+                });
+            }
+            CartCommand::CheckoutPaid { order_id } => {
+                if self
+                    .checkout
+                    .as_ref()
+                    .is_some_and(|c| &c.order_id == order_id)
+                {
+                    self.lines.clear();
+                    self.checkout = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, sku: &Sku, quantity: u32) -> Result<(), CartError> {
+        if self.lines.len() >= MAX_LINES {
+            return Err(CartError::TooManyLines);
+        }
+        self.lines.push(CartLine {
+            sku: sku.clone(),
+            quantity,
+        });
+        Ok(())
+    }
+}
+
+/// What the catalog says about a SKU, for pricing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuInfo {
+    /// Product title with the variant's option values, e.g. `Linen Shirt (M / White)`.
+    pub title: String,
+    pub product_handle: String,
+    pub unit_price: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PricedLine {
+    pub sku: Sku,
+    pub title: String,
+    pub product_handle: Option<String>,
+    pub quantity: u32,
+    pub unit_price: i64,
+    pub line_total: i64,
+    /// False when the SKU is no longer in the catalog: shown, but not priced or sold.
+    pub purchasable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PricedCart {
+    pub currency: Currency,
+    pub lines: Vec<PricedLine>,
+    pub subtotal: i64,
+    pub units: u32,
+}
+
+impl PricedCart {
+    pub fn subtotal_money(&self) -> Money {
+        Money::new(self.subtotal, self.currency)
+    }
+
+    /// SKUs that can no longer be bought.
+    pub fn unavailable(&self) -> impl Iterator<Item = &PricedLine> {
+        self.lines.iter().filter(|l| !l.purchasable)
+    }
+}
+
+/// Prices `cart` with the catalog's current prices (`lookup`), in integer minor units.
+pub fn price(
+    cart: &Cart,
+    currency: Currency,
+    lookup: impl Fn(&Sku) -> Option<SkuInfo>,
+) -> Result<PricedCart, MoneyError> {
+    let mut subtotal = Money::zero(currency);
+    let mut lines = Vec::with_capacity(cart.lines.len());
+    for line in &cart.lines {
+        let priced = match lookup(&line.sku) {
+            Some(info) => {
+                let total = Money::new(info.unit_price, currency).checked_mul(line.quantity)?;
+                subtotal = subtotal.checked_add(total)?;
+                PricedLine {
+                    sku: line.sku.clone(),
+                    title: info.title,
+                    product_handle: Some(info.product_handle),
+                    quantity: line.quantity,
+                    unit_price: info.unit_price,
+                    line_total: total.amount,
+                    purchasable: true,
+                }
+            }
+            None => PricedLine {
+                sku: line.sku.clone(),
+                title: format!("{} (no longer available)", line.sku),
+                product_handle: None,
+                quantity: line.quantity,
+                unit_price: 0,
+                line_total: 0,
+                purchasable: false,
+            },
+        };
+        lines.push(priced);
+    }
+    Ok(PricedCart {
+        currency,
+        units: cart.units(),
+        lines,
+        subtotal: subtotal.amount,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sku(s: &str) -> Sku {
+        Sku::parse(s).unwrap()
+    }
+
+    fn add(s: &str, q: u32) -> CartCommand {
+        CartCommand::Add {
+            sku: sku(s),
+            quantity: q,
+        }
+    }
+
+    #[test]
+    fn add_merges_lines_and_bounds_quantity() {
+        let mut c = Cart::default();
+        c.apply(&add("A", 2)).unwrap();
+        c.apply(&add("A", 3)).unwrap();
+        assert_eq!(
+            c.lines,
+            vec![CartLine {
+                sku: sku("A"),
+                quantity: 5
+            }]
+        );
+        assert_eq!(
+            c.apply(&add("A", 95)),
+            Err(CartError::LineFull {
+                sku: sku("A"),
+                would_have: 100
+            })
+        );
+        assert_eq!(c.quantity_of("A"), 5, "unchanged after an error");
+        assert_eq!(
+            c.apply(&add("B", 0)),
+            Err(CartError::BadQuantity { min: 1, got: 0 })
+        );
+        assert_eq!(
+            c.apply(&add("B", 100)),
+            Err(CartError::BadQuantity { min: 1, got: 100 })
+        );
+        assert_eq!(c.lines.len(), 1);
+    }
+
+    #[test]
+    fn set_zero_removes_and_remove_requires_presence() {
+        let mut c = Cart::default();
+        c.apply(&add("A", 2)).unwrap();
+        c.apply(&add("B", 1)).unwrap();
+        c.apply(&CartCommand::Set {
+            sku: sku("A"),
+            quantity: 7,
+        })
+        .unwrap();
+        assert_eq!(c.quantity_of("A"), 7);
+        c.apply(&CartCommand::Set {
+            sku: sku("A"),
+            quantity: 0,
+        })
+        .unwrap();
+        assert_eq!(c.quantity_of("A"), 0);
+        assert_eq!(
+            c.apply(&CartCommand::Remove { sku: sku("A") }),
+            Err(CartError::NotInCart { sku: sku("A") })
+        );
+        c.apply(&CartCommand::Remove { sku: sku("B") }).unwrap();
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn at_most_100_lines() {
+        let mut c = Cart::default();
+        for i in 0..MAX_LINES {
+            c.apply(&add(&format!("SKU-{i}"), 1)).unwrap();
+        }
+        assert_eq!(c.apply(&add("ONE-MORE", 1)), Err(CartError::TooManyLines));
+        // Adding to an existing line still works.
+        c.apply(&add("SKU-0", 1)).unwrap();
+        assert_eq!(c.lines.len(), MAX_LINES);
+    }
+
+    #[test]
+    fn checkout_is_reused_only_while_the_cart_is_unchanged() {
+        let mut c = Cart::default();
+        c.apply(&add("A", 1)).unwrap();
+        c.apply(&CartCommand::BeginCheckout {
+            order_id: "o1".into(),
+        })
+        .unwrap();
+        assert_eq!(c.current_checkout(), Some("o1"));
+        c.apply(&add("A", 1)).unwrap();
+        assert_eq!(c.current_checkout(), None);
+        // Paid for another order: the cart stays.
+        c.apply(&CartCommand::CheckoutPaid {
+            order_id: "o2".into(),
+        })
+        .unwrap();
+        assert_eq!(c.quantity_of("A"), 2);
+        c.apply(&CartCommand::CheckoutPaid {
+            order_id: "o1".into(),
+        })
+        .unwrap();
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn prices_in_minor_units_and_flags_unknown_skus() {
+        let mut c = Cart::default();
+        c.apply(&add("A", 3)).unwrap();
+        c.apply(&add("GONE", 1)).unwrap();
+        c.apply(&add("B", 2)).unwrap();
+        let priced = price(&c, Currency::EUR, |s| match s.as_str() {
+            "A" => Some(SkuInfo {
+                title: "A".into(),
+                product_handle: "a".into(),
+                unit_price: 1999,
+            }),
+            "B" => Some(SkuInfo {
+                title: "B".into(),
+                product_handle: "b".into(),
+                unit_price: 250,
+            }),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(priced.lines[0].line_total, 5997);
+        assert_eq!(priced.subtotal, 5997 + 500);
+        assert_eq!(priced.units, 6);
+        assert_eq!(
+            priced
+                .unavailable()
+                .map(|l| l.sku.as_str())
+                .collect::<Vec<_>>(),
+            vec!["GONE"]
+        );
+        assert_eq!(priced.subtotal_money().to_string(), "€64.97");
+    }
+
+    proptest! {
+        #[test]
+        fn any_command_sequence_keeps_the_invariants(ops in prop::collection::vec((0u8..4, 0usize..6, 0u32..120), 0..60)) {
+            let mut c = Cart::default();
+            for (op, s, q) in ops {
+                let s = sku(&format!("S{s}"));
+                let cmd = match op {
+                    0 => CartCommand::Add { sku: s, quantity: q },
+                    1 => CartCommand::Set { sku: s, quantity: q },
+                    2 => CartCommand::Remove { sku: s },
+                    _ => CartCommand::Clear,
+                };
+                let before = c.clone();
+                if c.apply(&cmd).is_err() {
+                    prop_assert_eq!(&c, &before);
+                }
+                prop_assert!(c.lines.len() <= MAX_LINES);
+                prop_assert!(c.lines.iter().all(|l| (1..=MAX_QUANTITY).contains(&l.quantity)));
+                let mut skus: Vec<_> = c.lines.iter().map(|l| l.sku.clone()).collect();
+                skus.sort();
+                skus.dedup();
+                prop_assert_eq!(skus.len(), c.lines.len());
+            }
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! Stock counters and reservations: the rules the inventory Durable Objects apply.
+//!
+//! A [`Shard`] holds the counters of some SKUs (the worker spreads SKUs over shards by hash, so
+//! one hot SKU does not serialise the shop) and the holds orders placed on them. Per SKU,
+//! `available = on_hand - reserved`, never below zero.
+//!
+//! Reservations are per order and per shard: all-or-nothing over the order's lines in the shard,
+//! idempotent (reserving again with the same order changes nothing), and they expire, returning
+//! the stock. An order spanning shards reserves shard by shard and releases what it took if a
+//! later shard refuses; a crash between shards leaves holds that expire on their own.
+//!
+//! Commit (payment) takes units out of `on_hand` and the hold; release (cancel, expiry) returns
+//! them. Both are idempotent, and a commit arriving after a release (payment completed after the
+//! hold expired) still records the sale, reporting any shortfall.
+
+use crate::ids::Sku;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How long a finished order's outcome is remembered, for idempotency (seconds).
+pub const OUTCOME_MEMORY_SECONDS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stock {
+    pub on_hand: u32,
+    pub reserved: u32,
+}
+
+impl Stock {
+    pub fn available(self) -> u32 {
+        self.on_hand.saturating_sub(self.reserved)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldLine {
+    pub sku: Sku,
+    pub quantity: u32,
+    /// Stock to start from if this shard has never seen the SKU (the catalog's initial stock).
+    #[serde(default)]
+    pub initial: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub lines: Vec<HoldLine>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Committed,
+    Released,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum InventoryCommand {
+    SetOnHand {
+        sku: Sku,
+        on_hand: u32,
+    },
+    Reserve {
+        order_id: String,
+        lines: Vec<HoldLine>,
+        now: i64,
+        ttl_seconds: i64,
+    },
+    /// `lines` are used only if the hold is gone (released or expired before payment).
+    Commit {
+        order_id: String,
+        lines: Vec<HoldLine>,
+        now: i64,
+    },
+    Release {
+        order_id: String,
+        now: i64,
+    },
+    Expire {
+        now: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum InventoryReply {
+    Stock {
+        sku: Sku,
+        on_hand: u32,
+        reserved: u32,
+        available: u32,
+    },
+    Reserved {
+        expires_at: i64,
+        already: bool,
+    },
+    OutOfStock {
+        sku: Sku,
+        requested: u32,
+        available: u32,
+    },
+    /// The order's hold was already released or committed; it cannot reserve again.
+    Closed {
+        outcome: Outcome,
+    },
+    Committed {
+        already: bool,
+        shortfall: Vec<(Sku, u32)>,
+    },
+    Released {
+        released: bool,
+    },
+    Expired {
+        orders: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub stock: BTreeMap<Sku, Stock>,
+    pub holds: BTreeMap<String, Hold>,
+    /// Finished orders and when they finished, for idempotency.
+    pub outcomes: BTreeMap<String, (Outcome, i64)>,
+}
+
+impl Shard {
+    /// The counters of `sku`, starting from `initial` if the shard has never seen it.
+    pub fn stock_of(&self, sku: &Sku, initial: u32) -> Stock {
+        self.stock.get(sku).copied().unwrap_or(Stock {
+            on_hand: initial,
+            reserved: 0,
+        })
+    }
+
+    /// When the next hold expires: the time for the shard's alarm.
+    pub fn next_expiry(&self) -> Option<i64> {
+        self.holds.values().map(|h| h.expires_at).min()
+    }
+
+    pub fn apply(&mut self, cmd: &InventoryCommand) -> InventoryReply {
+        match cmd {
+            InventoryCommand::SetOnHand { sku, on_hand } => {
+                let s = self.stock.entry(sku.clone()).or_default();
+                s.on_hand = *on_hand;
+                let s = *s;
+                InventoryReply::Stock {
+                    sku: sku.clone(),
+                    on_hand: s.on_hand,
+                    reserved: s.reserved,
+                    available: s.available(),
+                }
+            }
+            InventoryCommand::Reserve {
+                order_id,
+                lines,
+                now,
+                ttl_seconds,
+            } => self.reserve(order_id, lines, *now, *ttl_seconds),
+            InventoryCommand::Commit {
+                order_id,
+                lines,
+                now,
+            } => self.commit(order_id, lines, *now),
+            InventoryCommand::Release { order_id, now } => {
+                let released = self.release(order_id, *now);
+                InventoryReply::Released { released }
+            }
+            InventoryCommand::Expire { now } => {
+                let due: Vec<String> = self
+                    .holds
+                    .iter()
+                    .filter(|(_, h)| h.expires_at <= *now)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                for id in &due {
+                    self.release(id, *now);
+                }
+                self.outcomes
+                    .retain(|_, (_, at)| *now - *at < OUTCOME_MEMORY_SECONDS);
+                InventoryReply::Expired { orders: due }
+            }
+        }
+    }
+
+    fn reserve(
+        &mut self,
+        order_id: &str,
+        lines: &[HoldLine],
+        now: i64,
+        ttl: i64,
+    ) -> InventoryReply {
+        if let Some(h) = self.holds.get(order_id) {
+            return InventoryReply::Reserved {
+                expires_at: h.expires_at,
+                already: true,
+            };
+        }
+        if let Some((outcome, _)) = self.outcomes.get(order_id) {
+            return InventoryReply::Closed { outcome: *outcome };
+        }
+        // Sum per SKU first: an order may name a SKU on several lines.
+        let mut wanted: BTreeMap<&Sku, (u32, u32)> = BTreeMap::new();
+        for l in lines {
+            let e = wanted.entry(&l.sku).or_insert((0, l.initial));
+            e.0 = e.0.saturating_add(l.quantity);
+        }
+        for (sku, (qty, initial)) in &wanted {
+            let available = self.stock_of(sku, *initial).available();
+            if *qty > available {
+                return InventoryReply::OutOfStock {
+                    sku: (*sku).clone(),
+                    requested: *qty,
+                    available,
+                };
+            }
+        }
+        for (sku, (qty, initial)) in wanted {
+            let s = self.stock.entry(sku.clone()).or_insert(Stock {
+                on_hand: initial,
+                reserved: 0,
+            });
+            s.reserved += qty;
+        }
+        let expires_at = now + ttl;
+        self.holds.insert(
+            order_id.to_owned(),
+            Hold {
+                lines: lines.to_vec(),
+                expires_at,
+            },
+        );
+        InventoryReply::Reserved {
+            expires_at,
+            already: false,
+        }
+    }
+
+    fn commit(&mut self, order_id: &str, lines: &[HoldLine], now: i64) -> InventoryReply {
+        if let Some((Outcome::Committed, _)) = self.outcomes.get(order_id) {
+            return InventoryReply::Committed {
+                already: true,
+                shortfall: Vec::new(),
+            };
+        }
+        let mut shortfall = Vec::new();
+        match self.holds.remove(order_id) {
+            Some(hold) => {
+                for l in &hold.lines {
+                    let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
+                        on_hand: l.initial,
+                        reserved: 0,
+                    });
+                    s.reserved = s.reserved.saturating_sub(l.quantity);
+                    s.on_hand = s.on_hand.saturating_sub(l.quantity);
+                }
+            }
+            None => {
+                // The hold was released (expired) before the payment arrived: sell from what is
+                // available, and report what could not be covered.
+                for l in lines {
+                    let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
+                        on_hand: l.initial,
+                        reserved: 0,
+                    });
+                    let covered = l.quantity.min(s.available());
+                    if covered < l.quantity {
+                        shortfall.push((l.sku.clone(), l.quantity - covered));
+                    }
+                    s.on_hand -= covered;
+                }
+            }
+        }
+        self.outcomes
+            .insert(order_id.to_owned(), (Outcome::Committed, now));
+        InventoryReply::Committed {
+            already: false,
+            shortfall,
+        }
+    }
+
+    fn release(&mut self, order_id: &str, now: i64) -> bool {
+        let Some(hold) = self.holds.remove(order_id) else {
+            return false;
+        };
+        for l in &hold.lines {
+            if let Some(s) = self.stock.get_mut(&l.sku) {
+                s.reserved = s.reserved.saturating_sub(l.quantity);
+            }
+        }
+        self.outcomes
+            .insert(order_id.to_owned(), (Outcome::Released, now));
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sku(s: &str) -> Sku {
+        Sku::parse(s).unwrap()
+    }
+    fn line(s: &str, q: u32) -> HoldLine {
+        HoldLine {
+            sku: sku(s),
+            quantity: q,
+            initial: 0,
+        }
+    }
+    fn reserve(order: &str, lines: Vec<HoldLine>) -> InventoryCommand {
+        InventoryCommand::Reserve {
+            order_id: order.into(),
+            lines,
+            now: 1000,
+            ttl_seconds: 60,
+        }
+    }
+    fn shard(stock: &[(&str, u32)]) -> Shard {
+        let mut s = Shard::default();
+        for (k, n) in stock {
+            s.apply(&InventoryCommand::SetOnHand {
+                sku: sku(k),
+                on_hand: *n,
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn reserve_is_all_or_nothing() {
+        let mut s = shard(&[("A", 5), ("B", 1)]);
+        let r = s.apply(&reserve("o1", vec![line("A", 2), line("B", 2)]));
+        assert_eq!(
+            r,
+            InventoryReply::OutOfStock {
+                sku: sku("B"),
+                requested: 2,
+                available: 1
+            }
+        );
+        assert_eq!(s.stock_of(&sku("A"), 0).reserved, 0, "nothing taken");
+        assert!(s.holds.is_empty());
+        assert_eq!(
+            s.apply(&reserve("o2", vec![line("A", 2), line("B", 1)])),
+            InventoryReply::Reserved {
+                expires_at: 1060,
+                already: false
+            }
+        );
+        assert_eq!(s.stock_of(&sku("A"), 0).available(), 3);
+        assert_eq!(s.stock_of(&sku("B"), 0).available(), 0);
+    }
+
+    #[test]
+    fn reserve_is_idempotent_per_order() {
+        let mut s = shard(&[("A", 5)]);
+        s.apply(&reserve("o1", vec![line("A", 2)]));
+        assert_eq!(
+            s.apply(&reserve("o1", vec![line("A", 2)])),
+            InventoryReply::Reserved {
+                expires_at: 1060,
+                already: true
+            }
+        );
+        assert_eq!(s.stock_of(&sku("A"), 0).reserved, 2);
+    }
+
+    #[test]
+    fn lines_of_the_same_sku_add_up() {
+        let mut s = shard(&[("A", 3)]);
+        let r = s.apply(&reserve("o1", vec![line("A", 2), line("A", 2)]));
+        assert_eq!(
+            r,
+            InventoryReply::OutOfStock {
+                sku: sku("A"),
+                requested: 4,
+                available: 3
+            }
+        );
+    }
+
+    #[test]
+    fn unseen_skus_start_from_their_initial_stock() {
+        let mut s = Shard::default();
+        let l = HoldLine {
+            sku: sku("NEW"),
+            quantity: 2,
+            initial: 3,
+        };
+        assert!(matches!(
+            s.apply(&reserve("o1", vec![l.clone()])),
+            InventoryReply::Reserved { .. }
+        ));
+        assert_eq!(
+            s.stock_of(&sku("NEW"), 99),
+            Stock {
+                on_hand: 3,
+                reserved: 2
+            }
+        );
+        // Once known, the initial value is ignored.
+        assert!(matches!(
+            s.apply(&reserve("o2", vec![l])),
+            InventoryReply::OutOfStock { available: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn commit_takes_from_on_hand_once() {
+        let mut s = shard(&[("A", 5)]);
+        s.apply(&reserve("o1", vec![line("A", 2)]));
+        let c = InventoryCommand::Commit {
+            order_id: "o1".into(),
+            lines: vec![line("A", 2)],
+            now: 1010,
+        };
+        assert_eq!(
+            s.apply(&c),
+            InventoryReply::Committed {
+                already: false,
+                shortfall: vec![]
+            }
+        );
+        assert_eq!(
+            s.apply(&c),
+            InventoryReply::Committed {
+                already: true,
+                shortfall: vec![]
+            }
+        );
+        assert_eq!(
+            s.stock_of(&sku("A"), 0),
+            Stock {
+                on_hand: 3,
+                reserved: 0
+            }
+        );
+        // A committed order cannot reserve or release again.
+        assert_eq!(
+            s.apply(&reserve("o1", vec![line("A", 1)])),
+            InventoryReply::Closed {
+                outcome: Outcome::Committed
+            }
+        );
+        assert_eq!(
+            s.apply(&InventoryCommand::Release {
+                order_id: "o1".into(),
+                now: 1011
+            }),
+            InventoryReply::Released { released: false }
+        );
+        assert_eq!(
+            s.stock_of(&sku("A"), 0),
+            Stock {
+                on_hand: 3,
+                reserved: 0
+            }
+        );
+    }
+
+    #[test]
+    fn expiry_returns_stock_and_late_payment_still_sells() {
+        let mut s = shard(&[("A", 2)]);
+        s.apply(&reserve("o1", vec![line("A", 2)]));
+        assert_eq!(s.next_expiry(), Some(1060));
+        assert_eq!(
+            s.apply(&InventoryCommand::Expire { now: 1059 }),
+            InventoryReply::Expired { orders: vec![] }
+        );
+        assert_eq!(
+            s.apply(&InventoryCommand::Expire { now: 1060 }),
+            InventoryReply::Expired {
+                orders: vec!["o1".into()]
+            }
+        );
+        assert_eq!(s.stock_of(&sku("A"), 0).available(), 2);
+        assert_eq!(s.next_expiry(), None);
+        // Another shopper takes one; then o1's payment arrives after all.
+        s.apply(&reserve("o2", vec![line("A", 1)]));
+        let late = s.apply(&InventoryCommand::Commit {
+            order_id: "o1".into(),
+            lines: vec![line("A", 2)],
+            now: 1100,
+        });
+        assert_eq!(
+            late,
+            InventoryReply::Committed {
+                already: false,
+                shortfall: vec![(sku("A"), 1)]
+            }
+        );
+        assert_eq!(
+            s.stock_of(&sku("A"), 0),
+            Stock {
+                on_hand: 1,
+                reserved: 1
+            }
+        );
+    }
+
+    #[test]
+    fn lowering_on_hand_below_reserved_leaves_zero_available() {
+        let mut s = shard(&[("A", 5)]);
+        s.apply(&reserve("o1", vec![line("A", 4)]));
+        s.apply(&InventoryCommand::SetOnHand {
+            sku: sku("A"),
+            on_hand: 2,
+        });
+        assert_eq!(s.stock_of(&sku("A"), 0).available(), 0);
+        assert!(matches!(
+            s.apply(&reserve("o2", vec![line("A", 1)])),
+            InventoryReply::OutOfStock { .. }
+        ));
+    }
+
+    proptest! {
+        /// Whatever happens, reserved units are exactly the sum of live holds, and nothing sells
+        /// more than was on hand.
+        #[test]
+        fn counters_match_holds(ops in prop::collection::vec((0u8..4, 0u8..8, 1u32..4), 0..80)) {
+            let mut s = shard(&[("A", 6), ("B", 3)]);
+            let mut sold = 0u32;
+            let mut now = 0i64;
+            for (op, order, q) in ops {
+                now += 7;
+                let id = format!("o{order}");
+                let lines = vec![line("A", q), line("B", q % 2)];
+                match op {
+                    0 => { s.apply(&InventoryCommand::Reserve { order_id: id, lines, now, ttl_seconds: 30 }); }
+                    1 => {
+                        if s.holds.contains_key(&id) {
+                            let q = s.holds[&id].lines[0].quantity;
+                            s.apply(&InventoryCommand::Commit { order_id: id, lines, now });
+                            sold += q;
+                        }
+                    }
+                    2 => { s.apply(&InventoryCommand::Release { order_id: id, now }); }
+                    _ => { s.apply(&InventoryCommand::Expire { now }); }
+                }
+                let held: u32 = s.holds.values().flat_map(|h| &h.lines).filter(|l| l.sku.as_str() == "A").map(|l| l.quantity).sum();
+                let a = s.stock_of(&sku("A"), 0);
+                prop_assert_eq!(a.reserved, held);
+                prop_assert!(a.reserved <= a.on_hand);
+                prop_assert_eq!(a.on_hand + sold, 6);
+            }
+        }
+    }
+}

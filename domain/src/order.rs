@@ -1,0 +1,243 @@
+//! Orders and their life cycle, as the order Durable Objects apply it.
+//!
+//! ```text
+//! pending ──session created──▶ awaiting_payment ──completed──▶ paid
+//!    │                              │  └──────expired───────▶ expired ──completed──▶ paid
+//!    └──────── failed (out of stock, gateway error) ──────────▶ failed
+//! ```
+//! Payment events may arrive twice, late or out of order; [`Order::apply`] makes the outcome the
+//! same: `paid` is final, and a completion after an expiry still pays the order (the shopper was
+//! charged), while an expiry after payment changes nothing.
+
+use crate::money::Currency;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    AwaitingPayment,
+    Paid,
+    Expired,
+    Failed,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "Pending",
+            OrderStatus::AwaitingPayment => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Expired => "Expired",
+            OrderStatus::Failed => "Failed",
+        }
+    }
+
+    /// Whether the order still holds (or may hold) reserved stock.
+    pub fn holds_stock(self) -> bool {
+        matches!(self, OrderStatus::Pending | OrderStatus::AwaitingPayment)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: String,
+    pub title: String,
+    pub quantity: u32,
+    pub unit_price: i64,
+    pub line_total: i64,
+    /// Initial stock of the SKU in the catalog, to seed counters never seen before.
+    #[serde(default)]
+    pub initial_stock: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: String,
+    pub status: OrderStatus,
+    pub cart_id: String,
+    pub email: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub total: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub session_id: Option<String>,
+    pub payment_url: Option<String>,
+    pub failure: Option<String>,
+    /// Units the shop could not cover when a payment arrived after its hold expired.
+    #[serde(default)]
+    pub shortfall: Vec<(String, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum OrderEvent {
+    SessionCreated {
+        session_id: String,
+        payment_url: String,
+        at: i64,
+    },
+    Failed {
+        reason: String,
+        at: i64,
+    },
+    Completed {
+        session_id: Option<String>,
+        at: i64,
+    },
+    Expired {
+        at: i64,
+    },
+    Shortfall {
+        lines: Vec<(String, u32)>,
+    },
+}
+
+/// What changed, so the caller knows which side effects to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Unchanged,
+    Changed,
+}
+
+impl Order {
+    pub fn apply(&mut self, event: &OrderEvent) -> Transition {
+        use OrderStatus::*;
+        let (next, at) = match (self.status, event) {
+            (
+                Pending,
+                OrderEvent::SessionCreated {
+                    session_id,
+                    payment_url,
+                    at,
+                },
+            ) => {
+                self.session_id = Some(session_id.clone());
+                self.payment_url = Some(payment_url.clone());
+                (AwaitingPayment, *at)
+            }
+            (Pending | AwaitingPayment, OrderEvent::Failed { reason, at }) => {
+                self.failure = Some(reason.clone());
+                (Failed, *at)
+            }
+            (
+                Pending | AwaitingPayment | Expired | Failed,
+                OrderEvent::Completed { session_id, at },
+            ) => {
+                if self.session_id.is_none() {
+                    self.session_id = session_id.clone();
+                }
+                (Paid, *at)
+            }
+            (Pending | AwaitingPayment, OrderEvent::Expired { at }) => (Expired, *at),
+            (_, OrderEvent::Shortfall { lines }) => {
+                if self.shortfall == *lines {
+                    return Transition::Unchanged;
+                }
+                self.shortfall = lines.clone();
+                return Transition::Changed;
+            }
+            _ => return Transition::Unchanged,
+        };
+        self.status = next;
+        self.updated_at = at;
+        Transition::Changed
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn order() -> Order {
+        Order {
+            id: "ord_1".into(),
+            status: OrderStatus::Pending,
+            cart_id: "c".into(),
+            email: "a@example.com".into(),
+            currency: Currency::EUR,
+            lines: vec![],
+            total: 0,
+            created_at: 0,
+            updated_at: 0,
+            session_id: None,
+            payment_url: None,
+            failure: None,
+            shortfall: vec![],
+        }
+    }
+
+    fn created() -> OrderEvent {
+        OrderEvent::SessionCreated {
+            session_id: "cs_1".into(),
+            payment_url: "http://pay".into(),
+            at: 1,
+        }
+    }
+
+    #[test]
+    fn happy_path_and_duplicates() {
+        let mut o = order();
+        assert_eq!(o.apply(&created()), Transition::Changed);
+        assert_eq!(o.status, OrderStatus::AwaitingPayment);
+        assert_eq!(o.apply(&created()), Transition::Unchanged);
+        let done = OrderEvent::Completed {
+            session_id: Some("cs_1".into()),
+            at: 2,
+        };
+        assert_eq!(o.apply(&done), Transition::Changed);
+        assert_eq!(o.apply(&done), Transition::Unchanged);
+        assert_eq!(o.status, OrderStatus::Paid);
+    }
+
+    #[test]
+    fn paid_is_final_whatever_the_order_of_events() {
+        let mut a = order();
+        a.apply(&created());
+        a.apply(&OrderEvent::Completed {
+            session_id: None,
+            at: 2,
+        });
+        assert_eq!(
+            a.apply(&OrderEvent::Expired { at: 3 }),
+            Transition::Unchanged
+        );
+        assert_eq!(
+            a.apply(&OrderEvent::Failed {
+                reason: "x".into(),
+                at: 3
+            }),
+            Transition::Unchanged
+        );
+        assert_eq!(a.status, OrderStatus::Paid);
+
+        let mut b = order();
+        b.apply(&created());
+        b.apply(&OrderEvent::Expired { at: 2 });
+        assert_eq!(b.status, OrderStatus::Expired);
+        b.apply(&OrderEvent::Completed {
+            session_id: None,
+            at: 3,
+        });
+        assert_eq!(b.status, OrderStatus::Paid, "a late completion still pays");
+    }
+
+    #[test]
+    fn failure_only_from_open_states() {
+        let mut o = order();
+        assert_eq!(
+            o.apply(&OrderEvent::Failed {
+                reason: "gateway".into(),
+                at: 1
+            }),
+            Transition::Changed
+        );
+        assert_eq!(o.status, OrderStatus::Failed);
+        assert_eq!(o.failure.as_deref(), Some("gateway"));
+        assert_eq!(o.apply(&created()), Transition::Unchanged);
+        assert!(!o.status.holds_stock());
+    }
+}
