@@ -71,9 +71,22 @@ seed: tools target/release/catalog
 	target/release/catalog kv-bulk $(DEMO_CATALOG) target/seed/demo-kv.json
 	wrangler kv bulk put target/seed/demo-kv.json --binding CATALOG --local --persist-to $(DEV_STATE)
 
-dev: worker seed
-	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE) \
-		--var CATALOG_POINTER_TTL:0
+GATEWAY_PORT ?= 8788
+
+.dev.vars:
+	cp .dev.vars.example .dev.vars
+
+# The sandbox gateway runs beside wrangler and stops with it.
+dev: worker seed .dev.vars
+	cargo build -q -p sandbox-gateway
+	@set -a; . ./.dev.vars; set +a; \
+	target/debug/sandbox-gateway --port $(GATEWAY_PORT) \
+		--webhook-url http://127.0.0.1:$(DEV_PORT)/webhooks/payment \
+		--webhook-secret "$$PAYMENT_WEBHOOK_SECRET" --secret-key "$$PAYMENT_SECRET_KEY" & \
+	gateway=$$!; trap 'kill $$gateway 2>/dev/null' EXIT INT TERM; \
+	echo "sandbox payments: http://127.0.0.1:$(GATEWAY_PORT)  (card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)"; \
+	echo "admin token: $$ADMIN_TOKEN"; \
+	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE)
 
 ## ---- test ------------------------------------------------------------------------------------
 
@@ -83,6 +96,7 @@ lint: tools
 	cargo clippy -p storefront-worker -p app -p domain --target wasm32-unknown-unknown -q -- -D warnings
 
 test: worker target/release/catalog
+	cargo build -p sandbox-gateway
 	cargo test --workspace --exclude storefront-worker
 	$(MAKE) --no-print-directory lint
 

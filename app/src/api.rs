@@ -132,3 +132,94 @@ mod tests {
         );
     }
 }
+
+/// `GET /api/cart` and the answers of the cart item endpoints.
+#[derive(Debug, Serialize)]
+pub struct CartJson<'a> {
+    pub id: Option<&'a str>,
+    pub currency: Currency,
+    pub lines: Vec<CartLineJson<'a>>,
+    pub subtotal: i64,
+    pub units: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CartLineJson<'a> {
+    pub sku: &'a str,
+    pub title: &'a str,
+    pub quantity: u32,
+    pub unit_price: i64,
+    pub line_total: i64,
+    /// False when the SKU left the catalog: it cannot be checked out.
+    pub purchasable: bool,
+}
+
+impl<'a> CartJson<'a> {
+    pub fn new(id: Option<&'a str>, cart: &'a domain::cart::PricedCart) -> Self {
+        CartJson {
+            id,
+            currency: cart.currency,
+            lines: cart
+                .lines
+                .iter()
+                .map(|l| CartLineJson {
+                    sku: l.sku.as_str(),
+                    title: &l.title,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    line_total: l.line_total,
+                    purchasable: l.purchasable,
+                })
+                .collect(),
+            subtotal: cart.subtotal,
+            units: cart.units,
+        }
+    }
+}
+
+/// `GET /api/orders/{id}`.
+#[derive(Debug, Serialize)]
+pub struct OrderJson<'a> {
+    pub id: &'a str,
+    pub status: domain::order::OrderStatus,
+    pub lines: Vec<OrderLineJson<'a>>,
+    pub total: i64,
+    pub currency: Currency,
+    pub created_at: i64,
+    pub payment_url: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderLineJson<'a> {
+    pub sku: &'a str,
+    pub title: &'a str,
+    pub quantity: u32,
+    pub unit_price: i64,
+    pub line_total: i64,
+}
+
+impl<'a> OrderJson<'a> {
+    pub fn new(o: &'a domain::order::Order) -> Self {
+        OrderJson {
+            id: &o.id,
+            status: o.status,
+            lines: o
+                .lines
+                .iter()
+                .map(|l| OrderLineJson {
+                    sku: &l.sku,
+                    title: &l.title,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    line_total: l.line_total,
+                })
+                .collect(),
+            total: o.total,
+            currency: o.currency,
+            created_at: o.created_at,
+            payment_url: (o.status == domain::order::OrderStatus::AwaitingPayment)
+                .then_some(o.payment_url.as_deref())
+                .flatten(),
+        }
+    }
+}

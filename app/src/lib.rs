@@ -4,14 +4,16 @@
 //! so every page renders the same natively (in tests) and inside the Worker.
 //!
 //! # Layout
-//! - [`api`]: the JSON shapes of the catalog API.
+//! - [`api`]: the JSON shapes of the catalog, cart and order APIs.
 //! - [`shell`]: the document around every page: head, header with navigation and search, footer.
 //! - [`components`]: product cards, prices, the pager, the sort menu.
+//! - [`checkout_pages`]: the cart page (forms that work without JavaScript) and the order page.
 //! - [`pages`]: one component per page: home, collection, search, product, errors.
 //! - [`render`]: entry points that render a page to a complete HTML document.
 //! - [`routes`]: routing as a pure function from method and path to a [`routes::Route`].
 
 pub mod api;
+pub mod checkout_pages;
 pub mod components;
 pub mod pages;
 pub mod render;

@@ -11,6 +11,21 @@ pub enum Route {
     Product(Handle),
     ApiProducts,
     ApiProduct(Handle),
+    Cart,
+    CartAdd,
+    CartUpdate,
+    CartRemove,
+    Checkout,
+    Order(String),
+    ApiCart,
+    ApiCartAdd,
+    ApiCartUpdate(Sku),
+    ApiCartRemove(Sku),
+    ApiCheckout,
+    ApiOrder(String),
+    PaymentWebhook,
+    AdminInventoryGet(Sku),
+    AdminInventoryPut(Sku),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
@@ -33,8 +48,40 @@ pub fn route(method: &str, path: &str) -> Route {
             Route::MethodNotAllowed("GET, HEAD")
         }
     };
+    let post = |r: Route| {
+        if method == "POST" {
+            r
+        } else {
+            Route::MethodNotAllowed("POST")
+        }
+    };
     let handle = |s: &str, f: fn(Handle) -> Route| Handle::parse(s).map(f);
+    let api_sku = |s: &str| Sku::parse(s).ok();
     match segments.as_slice() {
+        ["cart"] => get(Route::Cart),
+        ["cart", "add"] => post(Route::CartAdd),
+        ["cart", "update"] => post(Route::CartUpdate),
+        ["cart", "remove"] => post(Route::CartRemove),
+        ["checkout"] => post(Route::Checkout),
+        ["orders", id] if is_order_id(id) => get(Route::Order((*id).to_owned())),
+        ["api", "cart"] => get(Route::ApiCart),
+        ["api", "cart", "items"] => post(Route::ApiCartAdd),
+        ["api", "cart", "items", s] => match (api_sku(s), method) {
+            (Some(sku), "PATCH") => Route::ApiCartUpdate(sku),
+            (Some(sku), "DELETE") => Route::ApiCartRemove(sku),
+            (Some(_), _) => Route::MethodNotAllowed("PATCH, DELETE"),
+            (None, _) => Route::ApiNotFound,
+        },
+        ["api", "checkout"] => post(Route::ApiCheckout),
+        ["api", "orders", id] if is_order_id(id) => get(Route::ApiOrder((*id).to_owned())),
+        ["webhooks", "payment"] => post(Route::PaymentWebhook),
+        ["admin", "api", "inventory", s] => match (api_sku(s), method) {
+            (Some(sku), "GET" | "HEAD") => Route::AdminInventoryGet(sku),
+            (Some(sku), "PUT") => Route::AdminInventoryPut(sku),
+            (Some(_), _) => Route::MethodNotAllowed("GET, HEAD, PUT"),
+            (None, _) => Route::ApiNotFound,
+        },
+        ["admin", "api", ..] => Route::ApiNotFound,
         [""] => get(Route::Home),
         ["search"] => get(Route::Search),
         ["collections", h] => handle(h, Route::Collection).map_or(Route::NotFound, get),
@@ -44,6 +91,22 @@ pub fn route(method: &str, path: &str) -> Route {
         ["api", ..] => Route::ApiNotFound,
         _ => Route::NotFound,
     }
+}
+
+/// Order ids are `ord_` and 32 lowercase hex digits (128 random bits).
+pub fn is_order_id(s: &str) -> bool {
+    s.strip_prefix("ord_").is_some_and(|h| {
+        h.len() == 32
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Whether a route answers in JSON (also for its errors).
+pub fn is_api(route: &Route, path: &str) -> bool {
+    matches!(route, Route::PaymentWebhook)
+        || path.starts_with("/api/")
+        || path.starts_with("/admin/api/")
 }
 
 /// Parses a SKU from a path segment (`/api/cart/items/{sku}`).
@@ -92,5 +155,44 @@ mod tests {
             route("DELETE", "/api/products/mug"),
             Route::MethodNotAllowed("GET, HEAD")
         );
+    }
+
+    #[test]
+    fn cart_checkout_orders_admin() {
+        let sku = Sku::parse("A-1").unwrap();
+        let id = format!("ord_{}", "ab12".repeat(8));
+        assert_eq!(route("POST", "/cart/add"), Route::CartAdd);
+        assert_eq!(route("GET", "/cart/add"), Route::MethodNotAllowed("POST"));
+        assert_eq!(
+            route("PATCH", "/api/cart/items/A-1"),
+            Route::ApiCartUpdate(sku.clone())
+        );
+        assert_eq!(
+            route("DELETE", "/api/cart/items/A-1"),
+            Route::ApiCartRemove(sku.clone())
+        );
+        assert_eq!(
+            route("POST", "/api/cart/items/A-1"),
+            Route::MethodNotAllowed("PATCH, DELETE")
+        );
+        assert_eq!(
+            route("GET", &format!("/orders/{id}")),
+            Route::Order(id.clone())
+        );
+        assert_eq!(
+            route("GET", &format!("/api/orders/{id}")),
+            Route::ApiOrder(id)
+        );
+        assert_eq!(route("GET", "/orders/ord_123"), Route::NotFound);
+        assert_eq!(route("GET", "/api/orders/../etc"), Route::ApiNotFound);
+        assert_eq!(
+            route("PUT", "/admin/api/inventory/A-1"),
+            Route::AdminInventoryPut(sku)
+        );
+        assert_eq!(
+            route("GET", "/webhooks/payment"),
+            Route::MethodNotAllowed("POST")
+        );
+        assert!(is_api(&route("GET", "/admin/api/nope"), "/admin/api/nope"));
     }
 }

@@ -51,9 +51,12 @@ pub enum CartCommand {
         sku: Sku,
     },
     Clear,
-    /// Remembers the order a checkout created for the cart's current contents.
-    BeginCheckout {
+    /// Starts a checkout of the current contents with `order_id`, unless one is already under way
+    /// for them (then that one stays: concurrent or retried checkouts share one order). `replace`
+    /// names a finished checkout (failed, expired) that may be replaced.
+    StartCheckout {
         order_id: String,
+        replace: Option<String>,
     },
     /// The order was paid: empty the cart if it is still in that checkout.
     CheckoutPaid {
@@ -61,7 +64,7 @@ pub enum CartCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum CartError {
     #[error("quantity must be a whole number from {min} to {MAX_QUANTITY}, got {got}")]
@@ -180,11 +183,16 @@ impl Cart {
                 self.lines.clear();
                 self.checkout = None;
             }
-            CartCommand::BeginCheckout { order_id } => {
-                self.checkout = Some(PendingCheckout {
-                    order_id: order_id.clone(),
-                    fingerprint: self.fingerprint(),
-                });
+            CartCommand::StartCheckout { order_id, replace } => {
+                let keep = self
+                    .current_checkout()
+                    .is_some_and(|current| Some(current) != replace.as_deref());
+                if !keep {
+                    self.checkout = Some(PendingCheckout {
+                        order_id: order_id.clone(),
+                        fingerprint: self.fingerprint(),
+                    });
+                }
             }
             CartCommand::CheckoutPaid { order_id } => {
                 if self
@@ -383,13 +391,23 @@ mod tests {
     fn checkout_is_reused_only_while_the_cart_is_unchanged() {
         let mut c = Cart::default();
         c.apply(&add("A", 1)).unwrap();
-        c.apply(&CartCommand::BeginCheckout {
-            order_id: "o1".into(),
-        })
-        .unwrap();
+        let start = |id: &str, replace: Option<&str>| CartCommand::StartCheckout {
+            order_id: id.into(),
+            replace: replace.map(Into::into),
+        };
+        c.apply(&start("o1", None)).unwrap();
         assert_eq!(c.current_checkout(), Some("o1"));
+        // A second (concurrent, retried) checkout joins the first.
+        c.apply(&start("o9", None)).unwrap();
+        assert_eq!(c.current_checkout(), Some("o1"));
+        // Replacing a finished one works only if it is the current one.
+        c.apply(&start("o8", Some("o7"))).unwrap();
+        assert_eq!(c.current_checkout(), Some("o1"));
+        c.apply(&start("o2", Some("o1"))).unwrap();
+        assert_eq!(c.current_checkout(), Some("o2"));
         c.apply(&add("A", 1)).unwrap();
         assert_eq!(c.current_checkout(), None);
+        c.apply(&start("o1", None)).unwrap();
         // Paid for another order: the cart stays.
         c.apply(&CartCommand::CheckoutPaid {
             order_id: "o2".into(),

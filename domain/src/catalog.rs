@@ -5,7 +5,7 @@ use crate::ids::{Handle, Sku};
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The whole catalog, as imported and exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +168,26 @@ impl Catalog {
             currency: self.currency,
             collections: self.collections.clone(),
             products: self.products.iter().map(Product::summary).collect(),
+            skus: self
+                .products
+                .iter()
+                .flat_map(|p| {
+                    p.variants.iter().map(move |v| {
+                        let title = if v.options.is_empty() {
+                            p.title.clone()
+                        } else {
+                            format!("{} ({})", p.title, v.options.join(" / "))
+                        };
+                        let entry = SkuEntry {
+                            product: p.handle.clone(),
+                            title,
+                            price: v.price,
+                            initial_stock: v.stock,
+                        };
+                        (v.sku.clone(), entry)
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -398,6 +418,21 @@ pub struct CatalogIndex {
     pub currency: Currency,
     pub collections: Vec<Collection>,
     pub products: Vec<ProductSummary>,
+    /// Every SKU of the version: what carts, checkout and inventory need without loading products.
+    #[serde(default)]
+    pub skus: BTreeMap<Sku, SkuEntry>,
+}
+
+/// One SKU's line in the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkuEntry {
+    pub product: Handle,
+    /// Product title with the variant's option values, e.g. `Linen Shirt (M / White)`.
+    pub title: String,
+    /// Minor units of the catalog currency.
+    pub price: i64,
+    /// The catalog's stock figure: it seeds the inventory counters, which are the truth after.
+    pub initial_stock: u32,
 }
 
 impl CatalogIndex {

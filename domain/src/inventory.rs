@@ -549,3 +549,53 @@ mod tests {
         }
     }
 }
+
+/// Number of inventory shards. Changing it moves SKUs between shards (their counters with
+/// them would be lost), so it is a constant of the deployment.
+pub const SHARDS: u32 = 16;
+
+/// The shard of `sku`: FNV-1a over its bytes, stable across builds and platforms.
+pub fn shard_of(sku: &Sku) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in sku.as_str().bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % SHARDS
+}
+
+/// Groups lines by shard, in shard order (so every order visits shards in the same order).
+pub fn by_shard(lines: &[HoldLine]) -> BTreeMap<u32, Vec<HoldLine>> {
+    let mut out: BTreeMap<u32, Vec<HoldLine>> = BTreeMap::new();
+    for l in lines {
+        out.entry(shard_of(&l.sku)).or_default().push(l.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_stable_and_spread() {
+        let a = Sku::parse("LINEN-SHIRT-M-WHITE").unwrap();
+        assert_eq!(shard_of(&a), shard_of(&a.clone()));
+        let used: std::collections::BTreeSet<u32> = (0..200)
+            .map(|i| shard_of(&Sku::parse(&format!("SKU-{i}")).unwrap()))
+            .collect();
+        assert_eq!(used.len(), SHARDS as usize, "200 SKUs reach every shard");
+        let lines: Vec<HoldLine> = (0..10)
+            .map(|i| HoldLine {
+                sku: Sku::parse(&format!("S-{i}")).unwrap(),
+                quantity: 1,
+                initial: 0,
+            })
+            .collect();
+        let grouped = by_shard(&lines);
+        assert_eq!(grouped.values().map(Vec::len).sum::<usize>(), 10);
+        assert!(grouped
+            .iter()
+            .all(|(s, ls)| ls.iter().all(|l| shard_of(&l.sku) == *s)));
+    }
+}

@@ -12,6 +12,7 @@
 //! - [`cart`]: cart lines, the commands that change a cart (all-or-nothing), pricing.
 //! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire).
 //! - [`order`]: orders and their life cycle under payment events that may repeat or reorder.
+//! - [`payment`]: the Checkout Session parameters and idempotency key for an order.
 //! - [`webhook`]: Stripe-scheme webhook signatures (sign, parse, verify) and constant-time compare.
 
 pub mod cart;
@@ -22,10 +23,12 @@ pub mod kv;
 pub mod listing;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod webhook;
 
 pub use catalog::{
-    Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, Variant,
+    Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, SkuEntry,
+    Variant,
 };
 pub use ids::{Handle, Quantity, Sku};
 pub use money::{Currency, Money};

@@ -6,8 +6,17 @@
 //! - `api`: the read-only JSON catalog API.
 //! - `caching`: cache headers, ETags, conditional requests, static assets.
 //! - `errors`: 404s, bad query parameters, wrong methods.
+//! - `cart`: the cart API and forms, bounds, bad input, live stock.
+//! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
+//! - `admin`: the merchant inventory API and its authorisation.
+//! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
+//!   reservation expiry, persistence across a restart of the runtime.
 
+mod admin;
 mod api;
 mod caching;
+mod cart;
+mod checkout;
 mod errors;
 mod pages;
+mod resilience;

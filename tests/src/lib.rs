@@ -9,7 +9,9 @@
 //! `make test` builds the worker first; running `cargo test` alone needs a prior `make worker`.
 //!
 //! # Layout
-//! - [`Server`]: start, seed, readiness, teardown.
+//! - [`Stack`]: the worker and its own sandbox [`Gateway`]: start, seed, readiness, teardown.
+//!   [`server`] is the stack shared by tests without special settings; tests that inject faults,
+//!   shorten timeouts or restart the runtime start their own.
 //! - [`Client`] and [`Reply`]: small HTTP helpers that never follow redirects.
 
 use std::io::{Read, Write};
@@ -28,22 +30,10 @@ pub fn root() -> PathBuf {
 /// How long the runtime may take to answer its first request.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 
-pub struct Server {
-    pub base: String,
-    pub state_dir: PathBuf,
-    log: PathBuf,
-    /// Held for the life of the process; dropping it (at exit) stops the runtime.
-    _watchdog: Mutex<Child>,
-    wrangler: Mutex<Child>,
-}
-
-static SERVER: OnceLock<Server> = OnceLock::new();
-
-/// The shared runtime, started on first call.
-pub fn server() -> &'static Server {
-    SERVER
-        .get_or_init(|| Server::start().unwrap_or_else(|e| panic!("cannot start the worker: {e}")))
-}
+/// Secrets the stacks run with (never used outside tests).
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+pub const WEBHOOK_SECRET: &str = "whsec_test_integration";
+pub const SECRET_KEY: &str = "sk_test_integration";
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -108,82 +98,247 @@ pub fn seed_catalog(state_dir: &Path, catalog_file: &Path) -> Result<(), String>
     Ok(())
 }
 
-impl Server {
-    fn start() -> Result<Server, String> {
-        let root = root();
-        if !root.join("worker/build/worker/shim.mjs").exists() {
-            return Err("the worker is not built: run `make test` (or `make worker`) first".into());
-        }
-        let run_dir = root.join("target/it").join(std::process::id().to_string());
-        let _ = std::fs::remove_dir_all(&run_dir);
-        let state_dir = run_dir.join("state");
-        std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
-        seed_catalog(&state_dir, &root.join("catalog/demo.json"))?;
+/// A child process leading its own process group, stopped with its whole group when dropped,
+/// or by its watchdog when this test process exits in any other way.
+struct Supervised {
+    child: Mutex<Child>,
+    _watchdog: Child,
+}
 
-        let port = free_port().map_err(|e| e.to_string())?;
-        let inspector = free_port().map_err(|e| e.to_string())?;
-        let log = run_dir.join("wrangler.log");
-        let log_file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-        let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
-        // wrangler leads its own process group, so one kill reaches workerd too.
-        let wrangler = wrangler(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &inspector.to_string(), "--persist-to"])
-            .arg(&state_dir)
-            .args([
-                "--var",
-                "CATALOG_POINTER_TTL:0",
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "warn",
-            ])
+impl Supervised {
+    fn spawn(mut cmd: Command) -> Result<Supervised, String> {
+        let child = cmd
             .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log_file)
-            .stderr(log_err)
             .spawn()
-            .map_err(|e| format!("cannot run wrangler: {e}"))?;
+            .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
         // The watchdog waits for its stdin to close (this process exiting, however it exits),
         // then stops the group: politely first, then for good.
-        let group = wrangler.id();
+        let group = child.id();
         let script = format!("cat >/dev/null; kill -TERM -{group} 2>/dev/null; sleep 2; kill -KILL -{group} 2>/dev/null; exit 0");
-        let child = Command::new("sh")
+        let watchdog = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot run the watchdog: {e}"))?;
-        let server = Server {
-            base: format!("http://127.0.0.1:{port}"),
-            state_dir,
-            log,
-            _watchdog: Mutex::new(child),
-            wrangler: Mutex::new(wrangler),
+        Ok(Supervised {
+            child: Mutex::new(child),
+            _watchdog: watchdog,
+        })
+    }
+
+    fn exited(&self) -> Option<std::process::ExitStatus> {
+        self.child
+            .lock()
+            .ok()
+            .and_then(|mut c| c.try_wait().ok().flatten())
+    }
+
+    /// Stops the whole group and waits for the leader.
+    fn stop(&self) {
+        if let Ok(mut child) = self.child.lock() {
+            let group = child.id().to_string();
+            let _ = Command::new("kill")
+                .args(["-TERM", "--", &format!("-{group}")])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Supervised {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The sandbox payment gateway (the `sandbox-gateway` crate), on a free loopback port.
+pub struct Gateway {
+    pub base: String,
+    _process: Supervised,
+}
+
+impl Gateway {
+    fn start(run_dir: &Path, webhook_url: &str) -> Result<Gateway, String> {
+        let bin = root().join("target/debug/sandbox-gateway");
+        if !bin.exists() {
+            return Err("the sandbox gateway is not built: run `make test` (or `cargo build -p sandbox-gateway`)".into());
+        }
+        let log = std::fs::File::create(run_dir.join("gateway.log")).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new(bin);
+        cmd.args([
+            "--port",
+            "0",
+            "--webhook-url",
+            webhook_url,
+            "--webhook-secret",
+            WEBHOOK_SECRET,
+        ])
+        .args(["--secret-key", SECRET_KEY])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log);
+        let process = Supervised::spawn(cmd)?;
+        let stdout = process
+            .child
+            .lock()
+            .map_err(|e| e.to_string())?
+            .stdout
+            .take();
+        let mut reader = std::io::BufReader::new(stdout.ok_or("no stdout")?);
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut line).map_err(|e| e.to_string())?;
+        let base = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .ok_or_else(|| format!("unexpected first line from the gateway: {line:?}"))?
+            .to_owned();
+        // Keep draining its stdout so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        Ok(Gateway {
+            base,
+            _process: process,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// How to start a [`Stack`].
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Extra `--var NAME:VALUE` for the worker (override the defaults below).
+    pub vars: Vec<(String, String)>,
+    /// Reuse this persistence directory (already seeded) instead of a fresh one.
+    pub state_dir: Option<PathBuf>,
+}
+
+/// The worker under wrangler's local runtime, with a sandbox gateway of its own.
+pub struct Stack {
+    pub base: String,
+    pub state_dir: PathBuf,
+    pub gateway: Gateway,
+    log: PathBuf,
+    worker: Supervised,
+}
+
+static SHARED: OnceLock<Stack> = OnceLock::new();
+static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// The stack shared by tests that need no special settings, started on first call.
+pub fn server() -> &'static Stack {
+    SHARED.get_or_init(|| {
+        Stack::start(Options::default()).unwrap_or_else(|e| panic!("cannot start the worker: {e}"))
+    })
+}
+
+impl Stack {
+    pub fn start(options: Options) -> Result<Stack, String> {
+        let root = root();
+        if !root.join("worker/build/worker/shim.mjs").exists() {
+            return Err("the worker is not built: run `make test` (or `make worker`) first".into());
+        }
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let run_dir = root
+            .join("target/it")
+            .join(format!("{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&run_dir);
+        std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+        let state_dir = match options.state_dir.clone() {
+            Some(dir) => dir,
+            None => {
+                let dir = run_dir.join("state");
+                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                seed_catalog(&dir, &root.join("catalog/demo.json"))?;
+                dir
+            }
         };
-        server.wait_ready(port)?;
-        Ok(server)
+
+        let port = free_port().map_err(|e| e.to_string())?;
+        let inspector = free_port().map_err(|e| e.to_string())?;
+        let base = format!("http://127.0.0.1:{port}");
+        let gateway = Gateway::start(&run_dir, &format!("{base}/webhooks/payment"))?;
+
+        let mut vars: Vec<(String, String)> = vec![
+            ("CATALOG_POINTER_TTL".into(), "0".into()),
+            ("PAYMENT_API_BASE".into(), gateway.base.clone()),
+            ("PAYMENT_SECRET_KEY".into(), SECRET_KEY.into()),
+            ("PAYMENT_WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into()),
+            ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+            ("PAYMENT_TIMEOUT_MS".into(), "1500".into()),
+        ];
+        for (k, v) in &options.vars {
+            vars.retain(|(name, _)| name != k);
+            vars.push((k.clone(), v.clone()));
+        }
+
+        let log = run_dir.join("wrangler.log");
+        let log_file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+        let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
+        let mut cmd = wrangler(&["dev", "--ip", "127.0.0.1", "--port", &port.to_string()]);
+        cmd.args(["--inspector-port", &inspector.to_string(), "--persist-to"])
+            .arg(&state_dir)
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "warn",
+            ])
+            // Never pick up a developer's own .dev.vars: tests set every value themselves.
+            .args(["--env-file", "/dev/null"])
+            .stdin(Stdio::null())
+            .stdout(log_file)
+            .stderr(log_err);
+        for (k, v) in &vars {
+            cmd.args(["--var", &format!("{k}:{v}")]);
+        }
+        let worker = Supervised::spawn(cmd)?;
+        let stack = Stack {
+            base,
+            state_dir,
+            gateway,
+            log,
+            worker,
+        };
+        stack.wait_ready(port)?;
+        Ok(stack)
     }
 
     fn wait_ready(&self, port: u16) -> Result<(), String> {
         let started = Instant::now();
         while started.elapsed() < READY_TIMEOUT {
-            if let Ok(status) = raw_status(port, "/api/products") {
-                if status == 200 {
-                    eprintln!("worker ready at {} in {:.1?}", self.base, started.elapsed());
-                    return Ok(());
-                }
+            if let Ok(200) = raw_status(port, "/api/products") {
+                eprintln!("worker ready at {} in {:.1?}", self.base, started.elapsed());
+                return Ok(());
             }
-            if let Ok(mut child) = self.wrangler.lock() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(format!("wrangler exited ({status}):\n{}", self.log_tail()));
-                }
+            if let Some(status) = self.worker.exited() {
+                return Err(format!("wrangler exited ({status}):\n{}", self.log_tail()));
             }
-            std::thread::sleep(Duration::from_millis(250));
+            std::thread::sleep(Duration::from_millis(200));
         }
         Err(format!(
             "no answer within {READY_TIMEOUT:?}:\n{}",
             self.log_tail()
         ))
+    }
+
+    /// Stops the worker (not the gateway), as a crash or redeploy would.
+    pub fn stop_worker(&self) {
+        self.worker.stop();
     }
 
     /// The end of wrangler's output, for failure messages.
@@ -195,6 +350,11 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A client for this stack.
+    pub fn client(&self) -> Client {
+        Client::for_base(&self.base)
     }
 }
 
@@ -257,9 +417,28 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the shared stack.
     pub fn new() -> Client {
-        let base = server().base.clone();
+        Client::for_base(&server().base)
+    }
+
+    /// A client that keeps cookies (a shopper with a cart).
+    pub fn shopper_of(base: &str) -> Client {
+        Client::build(base, true)
+    }
+
+    pub fn shopper() -> Client {
+        Client::shopper_of(&server().base)
+    }
+
+    pub fn for_base(base: &str) -> Client {
+        Client::build(base, false)
+    }
+
+    fn build(base: &str, cookies: bool) -> Client {
+        let base = base.to_owned();
         let http = reqwest::Client::builder()
+            .cookie_store(cookies)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
@@ -288,6 +467,122 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> Reply {
         self.send(self.request(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(self.request(reqwest::Method::POST, path).json(body))
+            .await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(self.request(reqwest::Method::PATCH, path).json(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(self.request(reqwest::Method::DELETE, path)).await
+    }
+
+    /// Posts a form as a browser would (same-origin, url-encoded).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.send(
+            self.request(reqwest::Method::POST, path)
+                .header("origin", &self.base)
+                .form(fields),
+        )
+        .await
+    }
+
+    /// Sets a SKU's stock through the admin API.
+    pub async fn set_stock(&self, sku: &str, on_hand: u32) -> Reply {
+        let r = self
+            .send(
+                self.request(reqwest::Method::PUT, &format!("/admin/api/inventory/{sku}"))
+                    .bearer_auth(ADMIN_TOKEN)
+                    .json(&serde_json::json!({ "on_hand": on_hand })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "set stock of {sku}: {}", r.body);
+        r
+    }
+
+    /// A SKU's counters through the admin API: `{sku, on_hand, reserved, available}`.
+    pub async fn stock(&self, sku: &str) -> serde_json::Value {
+        let r = self
+            .send(
+                self.request(reqwest::Method::GET, &format!("/admin/api/inventory/{sku}"))
+                    .bearer_auth(ADMIN_TOKEN),
+            )
+            .await;
+        assert_eq!(r.status, 200, "stock of {sku}: {}", r.body);
+        r.json()
+    }
+
+    /// Adds to this client's cart through the JSON API, asserting success.
+    pub async fn add(&self, sku: &str, quantity: u32) -> serde_json::Value {
+        let r = self
+            .post_json(
+                "/api/cart/items",
+                &serde_json::json!({ "sku": sku, "quantity": quantity }),
+            )
+            .await;
+        assert!(
+            r.status == 200 || r.status == 201,
+            "add {sku}: {} {}",
+            r.status,
+            r.body
+        );
+        r.json()
+    }
+
+    /// Checks out through the JSON API.
+    pub async fn checkout(&self) -> Reply {
+        self.post_json(
+            "/api/checkout",
+            &serde_json::json!({ "email": "shopper@example.com" }),
+        )
+        .await
+    }
+}
+
+/// A plain client for the sandbox gateway's test endpoints.
+pub async fn sandbox(
+    gateway: &Gateway,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let mut req = http.request(method, gateway.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("sandbox {path}: {e}"));
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert!(status.is_success(), "sandbox {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// Polls `check` until it returns `Some`, for effects that arrive asynchronously (webhooks).
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -13,6 +13,20 @@ pub enum AppError {
     MethodNotAllowed(&'static str),
     #[error("the catalog has not been published yet")]
     CatalogUnavailable,
+    /// Any other precise 4xx: a machine-readable code, a sentence for people, and extra fields
+    /// for the JSON body (e.g. the `sku` that is out of stock).
+    #[error("{detail}")]
+    Client {
+        status: u16,
+        code: &'static str,
+        detail: String,
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+    #[error("missing or wrong credentials")]
+    Unauthorized,
+    /// The payment gateway failed or did not answer in time (502 / 504).
+    #[error("{detail}")]
+    Gateway { status: u16, detail: String },
     #[error("internal error")]
     Internal(#[source] worker::Error),
     #[error("stored data is unreadable")]
@@ -32,12 +46,45 @@ impl From<worker::kv::KvError> for AppError {
 }
 
 impl AppError {
+    /// A 4xx with a code and a detail.
+    pub fn client(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Client {
+            status,
+            code,
+            detail: detail.into(),
+            fields: serde_json::Map::new(),
+        }
+    }
+
+    /// Adds a field to the JSON body of a [`AppError::Client`].
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        if let AppError::Client { fields, .. } = &mut self {
+            fields.insert(key.to_owned(), value.into());
+        }
+        self
+    }
+
+    pub fn malformed_json(e: impl std::fmt::Display) -> Self {
+        AppError::client(
+            400,
+            "malformed_json",
+            format!("the body is not the JSON expected: {e}"),
+        )
+    }
+
+    pub fn internal(msg: impl Into<String>) -> Self {
+        AppError::Internal(worker::Error::RustError(msg.into()))
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound => 404,
             AppError::BadRequest(_) => 400,
             AppError::MethodNotAllowed(_) => 405,
             AppError::CatalogUnavailable => 503,
+            AppError::Client { status, .. } => *status,
+            AppError::Unauthorized => 401,
+            AppError::Gateway { status, .. } => *status,
             AppError::Internal(_) | AppError::Corrupt(_) => 500,
         }
     }
@@ -49,6 +96,9 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::CatalogUnavailable => "unavailable",
+            AppError::Client { code, .. } => code,
+            AppError::Unauthorized => "unauthorized",
+            AppError::Gateway { .. } => "payment_unavailable",
             AppError::Internal(_) | AppError::Corrupt(_) => "internal",
         }
     }
@@ -58,6 +108,8 @@ impl AppError {
         match self {
             AppError::NotFound => "There is nothing at this address.".into(),
             AppError::BadRequest(msg) => msg.clone(),
+            AppError::Client { detail, .. } | AppError::Gateway { detail, .. } => detail.clone(),
+            AppError::Unauthorized => "Send `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
             AppError::MethodNotAllowed(allow) => format!("This address accepts {allow}."),
             AppError::CatalogUnavailable => {
                 "The shop's catalog has not been published yet; try again shortly.".into()
@@ -74,6 +126,11 @@ impl AppError {
             AppError::BadRequest(_) => "That request did not make sense",
             AppError::MethodNotAllowed(_) => "Method not allowed",
             AppError::CatalogUnavailable => "The shop is being set up",
+            AppError::Client { status: 409, .. } => "That could not be done",
+            AppError::Client { status: 413, .. } => "That request was too large",
+            AppError::Client { .. } => "That request did not make sense",
+            AppError::Unauthorized => "Not authorised",
+            AppError::Gateway { .. } => "Payment is unavailable right now",
             AppError::Internal(_) | AppError::Corrupt(_) => "Something went wrong",
         }
     }
@@ -98,11 +155,19 @@ impl AppError {
         if let AppError::MethodNotAllowed(allow) = self {
             headers.set("allow", allow)?;
         }
+        if let AppError::Unauthorized = self {
+            headers.set("www-authenticate", "Bearer")?;
+        }
         Ok(resp)
     }
 
     pub fn to_json(&self) -> worker::Result<Response> {
-        let body = serde_json::json!({ "error": self.code(), "detail": self.detail() });
+        let mut body = serde_json::Map::new();
+        if let AppError::Client { fields, .. } = self {
+            body.extend(fields.clone());
+        }
+        body.insert("error".into(), self.code().into());
+        body.insert("detail".into(), self.detail().into());
         self.finish(Response::from_json(&body)?)
     }
 

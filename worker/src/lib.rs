@@ -4,53 +4,94 @@
 //! the pure [`app::routes::route`], and each route has one handler.
 //!
 //! # Layout
+//! - [`admin`]: the merchant's API (inventory), behind a bearer token.
 //! - [`catalog`]: the catalog read path over Workers KV, with an in-isolate cache.
 //! - [`error`]: [`error::AppError`], the one error type, and its HTTP mapping.
+//! - [`objects`]: the Durable Objects (carts, inventory shards, orders) and their clients.
+//! - [`payments`]: the Stripe-compatible payment gateway client.
+//! - [`platform`]: time, randomness, configuration, bodies, calling objects.
 //! - [`respond`]: response helpers: cache headers, ETags, 304s, security headers.
+//! - [`shopping`]: carts, checkout, payment webhooks and orders (JSON and HTML).
 //! - [`storefront`]: handlers of the catalog pages and the read-only catalog API.
 
+pub mod admin;
 pub mod catalog;
 pub mod error;
+pub mod objects;
+pub mod payments;
+pub mod platform;
 pub mod respond;
+pub mod shopping;
 pub mod storefront;
 
-use app::routes::{route, Route};
+use app::routes::{is_api, route, Route};
 use catalog::CatalogStore;
 use error::AppError;
+use shopping::{FormAction, Shopping};
 use worker::{event, Context, Env, Request, Response};
+
+pub use objects::cart::CartObject;
+pub use objects::inventory::InventoryObject;
+pub use objects::orders::OrderObject;
 
 /// Everything a request needs, built from the Worker's bindings.
 pub struct Shop {
+    env: Env,
     catalog: CatalogStore,
+    shopping: Shopping,
 }
 
 impl Shop {
-    pub fn from_env(env: &Env) -> worker::Result<Self> {
+    pub fn from_env(env: Env) -> worker::Result<Self> {
         Ok(Shop {
-            catalog: CatalogStore::from_env(env)?,
+            catalog: CatalogStore::from_env(&env)?,
+            shopping: Shopping::from_env(&env)?,
+            env,
         })
     }
 
-    pub async fn handle(&self, req: Request) -> worker::Result<Response> {
-        let method = req.method().to_string();
-        let route = route(&method, &req.path());
-        let is_api = matches!(
-            route,
-            Route::ApiProducts | Route::ApiProduct(_) | Route::ApiNotFound
-        ) || req.path().starts_with("/api/");
-        let result = match &route {
-            Route::Home => storefront::home(&req, &self.catalog).await,
-            Route::Collection(h) => storefront::collection(&req, &self.catalog, h).await,
-            Route::Search => storefront::search(&req, &self.catalog).await,
-            Route::Product(h) => storefront::product(&req, &self.catalog, h).await,
-            Route::ApiProducts => storefront::api_products(&req, &self.catalog).await,
-            Route::ApiProduct(h) => storefront::api_product(&req, &self.catalog, h).await,
+    async fn dispatch(&self, req: &mut Request, route: &Route) -> Result<Response, AppError> {
+        let (store, shop) = (&self.catalog, &self.shopping);
+        match route {
+            Route::Home => storefront::home(req, store).await,
+            Route::Collection(h) => storefront::collection(req, store, h).await,
+            Route::Search => storefront::search(req, store).await,
+            Route::Product(h) => storefront::product(req, store, &shop.inventory, h).await,
+            Route::ApiProducts => storefront::api_products(req, store).await,
+            Route::ApiProduct(h) => storefront::api_product(req, store, &shop.inventory, h).await,
+            Route::Cart => shopping::cart(req, store, shop).await,
+            Route::CartAdd => shopping::cart_form(req, store, shop, FormAction::Add).await,
+            Route::CartUpdate => shopping::cart_form(req, store, shop, FormAction::Update).await,
+            Route::CartRemove => shopping::cart_form(req, store, shop, FormAction::Remove).await,
+            Route::Checkout => shopping::cart_form(req, store, shop, FormAction::Checkout).await,
+            Route::Order(id) => shopping::order_page(store, shop, id).await,
+            Route::ApiCart => shopping::api_cart(req, store, shop).await,
+            Route::ApiCartAdd => shopping::api_cart_add(req, store, shop).await,
+            Route::ApiCartUpdate(sku) => shopping::api_cart_update(req, store, shop, sku).await,
+            Route::ApiCartRemove(sku) => shopping::api_cart_remove(req, store, shop, sku).await,
+            Route::ApiCheckout => shopping::api_checkout(req, store, shop).await,
+            Route::ApiOrder(id) => shopping::api_order(shop, id).await,
+            Route::PaymentWebhook => shopping::payment_webhook(req, shop).await,
+            Route::AdminInventoryGet(sku) => {
+                admin::authorize(req, &self.env)?;
+                admin::get_inventory(store, &shop.inventory, sku).await
+            }
+            Route::AdminInventoryPut(sku) => {
+                admin::authorize(req, &self.env)?;
+                admin::put_inventory(req, store, &shop.inventory, sku).await
+            }
             Route::MethodNotAllowed(allow) => Err(AppError::MethodNotAllowed(allow)),
             Route::ApiNotFound | Route::NotFound => Err(AppError::NotFound),
-        };
-        match result {
+        }
+    }
+
+    pub async fn handle(&self, mut req: Request) -> worker::Result<Response> {
+        let method = req.method().to_string();
+        let path = req.path();
+        let route = route(&method, &path);
+        match self.dispatch(&mut req, &route).await {
             Ok(resp) => Ok(resp),
-            Err(e) if is_api => e.to_json(),
+            Err(e) if is_api(&route, &path) => e.to_json(),
             Err(e) => {
                 let collections = match self.catalog.index().await {
                     Ok(index) => index.collections.clone(),
@@ -64,5 +105,5 @@ impl Shop {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Shop::from_env(&env)?.handle(req).await
+    Shop::from_env(env)?.handle(req).await
 }

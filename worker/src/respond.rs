@@ -7,6 +7,9 @@ use worker::{Request, Response};
 /// rarely, and a stale page is fine for a few minutes while it revalidates.
 pub const CATALOG_CACHE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
 
+/// Pages that show live stock: shared caches may keep them only briefly.
+pub const LIVE_CACHE: &str = "public, max-age=0, s-maxage=10, stale-while-revalidate=30";
+
 /// A strong ETag over the exact bytes served.
 pub fn etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
@@ -34,6 +37,15 @@ pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
 
 /// A cacheable response: `body` with `content_type`, an ETag, and 304 when the client has it.
 fn cacheable(req: &Request, body: Vec<u8>, content_type: &str) -> worker::Result<Response> {
+    cacheable_with(req, body, content_type, CATALOG_CACHE)
+}
+
+fn cacheable_with(
+    req: &Request,
+    body: Vec<u8>,
+    content_type: &str,
+    cache_control: &str,
+) -> worker::Result<Response> {
     let tag = etag(&body);
     let mut resp = if not_modified(req, &tag) {
         Response::empty()?.with_status(304)
@@ -42,7 +54,7 @@ fn cacheable(req: &Request, body: Vec<u8>, content_type: &str) -> worker::Result
     };
     let h = resp.headers_mut();
     h.set("content-type", content_type)?;
-    h.set("cache-control", CATALOG_CACHE)?;
+    h.set("cache-control", cache_control)?;
     h.set("etag", &tag)?;
     h.set("vary", "accept-encoding")?;
     Ok(resp)
@@ -59,4 +71,18 @@ pub fn catalog_html(req: &Request, html: String) -> worker::Result<Response> {
 pub fn catalog_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     with_security_headers(cacheable(req, body, "application/json")?)
+}
+
+pub fn live_html(req: &Request, html: String) -> worker::Result<Response> {
+    with_security_headers(cacheable_with(
+        req,
+        html.into_bytes(),
+        "text/html; charset=utf-8",
+        LIVE_CACHE,
+    )?)
+}
+
+pub fn live_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
+    let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    with_security_headers(cacheable_with(req, body, "application/json", LIVE_CACHE)?)
 }

@@ -2,6 +2,7 @@
 
 use crate::catalog::CatalogStore;
 use crate::error::AppError;
+use crate::objects::inventory::Inventory;
 use crate::respond;
 use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
@@ -54,9 +55,37 @@ pub async fn search(req: &Request, store: &CatalogStore) -> Result<Response, App
     )?)
 }
 
+/// Live counters of every variant of `product` (available units by SKU). If the counters cannot
+/// be read, the page still renders from the catalog's figures rather than failing.
+async fn live_stock(
+    inventory: &Inventory,
+    product: &domain::Product,
+) -> std::collections::HashMap<String, u32> {
+    let skus: Vec<_> = product
+        .variants
+        .iter()
+        .map(|v| (v.sku.clone(), v.stock))
+        .collect();
+    match inventory.stock(&skus).await {
+        Ok(views) => views
+            .into_iter()
+            .map(|v| (v.sku.as_str().to_owned(), v.available))
+            .collect(),
+        Err(e) => {
+            worker::console_error!("inventory unavailable, showing catalog stock: {e}");
+            product
+                .variants
+                .iter()
+                .map(|v| (v.sku.as_str().to_owned(), v.stock))
+                .collect()
+        }
+    }
+}
+
 pub async fn product(
     req: &Request,
     store: &CatalogStore,
+    inventory: &Inventory,
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
@@ -80,15 +109,16 @@ pub async fn product(
         .cloned();
     let view = ProductView {
         currency: index.currency,
-        available: selected.stock,
+        available: live_stock(inventory, &product)
+            .await
+            .get(selected.sku.as_str())
+            .copied()
+            .unwrap_or(0),
         selected,
         collection,
         product: (*product).clone(),
     };
-    Ok(respond::catalog_html(
-        req,
-        app::render::product(&index, view),
-    )?)
+    Ok(respond::live_html(req, app::render::product(&index, view))?)
 }
 
 pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
@@ -104,6 +134,7 @@ pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Respons
 pub async fn api_product(
     req: &Request,
     store: &CatalogStore,
+    inventory: &Inventory,
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
@@ -111,8 +142,9 @@ pub async fn api_product(
         .product(&index, handle.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
+    let stock = live_stock(inventory, &product).await;
     let json = ProductJson::new(&product, index.currency, |sku| {
-        product.variant(sku).map_or(0, |v| v.stock)
+        stock.get(sku).copied().unwrap_or(0)
     });
-    Ok(respond::catalog_json(req, &json)?)
+    Ok(respond::live_json(req, &json)?)
 }

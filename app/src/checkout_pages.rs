@@ -1,0 +1,165 @@
+//! The cart and order pages. Plain HTML forms: they work without JavaScript, and each post
+//! redirects back (post/redirect/get).
+
+use domain::cart::PricedCart;
+use domain::order::{Order, OrderStatus};
+use domain::Money;
+use leptos::prelude::*;
+
+/// Everything the cart page shows.
+#[derive(Debug, Clone)]
+pub struct CartView {
+    pub cart: PricedCart,
+    /// A problem with the last action, shown above the cart (already in plain words).
+    pub error: Option<String>,
+    /// A neutral message, e.g. after a cancelled payment.
+    pub notice: Option<String>,
+    /// The e-mail to prefill in the checkout form.
+    pub email: String,
+}
+
+#[component]
+pub fn CartPage(view: CartView) -> impl IntoView {
+    let CartView {
+        cart,
+        error,
+        notice,
+        email,
+    } = view;
+    let currency = cart.currency;
+    let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });
+    let notice = notice.map(|n| view! { <p class="notice" role="status">{n}</p> });
+    if cart.lines.is_empty() {
+        return view! {
+            <h1>"Your cart"</h1>
+            {error}
+            {notice}
+            <p class="empty">"Your cart is empty. " <a href="/">"Continue shopping"</a></p>
+        }
+        .into_any();
+    }
+    let can_checkout = cart.unavailable().next().is_none();
+    let rows = cart
+        .lines
+        .iter()
+        .map(|l| {
+            let sku = l.sku.to_string();
+            let link = l.product_handle.as_ref().map(|h| format!("/products/{h}?variant={sku}"));
+            let title = match link {
+                Some(href) => view! { <a href=href>{l.title.clone()}</a> }.into_any(),
+                None => view! { <span>{l.title.clone()}</span> }.into_any(),
+            };
+            let qty_id = format!("qty-{sku}");
+            let (row_sku, shown_sku, update_sku) = (sku.clone(), sku.clone(), sku.clone());
+            view! {
+                <tr data-sku=row_sku>
+                    <th scope="row">{title}<br/><small class="sku">{shown_sku}</small></th>
+                    <td class="num">{Money::new(l.unit_price, currency).to_string()}</td>
+                    <td>
+                        <form class="inline" method="post" action="/cart/update">
+                            <input type="hidden" name="sku" value=update_sku/>
+                            <label class="visually-hidden" for=qty_id.clone()>{format!("Quantity of {}", l.title)}</label>
+                            <input id=qty_id type="number" name="quantity" value=l.quantity.to_string() min="0" max="99" required/>
+                            <button type="submit">"Update"</button>
+                        </form>
+                    </td>
+                    <td class="num line-total">{Money::new(l.line_total, currency).to_string()}</td>
+                    <td>
+                        <form class="inline" method="post" action="/cart/remove">
+                            <input type="hidden" name="sku" value=sku/>
+                            <button type="submit" class="link">"Remove"</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h1>"Your cart"</h1>
+        {error}
+        {notice}
+        <table class="cart">
+            <caption class="visually-hidden">"Items in your cart"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Item"</th>
+                    <th scope="col" class="num">"Price"</th>
+                    <th scope="col">"Quantity"</th>
+                    <th scope="col" class="num">"Total"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+            <tfoot>
+                <tr>
+                    <th scope="row" colspan="3">"Subtotal"</th>
+                    <td class="num subtotal">{cart.subtotal_money().to_string()}</td>
+                    <td></td>
+                </tr>
+            </tfoot>
+        </table>
+        <form class="checkout" method="post" action="/checkout">
+            <label for="email">"E-mail for your receipt"</label>
+            <input id="email" type="email" name="email" value=email autocomplete="email" required maxlength="254"/>
+            <button type="submit" disabled=!can_checkout>"Check out"</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn OrderPage(order: Order) -> impl IntoView {
+    let currency = order.currency;
+    let (heading, message) = match order.status {
+        OrderStatus::Paid => ("Thank you for your order", "Your payment was received. We will send a receipt to your e-mail."),
+        OrderStatus::AwaitingPayment | OrderStatus::Pending => (
+            "Waiting for your payment",
+            "We have not heard from the payment service yet. If you just paid, refresh this page in a moment.",
+        ),
+        OrderStatus::Expired => ("This order expired", "The payment was not completed in time, so the items went back on the shelf."),
+        OrderStatus::Failed => ("This order could not be completed", "Nothing was charged. Your cart still holds your items."),
+    };
+    let pay = (order.status == OrderStatus::AwaitingPayment)
+        .then(|| order.payment_url.clone())
+        .flatten()
+        .map(|url| view! { <p><a class="button" href=url>"Go to payment"</a></p> });
+    let rows = order
+        .lines
+        .iter()
+        .map(|l| {
+            view! {
+                <tr>
+                    <th scope="row">{l.title.clone()}</th>
+                    <td class="num">{l.quantity}</td>
+                    <td class="num">{Money::new(l.line_total, currency).to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h1>{heading}</h1>
+        <p class="status" data-status=format!("{:?}", order.status).to_lowercase()>
+            "Order " <code>{order.id.clone()}</code> " · " <strong>{order.status.label()}</strong>
+        </p>
+        <p>{message}</p>
+        {pay}
+        <table class="cart">
+            <caption class="visually-hidden">"Items in this order"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Item"</th>
+                    <th scope="col" class="num">"Quantity"</th>
+                    <th scope="col" class="num">"Total"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+            <tfoot>
+                <tr>
+                    <th scope="row" colspan="2">"Total"</th>
+                    <td class="num">{Money::new(order.total, currency).to_string()}</td>
+                </tr>
+            </tfoot>
+        </table>
+        <p><a href="/">"Continue shopping"</a></p>
+    }
+}

@@ -1,0 +1,119 @@
+//! One Durable Object per cart, named by the cart id in the shopper's cookie.
+
+use crate::error::AppError;
+use crate::platform::{self, call, reply};
+use domain::cart::{Cart, CartCommand, CartError};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use worker::{durable_object, Env, Request, Response, State};
+
+/// An abandoned cart is deleted after this many seconds without a change (default 30 days).
+pub const CART_TTL_VAR: &str = "CART_TTL_SECONDS";
+const DEFAULT_CART_TTL_SECONDS: u64 = 30 * 24 * 3600;
+const KEY: &str = "cart";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CartRequest {
+    Get,
+    Apply { command: CartCommand },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CartReply {
+    pub cart: Cart,
+    pub error: Option<CartError>,
+}
+
+#[durable_object]
+pub struct CartObject {
+    state: State,
+    env: Env,
+    cart: RefCell<Option<Cart>>,
+}
+
+impl CartObject {
+    async fn load(&self) -> worker::Result<Cart> {
+        if let Some(c) = self.cart.borrow().clone() {
+            return Ok(c);
+        }
+        let stored: Option<Cart> = self.state.storage().get(KEY).await?;
+        let cart = stored.unwrap_or_default();
+        *self.cart.borrow_mut() = Some(cart.clone());
+        Ok(cart)
+    }
+}
+
+impl worker::DurableObject for CartObject {
+    fn new(state: State, env: Env) -> Self {
+        CartObject {
+            state,
+            env,
+            cart: RefCell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let request: CartRequest = req.json().await?;
+        let mut cart = self.load().await?;
+        match request {
+            CartRequest::Get => reply(&CartReply { cart, error: None }),
+            CartRequest::Apply { command } => {
+                if let Err(e) = cart.apply(&command) {
+                    return reply(&CartReply {
+                        cart,
+                        error: Some(e),
+                    });
+                }
+                *self.cart.borrow_mut() = Some(cart.clone());
+                let storage = self.state.storage();
+                storage.put(KEY, &cart).await?;
+                let ttl = platform::var_u64(&self.env, CART_TTL_VAR, DEFAULT_CART_TTL_SECONDS);
+                storage
+                    .set_alarm(std::time::Duration::from_secs(ttl))
+                    .await?;
+                reply(&CartReply { cart, error: None })
+            }
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        // The alarm moves with every change, so firing means the cart was abandoned.
+        self.state.storage().delete_all().await?;
+        *self.cart.borrow_mut() = Some(Cart::default());
+        Response::ok("deleted")
+    }
+}
+
+/// The worker's side: commands to carts by id.
+pub struct Carts {
+    ns: worker::ObjectNamespace,
+}
+
+impl Carts {
+    pub const BINDING: &'static str = "CARTS";
+
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        Ok(Carts {
+            ns: env.durable_object(Self::BINDING)?,
+        })
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Cart, AppError> {
+        let r: CartReply = call(&self.ns, id, &CartRequest::Get).await?;
+        Ok(r.cart)
+    }
+
+    /// Applies `command`; the cart's own rule violations come back as `Err(Ok(e))`.
+    pub async fn apply(
+        &self,
+        id: &str,
+        command: CartCommand,
+    ) -> Result<Result<Cart, CartError>, AppError> {
+        let r: CartReply = call(&self.ns, id, &CartRequest::Apply { command }).await?;
+        Ok(match r.error {
+            Some(e) => Err(e),
+            None => Ok(r.cart),
+        })
+    }
+}

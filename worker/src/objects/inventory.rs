@@ -1,0 +1,312 @@
+//! Inventory counters, sharded over Durable Objects by SKU hash (`domain::inventory::shard_of`).
+
+use crate::error::AppError;
+use crate::platform::{self, call, reply};
+use domain::inventory::{
+    by_shard, shard_of, HoldLine, InventoryCommand, InventoryReply, Shard, Stock,
+};
+use domain::Sku;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use worker::{durable_object, Env, Request, Response, State};
+
+const KEY: &str = "shard";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ShardRequest {
+    /// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.
+    Stock {
+        skus: Vec<(Sku, u32)>,
+    },
+    Apply {
+        command: InventoryCommand,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StockView {
+    pub sku: Sku,
+    pub on_hand: u32,
+    pub reserved: u32,
+    pub available: u32,
+}
+
+impl StockView {
+    fn new(sku: Sku, s: Stock) -> Self {
+        StockView {
+            sku,
+            on_hand: s.on_hand,
+            reserved: s.reserved,
+            available: s.available(),
+        }
+    }
+}
+
+#[durable_object]
+pub struct InventoryObject {
+    state: State,
+    shard: RefCell<Option<Shard>>,
+}
+
+impl InventoryObject {
+    async fn load(&self) -> worker::Result<Shard> {
+        if let Some(s) = self.shard.borrow().clone() {
+            return Ok(s);
+        }
+        let shard: Shard = self.state.storage().get(KEY).await?.unwrap_or_default();
+        *self.shard.borrow_mut() = Some(shard.clone());
+        Ok(shard)
+    }
+
+    /// Keeps memory, storage and the expiry alarm in step with `shard`.
+    async fn save(&self, shard: Shard) -> worker::Result<()> {
+        let next = shard.next_expiry();
+        let storage = self.state.storage();
+        storage.put(KEY, &shard).await?;
+        *self.shard.borrow_mut() = Some(shard);
+        match next {
+            Some(at) => {
+                // An offset in milliseconds from now; at least 1 ms so it is in the future.
+                let offset_ms = (at - platform::now()).max(0) * 1000 + 1;
+                storage.set_alarm(offset_ms).await?;
+            }
+            None => storage.delete_alarm().await?,
+        }
+        Ok(())
+    }
+}
+
+impl worker::DurableObject for InventoryObject {
+    fn new(state: State, _env: Env) -> Self {
+        InventoryObject {
+            state,
+            shard: RefCell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let request: ShardRequest = req.json().await?;
+        let mut shard = self.load().await?;
+        match request {
+            ShardRequest::Stock { skus } => {
+                let views: Vec<StockView> = skus
+                    .into_iter()
+                    .map(|(sku, initial)| {
+                        StockView::new(sku.clone(), shard.stock_of(&sku, initial))
+                    })
+                    .collect();
+                reply(&views)
+            }
+            ShardRequest::Apply { command } => {
+                let before = shard.clone();
+                let answer = shard.apply(&command);
+                if shard != before {
+                    self.save(shard).await?;
+                }
+                reply(&answer)
+            }
+        }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let mut shard = self.load().await?;
+        let answer = shard.apply(&InventoryCommand::Expire {
+            now: platform::now(),
+        });
+        self.save(shard).await?;
+        Response::from_json(&answer)
+    }
+}
+
+/// Why a reservation was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    OutOfStock {
+        sku: Sku,
+        requested: u32,
+        available: u32,
+    },
+    /// The order's reservation already ended (committed or released).
+    Closed,
+}
+
+/// The worker's side of inventory.
+pub struct Inventory {
+    ns: worker::ObjectNamespace,
+}
+
+fn shard_name(shard: u32) -> String {
+    format!("inventory-{shard}")
+}
+
+impl Inventory {
+    pub const BINDING: &'static str = "INVENTORY";
+
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        Ok(Inventory {
+            ns: env.durable_object(Self::BINDING)?,
+        })
+    }
+
+    async fn apply(
+        &self,
+        shard: u32,
+        command: &InventoryCommand,
+    ) -> Result<InventoryReply, AppError> {
+        call(
+            &self.ns,
+            &shard_name(shard),
+            &ShardRequest::Apply {
+                command: command.clone(),
+            },
+        )
+        .await
+    }
+
+    /// Counters of `skus` (with their catalog initial stock), from every shard involved at once.
+    pub async fn stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
+        let mut groups: std::collections::BTreeMap<u32, Vec<(Sku, u32)>> = Default::default();
+        for (sku, initial) in skus {
+            groups
+                .entry(shard_of(sku))
+                .or_default()
+                .push((sku.clone(), *initial));
+        }
+        let calls = groups.into_iter().map(|(shard, skus)| async move {
+            call::<_, Vec<StockView>>(&self.ns, &shard_name(shard), &ShardRequest::Stock { skus })
+                .await
+        });
+        let mut out = Vec::with_capacity(skus.len());
+        for r in futures_util::future::join_all(calls).await {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    pub async fn set_on_hand(&self, sku: &Sku, on_hand: u32) -> Result<StockView, AppError> {
+        match self
+            .apply(
+                shard_of(sku),
+                &InventoryCommand::SetOnHand {
+                    sku: sku.clone(),
+                    on_hand,
+                },
+            )
+            .await?
+        {
+            InventoryReply::Stock {
+                sku,
+                on_hand,
+                reserved,
+                available,
+            } => Ok(StockView {
+                sku,
+                on_hand,
+                reserved,
+                available,
+            }),
+            other => Err(AppError::internal(format!(
+                "unexpected inventory answer {other:?}"
+            ))),
+        }
+    }
+
+    /// Reserves every line for `order_id`, shard by shard; if a shard refuses, releases what the
+    /// earlier shards took. A crash in between leaves holds that expire on their own.
+    pub async fn reserve(
+        &self,
+        order_id: &str,
+        lines: &[HoldLine],
+        ttl_seconds: i64,
+    ) -> Result<Result<(), Refusal>, AppError> {
+        let mut taken = Vec::new();
+        for (shard, lines) in by_shard(lines) {
+            let cmd = InventoryCommand::Reserve {
+                order_id: order_id.to_owned(),
+                lines,
+                now: platform::now(),
+                ttl_seconds,
+            };
+            let answer = match self.apply(shard, &cmd).await {
+                Ok(a) => a,
+                Err(e) => {
+                    self.release_shards(order_id, &taken).await;
+                    return Err(e);
+                }
+            };
+            let refusal = match answer {
+                InventoryReply::Reserved { .. } => {
+                    taken.push(shard);
+                    continue;
+                }
+                InventoryReply::OutOfStock {
+                    sku,
+                    requested,
+                    available,
+                } => Refusal::OutOfStock {
+                    sku,
+                    requested,
+                    available,
+                },
+                InventoryReply::Closed { .. } => Refusal::Closed,
+                other => {
+                    return Err(AppError::internal(format!(
+                        "unexpected inventory answer {other:?}"
+                    )))
+                }
+            };
+            self.release_shards(order_id, &taken).await;
+            return Ok(Err(refusal));
+        }
+        Ok(Ok(()))
+    }
+
+    async fn release_shards(&self, order_id: &str, shards: &[u32]) {
+        for shard in shards {
+            let cmd = InventoryCommand::Release {
+                order_id: order_id.to_owned(),
+                now: platform::now(),
+            };
+            // Best effort: a hold that cannot be released now expires on its own.
+            if let Err(e) = self.apply(*shard, &cmd).await {
+                worker::console_error!("releasing {order_id} on shard {shard}: {e}");
+            }
+        }
+    }
+
+    /// Releases the order's holds in every shard its lines live in. Idempotent.
+    pub async fn release(&self, order_id: &str, lines: &[HoldLine]) -> Result<(), AppError> {
+        for shard in by_shard(lines).into_keys() {
+            self.apply(
+                shard,
+                &InventoryCommand::Release {
+                    order_id: order_id.to_owned(),
+                    now: platform::now(),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Commits the order's units in every shard. Idempotent; returns units it could not cover.
+    pub async fn commit(
+        &self,
+        order_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<Vec<(String, u32)>, AppError> {
+        let mut shortfall = Vec::new();
+        for (shard, lines) in by_shard(lines) {
+            let cmd = InventoryCommand::Commit {
+                order_id: order_id.to_owned(),
+                lines,
+                now: platform::now(),
+            };
+            if let InventoryReply::Committed { shortfall: s, .. } = self.apply(shard, &cmd).await? {
+                shortfall.extend(s.into_iter().map(|(sku, n)| (sku.as_str().to_owned(), n)));
+            }
+        }
+        Ok(shortfall)
+    }
+}

@@ -1,0 +1,15 @@
+//! The Durable Objects: command processors around the pure rules in `domain`.
+//!
+//! Each object keeps its state in memory, applies a command synchronously with the domain's
+//! rules, and writes the result to its storage before answering (the runtime's output gate holds
+//! the answer until the write is durable). Only storage is awaited inside a command, so the
+//! runtime's input gate keeps commands of one object strictly one after the other.
+//!
+//! # Layout
+//! - [`cart`]: `CartObject`, one per cart.
+//! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
+//! - [`orders`]: `OrderObject`, one per order.
+
+pub mod cart;
+pub mod inventory;
+pub mod orders;

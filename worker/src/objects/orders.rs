@@ -1,0 +1,145 @@
+//! One Durable Object per order, named by its unguessable id.
+
+use crate::error::AppError;
+use crate::platform::{call, reply};
+use domain::order::{Order, OrderEvent, Transition};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use worker::{durable_object, Env, Request, Response, State};
+
+const KEY: &str = "order";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OrderRequest {
+    /// Stores the order unless one exists; answers the stored one either way.
+    Create {
+        order: Box<Order>,
+    },
+    Get,
+    Apply {
+        event: OrderEvent,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OrderReply {
+    pub order: Option<Order>,
+    pub transition: Transition,
+}
+
+#[durable_object]
+pub struct OrderObject {
+    state: State,
+    order: RefCell<Option<Order>>,
+}
+
+impl OrderObject {
+    async fn load(&self) -> worker::Result<Option<Order>> {
+        if let Some(o) = self.order.borrow().clone() {
+            return Ok(Some(o));
+        }
+        let stored: Option<Order> = self.state.storage().get(KEY).await?;
+        self.order.borrow_mut().clone_from(&stored);
+        Ok(stored)
+    }
+
+    async fn save(&self, order: &Order) -> worker::Result<()> {
+        self.state.storage().put(KEY, order).await?;
+        *self.order.borrow_mut() = Some(order.clone());
+        Ok(())
+    }
+}
+
+impl worker::DurableObject for OrderObject {
+    fn new(state: State, _env: Env) -> Self {
+        OrderObject {
+            state,
+            order: RefCell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let request: OrderRequest = req.json().await?;
+        let existing = self.load().await?;
+        match request {
+            OrderRequest::Get => reply(&OrderReply {
+                order: existing,
+                transition: Transition::Unchanged,
+            }),
+            OrderRequest::Create { order } => match existing {
+                Some(o) => reply(&OrderReply {
+                    order: Some(o),
+                    transition: Transition::Unchanged,
+                }),
+                None => {
+                    self.save(&order).await?;
+                    reply(&OrderReply {
+                        order: Some(*order),
+                        transition: Transition::Changed,
+                    })
+                }
+            },
+            OrderRequest::Apply { event } => {
+                let Some(mut order) = existing else {
+                    return reply(&OrderReply {
+                        order: None,
+                        transition: Transition::Unchanged,
+                    });
+                };
+                let transition = order.apply(&event);
+                if transition == Transition::Changed {
+                    self.save(&order).await?;
+                }
+                reply(&OrderReply {
+                    order: Some(order),
+                    transition,
+                })
+            }
+        }
+    }
+}
+
+/// The worker's side of orders.
+pub struct Orders {
+    ns: worker::ObjectNamespace,
+}
+
+impl Orders {
+    pub const BINDING: &'static str = "ORDERS";
+
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        Ok(Orders {
+            ns: env.durable_object(Self::BINDING)?,
+        })
+    }
+
+    pub async fn create(&self, order: Order) -> Result<Order, AppError> {
+        let id = order.id.clone();
+        let r: OrderReply = call(
+            &self.ns,
+            &id,
+            &OrderRequest::Create {
+                order: Box::new(order),
+            },
+        )
+        .await?;
+        r.order
+            .ok_or_else(|| AppError::internal("order was not stored"))
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Order>, AppError> {
+        let r: OrderReply = call(&self.ns, id, &OrderRequest::Get).await?;
+        Ok(r.order)
+    }
+
+    /// Applies `event`; `None` if there is no such order.
+    pub async fn apply(
+        &self,
+        id: &str,
+        event: OrderEvent,
+    ) -> Result<Option<(Order, Transition)>, AppError> {
+        let r: OrderReply = call(&self.ns, id, &OrderRequest::Apply { event }).await?;
+        Ok(r.order.map(|o| (o, r.transition)))
+    }
+}

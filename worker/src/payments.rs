@@ -1,0 +1,172 @@
+//! The payment gateway client: Stripe-compatible Checkout Sessions over the runtime's `fetch`.
+//!
+//! The runtime's fetch (not reqwest) because it is already in the runtime: no extra code in the
+//! wasm, and it takes an `AbortSignal`, which is how a slow gateway is cut off. Every attempt for
+//! an order sends the same `Idempotency-Key`, so retries after a timeout or a 5xx can never
+//! open a second session (and so never charge twice).
+
+use crate::error::AppError;
+use crate::platform;
+use domain::order::Order;
+use domain::payment;
+use futures_util::future::{select, Either};
+use serde::Deserialize;
+use std::time::Duration;
+use wasm_bindgen::JsValue;
+use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+
+const DEFAULT_API_BASE: &str = "https://api.stripe.com";
+const DEFAULT_TIMEOUT_MS: u64 = 8_000;
+const ATTEMPTS: u32 = 3;
+
+pub struct Gateway {
+    base: String,
+    secret_key: Option<String>,
+    timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct GatewayError {
+    error: GatewayErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+struct GatewayErrorBody {
+    #[serde(default)]
+    message: String,
+}
+
+enum Attempt {
+    Done(Session),
+    /// Worth another try with the same key (timeout, network error, 5xx, 409, 429).
+    Retry(AppError),
+    Fail(AppError),
+}
+
+impl Gateway {
+    pub fn from_env(env: &Env) -> Self {
+        Gateway {
+            base: platform::var_str(env, "PAYMENT_API_BASE")
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+            secret_key: platform::var_str(env, "PAYMENT_SECRET_KEY"),
+            timeout: Duration::from_millis(platform::var_u64(
+                env,
+                "PAYMENT_TIMEOUT_MS",
+                DEFAULT_TIMEOUT_MS,
+            )),
+        }
+    }
+
+    /// Opens (or, for a retried order, finds again) the hosted checkout of `order`.
+    pub async fn checkout_session(
+        &self,
+        order: &Order,
+        origin: &str,
+        expires_at: i64,
+    ) -> Result<Session, AppError> {
+        let Some(key) = &self.secret_key else {
+            return Err(AppError::Gateway {
+                status: 503,
+                detail: "Payments are not configured for this shop yet.".into(),
+            });
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(payment::session_params(order, origin, expires_at))
+            .finish();
+        let url = format!("{}/v1/checkout/sessions", self.base.trim_end_matches('/'));
+        let mut last = AppError::Gateway {
+            status: 502,
+            detail: "The payment service failed.".into(),
+        };
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                Delay::from(Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+            match self
+                .attempt(&url, key, &payment::idempotency_key(&order.id), &body)
+                .await
+            {
+                Attempt::Done(s) => return Ok(s),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    async fn attempt(&self, url: &str, key: &str, idempotency_key: &str, body: &str) -> Attempt {
+        let request = match build_request(url, key, idempotency_key, body) {
+            Ok(r) => r,
+            Err(e) => return Attempt::Fail(AppError::from(e)),
+        };
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(request);
+        let send = Box::pin(fetch.send_with_signal(&signal));
+        let timer = Box::pin(Delay::from(self.timeout));
+        let mut resp = match select(send, timer).await {
+            Either::Left((Ok(resp), _)) => resp,
+            Either::Left((Err(e), _)) => {
+                worker::console_error!("payment gateway unreachable: {e}");
+                return Attempt::Retry(AppError::Gateway {
+                    status: 502,
+                    detail: "The payment service could not be reached.".into(),
+                });
+            }
+            Either::Right(_) => {
+                controller.abort();
+                return Attempt::Retry(AppError::Gateway {
+                    status: 504,
+                    detail: "The payment service did not answer in time.".into(),
+                });
+            }
+        };
+        let status = resp.status_code();
+        let text = resp.text().await.unwrap_or_default();
+        if (200..300).contains(&status) {
+            return match serde_json::from_str::<Session>(&text) {
+                Ok(s) => Attempt::Done(s),
+                Err(e) => Attempt::Fail(AppError::Gateway {
+                    status: 502,
+                    detail: format!("The payment service answered oddly: {e}"),
+                }),
+            };
+        }
+        let message = serde_json::from_str::<GatewayError>(&text)
+            .map(|e| e.error.message)
+            .unwrap_or_default();
+        worker::console_error!("payment gateway answered {status}: {text}");
+        let err = AppError::Gateway {
+            status: 502,
+            detail: format!("The payment service refused the checkout ({status}). {message}"),
+        };
+        if status >= 500 || status == 409 || status == 429 {
+            Attempt::Retry(err)
+        } else {
+            Attempt::Fail(err)
+        }
+    }
+}
+
+fn build_request(
+    url: &str,
+    key: &str,
+    idempotency_key: &str,
+    body: &str,
+) -> worker::Result<Request> {
+    let headers = Headers::new();
+    headers.set("authorization", &format!("Bearer {key}"))?;
+    headers.set("content-type", "application/x-www-form-urlencoded")?;
+    headers.set("idempotency-key", idempotency_key)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(body)));
+    Request::new_with_init(url, &init)
+}

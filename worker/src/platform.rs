@@ -1,0 +1,138 @@
+//! Small platform helpers: time, randomness, configuration, calling Durable Objects, bodies.
+
+use crate::error::AppError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+use worker::{Date, Env, Method, ObjectNamespace, Request, RequestInit, Response};
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    (Date::now().as_millis() / 1000) as i64
+}
+
+/// `n` random bytes from the runtime's CSPRNG, as lowercase hex.
+pub fn random_hex(n: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; n];
+    getrandom::getrandom(&mut buf)
+        .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+/// A numeric variable, or `default` when unset or unreadable.
+pub fn var_u64(env: &Env, name: &str, default: u64) -> u64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// A variable or secret as a string, if set and not empty.
+pub fn var_str(env: &Env, name: &str) -> Option<String> {
+    let v = env
+        .secret(name)
+        .or_else(|_| env.var(name))
+        .ok()?
+        .to_string();
+    (!v.is_empty()).then_some(v)
+}
+
+/// Sends `cmd` as JSON to the object named `name` and decodes its JSON answer.
+pub async fn call<C: Serialize, R: DeserializeOwned>(
+    ns: &ObjectNamespace,
+    name: &str,
+    cmd: &C,
+) -> Result<R, AppError> {
+    let stub = ns.id_from_name(name)?.get_stub()?;
+    let body = serde_json::to_string(cmd).map_err(|e| AppError::internal(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
+    let req = Request::new_with_init("https://object.internal/", &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    let text = resp.text().await?;
+    if resp.status_code() != 200 {
+        return Err(AppError::internal(format!(
+            "object {name} answered {}: {text}",
+            resp.status_code()
+        )));
+    }
+    serde_json::from_str(&text).map_err(AppError::Corrupt)
+}
+
+/// The JSON answer of an object.
+pub fn reply<T: Serialize>(value: &T) -> worker::Result<Response> {
+    Response::from_json(value)
+}
+
+/// Largest request body the shop accepts (JSON and forms).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Reads the body, refusing more than `max` bytes with 413.
+pub async fn body_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppError> {
+    let too_large = || {
+        AppError::client(
+            413,
+            "payload_too_large",
+            format!("the body must be at most {max} bytes"),
+        )
+        .with("max_bytes", max)
+    };
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// Decodes a JSON body of at most [`MAX_BODY_BYTES`].
+pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
+    let bytes = body_bytes(req, MAX_BODY_BYTES).await?;
+    serde_json::from_slice(&bytes).map_err(AppError::malformed_json)
+}
+
+/// Decodes a form body (`application/x-www-form-urlencoded`) into pairs.
+pub async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, AppError> {
+    let bytes = body_bytes(req, MAX_BODY_BYTES).await?;
+    Ok(form_urlencoded::parse(&bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+/// The value of the first `name` field of a form.
+pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The origin (`scheme://host[:port]`) the shopper reached us at.
+pub fn origin(req: &Request) -> Result<String, AppError> {
+    let url = req.url()?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// Refuses form posts from other sites (defence in depth besides SameSite cookies).
+pub fn same_origin(req: &Request) -> Result<(), AppError> {
+    let Some(o) = req.headers().get("origin").ok().flatten() else {
+        return Ok(());
+    };
+    if o == origin(req)? {
+        Ok(())
+    } else {
+        Err(AppError::client(
+            403,
+            "cross_origin",
+            "form posts must come from this shop's own pages",
+        ))
+    }
+}
