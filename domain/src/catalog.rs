@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+/// Bumped whenever the shape of [`CatalogIndex`] or of published products changes.
+pub const PUBLISHED_LAYOUT: &str = "layout-2\n";
+
 /// The whole catalog, as imported and exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,9 +159,14 @@ impl Catalog {
     }
 
     /// A short content hash: the same catalog always gets the same version, a changed one a new one.
+    /// The layout of the published entries is part of it, so a worker never reads entries
+    /// written in an older layout under the version it expects.
     pub fn version(&self) -> String {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(&bytes);
+        let mut hasher = Sha256::new();
+        hasher.update(PUBLISHED_LAYOUT.as_bytes());
+        hasher.update(&bytes);
+        let digest = hasher.finalize();
         hex::encode(&digest[..8])
     }
 
