@@ -119,7 +119,8 @@ impl Order {
                 self.payment_url = Some(payment_url.clone());
                 (AwaitingPayment, *at)
             }
-            (Pending | AwaitingPayment, OrderEvent::Failed { reason, at }) => {
+            // Only before a payment page exists: afterwards the shopper may be paying.
+            (Pending, OrderEvent::Failed { reason, at }) => {
                 self.failure = Some(reason.clone());
                 (Failed, *at)
             }

@@ -15,7 +15,7 @@ use app::api::{CartJson, OrderJson};
 use app::checkout_pages::CartView;
 use domain::cart::{self, Cart, CartCommand, CartError, PricedCart, SkuInfo};
 use domain::inventory::HoldLine;
-use domain::order::{Order, OrderEvent, OrderLine, OrderStatus};
+use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
 use domain::{CatalogIndex, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
@@ -408,7 +408,9 @@ impl Shopping {
             }
         }
 
-        let expires_at = platform::now() + self.reservation_ttl;
+        // Derived from the order, so every attempt for it sends identical parameters (a gateway
+        // refuses a reused idempotency key with a different body).
+        let expires_at = order.created_at + self.reservation_ttl;
         match self
             .gateway
             .checkout_session(&order, origin, expires_at)
@@ -428,17 +430,23 @@ impl Shopping {
                 Ok((order, true))
             }
             Err(e) => {
-                self.inventory.release(&order.id, &holds).await?;
-                self.orders
-                    .apply(
-                        &order.id,
-                        OrderEvent::Failed {
-                            reason: e.to_string(),
-                            at: platform::now(),
-                        },
-                    )
-                    .await?;
-                Err(e)
+                // Fail the order first: if a concurrent attempt for the same order has already
+                // opened the session, the order is past `pending`, keeps its stock, and wins.
+                let failed = OrderEvent::Failed {
+                    reason: e.to_string(),
+                    at: platform::now(),
+                };
+                match self.orders.apply(&order.id, failed).await? {
+                    Some((o, Transition::Unchanged))
+                        if o.status == OrderStatus::AwaitingPayment =>
+                    {
+                        Ok((o, false))
+                    }
+                    _ => {
+                        self.inventory.release(&order.id, &holds).await?;
+                        Err(e)
+                    }
+                }
             }
         }
     }
