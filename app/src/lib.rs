@@ -10,6 +10,7 @@
 //! - [`checkout_pages`]: the cart page (forms that work without JavaScript) and the order page.
 //! - [`pages`]: one component per page: home, collection, search, product, errors.
 //! - [`render`]: entry points that render a page to a complete HTML document.
+//! - [`seo`]: JSON-LD structured data and the sitemap.
 //! - [`routes`]: routing as a pure function from method and path to a [`routes::Route`].
 
 pub mod api;
@@ -18,6 +19,7 @@ pub mod components;
 pub mod pages;
 pub mod render;
 pub mod routes;
+pub mod seo;
 pub mod shell;
 
 pub use domain;

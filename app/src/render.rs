@@ -33,6 +33,7 @@ pub fn home(index: &CatalogIndex) -> String {
         description: "Featured products and collections, rendered at the edge.".into(),
         canonical: "/".into(),
         query: String::new(),
+        ..Meta::default()
     };
     let featured: Vec<_> = index.featured().cloned().collect();
     let collections = index.collections.clone();
@@ -62,6 +63,7 @@ pub fn collection(index: &CatalogIndex, collection: &Collection, query: &Listing
         description: truncate(&collection.description, 160),
         canonical: format!("/collections/{}", collection.handle),
         query: String::new(),
+        ..Meta::default()
     };
     let (collection, sort, currency) = (collection.clone(), query.sort, index.currency);
     document(meta, index.collections.clone(), move || {
@@ -91,6 +93,7 @@ pub fn search(index: &CatalogIndex, query: &ListingQuery) -> String {
         description: "Search the shop's products.".into(),
         canonical: "/search".into(),
         query: query.q.clone().unwrap_or_default(),
+        ..Meta::default()
     };
     let (q, sort, currency) = (query.q.clone(), query.sort, index.currency);
     document(meta, index.collections.clone(), move || {
@@ -98,12 +101,25 @@ pub fn search(index: &CatalogIndex, query: &ListingQuery) -> String {
     })
 }
 
-pub fn product(index: &CatalogIndex, view: ProductView) -> String {
+/// The product page; `available(sku)` gives live units of each variant for structured data.
+pub fn product(index: &CatalogIndex, view: ProductView, available: impl Fn(&str) -> u32) -> String {
+    let p = &view.product;
+    let url = format!("/products/{}", p.handle);
+    let structured_data = vec![
+        crate::seo::script_json(&crate::seo::product_ld(p, view.currency, available)),
+        crate::seo::script_json(&crate::seo::breadcrumbs_ld(
+            view.collection.as_ref(),
+            Some((&p.title, &url)),
+        )),
+    ];
     let meta = Meta {
-        title: view.product.title.clone(),
-        description: truncate(&view.product.description, 160),
-        canonical: format!("/products/{}", view.product.handle),
+        title: p.title.clone(),
+        description: truncate(&p.description, 160),
+        canonical: url.clone(),
         query: String::new(),
+        og_type: Some("product"),
+        image: p.images.first().map(|i| i.src.clone()),
+        structured_data,
     };
     document(
         meta,
@@ -119,6 +135,7 @@ pub fn error(collections: Vec<Collection>, status: u16, title: &str, message: &s
         description: message.to_owned(),
         canonical: String::new(),
         query: String::new(),
+        ..Meta::default()
     };
     let (title, message) = (title.to_owned(), message.to_owned());
     document(
@@ -177,8 +194,16 @@ mod tests {
                 collection: None,
                 product: p,
             },
+            |_| 3,
         );
         assert!(!html.contains("<script>alert"), "unescaped title");
+        // The JSON-LD carries the title too, with `<` escaped for the script element.
+        assert!(html.contains("application/ld+json"));
+        assert!(
+            html.contains("\\u003cscript\\u003ealert"),
+            "JSON-LD escaped"
+        );
+        assert!(html.contains("property=\"og:type\" content=\"product\""));
         assert!(
             html.contains("&lt;script&gt;alert"),
             "escaped title missing"
@@ -216,6 +241,7 @@ pub fn cart(collections: Vec<Collection>, view: crate::checkout_pages::CartView)
         description: "The items in your cart.".into(),
         canonical: "/cart".into(),
         query: String::new(),
+        ..Meta::default()
     };
     document(meta, collections, move || view! { <CartPage view=view/> })
 }
@@ -227,6 +253,7 @@ pub fn order(collections: Vec<Collection>, order: domain::order::Order) -> Strin
         description: "Your order.".into(),
         canonical: format!("/orders/{}", order.id),
         query: String::new(),
+        ..Meta::default()
     };
     document(
         meta,

@@ -11,6 +11,8 @@ pub enum Route {
     Product(Handle),
     ApiProducts,
     ApiProduct(Handle),
+    Sitemap,
+    Robots,
     Cart,
     CartAdd,
     CartUpdate,
@@ -58,6 +60,8 @@ pub fn route(method: &str, path: &str) -> Route {
     let handle = |s: &str, f: fn(Handle) -> Route| Handle::parse(s).map(f);
     let api_sku = |s: &str| Sku::parse(s).ok();
     match segments.as_slice() {
+        ["sitemap.xml"] => get(Route::Sitemap),
+        ["robots.txt"] => get(Route::Robots),
         ["cart"] => get(Route::Cart),
         ["cart", "add"] => post(Route::CartAdd),
         ["cart", "update"] => post(Route::CartUpdate),

@@ -12,9 +12,22 @@ pub struct Meta {
     pub canonical: String,
     /// The search box's current text.
     pub query: String,
+    /// Open Graph type: `website` unless set (`product` on product pages).
+    pub og_type: Option<&'static str>,
+    /// The page's main image, for link previews.
+    pub image: Option<String>,
+    /// JSON-LD documents, already made safe for an inline script (see [`crate::seo::script_json`]).
+    pub structured_data: Vec<String>,
 }
 
 pub const SHOP_NAME: &str = "Edge Storefront";
+
+/// An Open Graph `<meta property=… content=…>` (`property` is not a standard HTML attribute).
+fn og(property: &'static str, content: String) -> impl IntoView {
+    leptos::html::meta()
+        .add_any_attr(leptos::attr::custom::custom_attribute("property", property))
+        .content(content)
+}
 
 #[component]
 pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> impl IntoView {
@@ -23,6 +36,12 @@ pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> im
     } else {
         format!("{} · {SHOP_NAME}", meta.title)
     };
+    let og_description = meta.description.clone();
+    let og_title = if meta.title.is_empty() {
+        SHOP_NAME.to_owned()
+    } else {
+        meta.title.clone()
+    };
     view! {
         <html lang="en">
             <head>
@@ -30,7 +49,17 @@ pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> im
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <title>{title}</title>
                 <meta name="description" content=meta.description/>
-                <link rel="canonical" href=meta.canonical/>
+                {(!meta.canonical.is_empty()).then(|| view! { <link rel="canonical" href=meta.canonical.clone()/> })}
+                {og("og:site_name", SHOP_NAME.to_owned())}
+                {og("og:title", og_title)}
+                {og("og:description", og_description)}
+                {og("og:type", meta.og_type.unwrap_or("website").to_owned())}
+                {meta.image.clone().map(|src| og("og:image", src))}
+                {meta
+                    .structured_data
+                    .into_iter()
+                    .map(|json| view! { <script type="application/ld+json" inner_html=json></script> })
+                    .collect_view()}
                 <link rel="stylesheet" href="/styles.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
             </head>

@@ -118,6 +118,26 @@ impl Money {
 }
 
 /// Formats for people: `€1,249.00`, `¥500`, `CHF 12.50`.
+impl Money {
+    /// The amount as a plain decimal string in major units (`"1249.99"`), as schema.org and
+    /// other machine formats want it; computed from integers, never through a float.
+    pub fn decimal(&self) -> String {
+        let exp = self.currency.exponent();
+        let scale = 10u64.pow(exp);
+        let abs = self.amount.unsigned_abs();
+        let sign = if self.amount < 0 { "-" } else { "" };
+        if exp == 0 {
+            return format!("{sign}{abs}");
+        }
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = exp as usize
+        )
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let exp = self.currency.exponent();
@@ -148,6 +168,21 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_strings_for_machines() {
+        assert_eq!(Money::new(124_999, Currency::EUR).decimal(), "1249.99");
+        assert_eq!(Money::new(5, Currency::EUR).decimal(), "0.05");
+        assert_eq!(Money::new(-1500, Currency::USD).decimal(), "-15.00");
+        assert_eq!(
+            Money::new(1500, Currency::parse("JPY").unwrap()).decimal(),
+            "1500"
+        );
+        assert_eq!(
+            Money::new(1500, Currency::parse("KWD").unwrap()).decimal(),
+            "1.500"
+        );
+    }
 
     fn eur(amount: i64) -> Money {
         Money::new(amount, Currency::EUR)

@@ -129,3 +129,45 @@ async fn non_ascii_text_survives() {
     assert_eq!(r.status, 200);
     r.assert_contains("Crème Brûlée Candle");
 }
+
+#[tokio::test]
+async fn search_engines_get_structured_data_a_sitemap_and_robots() {
+    let c = Client::new();
+    let p = c.get("/products/rain-jacket").await;
+    p.assert_contains("<script type=\"application/ld+json\">");
+    p.assert_contains("\"@type\":\"Product\"");
+    p.assert_contains("\"price\":\"179.00\"");
+    p.assert_contains("\"priceCurrency\":\"EUR\"");
+    p.assert_contains("\"@type\":\"BreadcrumbList\"");
+    p.assert_contains("property=\"og:title\" content=\"Packable Rain Jacket\"");
+
+    let map = c.get("/sitemap.xml").await;
+    assert_eq!(map.status, 200);
+    assert!(map
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/xml")));
+    assert_eq!(map.body.matches("<loc>").count(), 1 + 4 + 30);
+    map.assert_contains(&format!("<loc>{}/products/linen-shirt</loc>", c.base));
+
+    let robots = c.get("/robots.txt").await;
+    assert_eq!(robots.status, 200);
+    robots.assert_contains("Disallow: /cart");
+    robots.assert_contains(&format!("Sitemap: {}/sitemap.xml", c.base));
+}
+
+#[tokio::test]
+async fn html_pages_carry_a_content_security_policy() {
+    let c = Client::new();
+    for path in ["/", "/products/linen-shirt", "/cart", "/nope"] {
+        let r = c.get(path).await;
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "no HSTS over plain http"
+        );
+    }
+}

@@ -59,6 +59,8 @@ impl Shop {
             Route::Product(h) => storefront::product(req, store, &shop.inventory, h).await,
             Route::ApiProducts => storefront::api_products(req, store).await,
             Route::ApiProduct(h) => storefront::api_product(req, store, &shop.inventory, h).await,
+            Route::Sitemap => storefront::sitemap(req, store).await,
+            Route::Robots => storefront::robots(req),
             Route::Cart => shopping::cart(req, store, shop).await,
             Route::CartAdd => shopping::cart_form(req, store, shop, FormAction::Add).await,
             Route::CartUpdate => shopping::cart_form(req, store, shop, FormAction::Update).await,
@@ -89,7 +91,7 @@ impl Shop {
         let method = req.method().to_string();
         let path = req.path();
         let route = route(&method, &path);
-        match self.dispatch(&mut req, &route).await {
+        let result = match self.dispatch(&mut req, &route).await {
             Ok(resp) => Ok(resp),
             Err(e) if is_api(&route, &path) => e.to_json(),
             Err(e) => {
@@ -99,7 +101,8 @@ impl Shop {
                 };
                 e.to_html(collections)
             }
-        }
+        };
+        respond::with_hsts(&req, result?)
     }
 }
 

@@ -107,18 +107,16 @@ pub async fn product(
         .first()
         .and_then(|c| index.collection(c.as_str()))
         .cloned();
+    let stock = live_stock(inventory, &product).await;
     let view = ProductView {
         currency: index.currency,
-        available: live_stock(inventory, &product)
-            .await
-            .get(selected.sku.as_str())
-            .copied()
-            .unwrap_or(0),
+        available: stock.get(selected.sku.as_str()).copied().unwrap_or(0),
         selected,
         collection,
         product: (*product).clone(),
     };
-    Ok(respond::live_html(req, app::render::product(&index, view))?)
+    let html = app::render::product(&index, view, |sku| stock.get(sku).copied().unwrap_or(0));
+    Ok(respond::live_html(req, html)?)
 }
 
 pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
@@ -147,4 +145,29 @@ pub async fn api_product(
         stock.get(sku).copied().unwrap_or(0)
     });
     Ok(respond::live_json(req, &json)?)
+}
+
+/// `/sitemap.xml`, from the current catalog.
+pub async fn sitemap(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let origin = crate::platform::origin(req)?;
+    let mut resp = Response::ok(app::seo::sitemap(&index, &origin))?;
+    let h = resp.headers_mut();
+    h.set("content-type", "application/xml; charset=utf-8")?;
+    h.set("cache-control", respond::CATALOG_CACHE)?;
+    Ok(resp)
+}
+
+/// `/robots.txt`: crawl the catalog, not the personal pages; where the sitemap is.
+pub fn robots(req: &Request) -> Result<Response, AppError> {
+    let origin = crate::platform::origin(req)?;
+    let body = format!(
+        "User-agent: *\nDisallow: /cart\nDisallow: /checkout\nDisallow: /orders/\nDisallow: /api/\nDisallow: /admin/\n\nSitemap: {origin}/sitemap.xml\n"
+    );
+    let mut resp = Response::ok(body)?;
+    resp.headers_mut()
+        .set("content-type", "text/plain; charset=utf-8")?;
+    resp.headers_mut()
+        .set("cache-control", "public, max-age=86400")?;
+    Ok(resp)
 }
