@@ -145,6 +145,34 @@ pub fn error(collections: Vec<Collection>, status: u16, title: &str, message: &s
     )
 }
 
+pub fn cart(collections: Vec<Collection>, view: crate::checkout_pages::CartView) -> String {
+    use crate::checkout_pages::CartPage;
+    let meta = Meta {
+        title: "Your cart".into(),
+        description: "The items in your cart.".into(),
+        canonical: "/cart".into(),
+        query: String::new(),
+        ..Meta::default()
+    };
+    document(meta, collections, move || view! { <CartPage view=view/> })
+}
+
+pub fn order(collections: Vec<Collection>, order: domain::order::Order) -> String {
+    use crate::checkout_pages::OrderPage;
+    let meta = Meta {
+        title: format!("Order {}", order.status.label()),
+        description: "Your order.".into(),
+        canonical: format!("/orders/{}", order.id),
+        query: String::new(),
+        ..Meta::default()
+    };
+    document(
+        meta,
+        collections,
+        move || view! { <OrderPage order=order/> },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,32 +260,4 @@ mod tests {
         assert!(html.contains(">404<"));
         assert!(html.contains("No such &lt;page&gt;."));
     }
-}
-
-pub fn cart(collections: Vec<Collection>, view: crate::checkout_pages::CartView) -> String {
-    use crate::checkout_pages::CartPage;
-    let meta = Meta {
-        title: "Your cart".into(),
-        description: "The items in your cart.".into(),
-        canonical: "/cart".into(),
-        query: String::new(),
-        ..Meta::default()
-    };
-    document(meta, collections, move || view! { <CartPage view=view/> })
-}
-
-pub fn order(collections: Vec<Collection>, order: domain::order::Order) -> String {
-    use crate::checkout_pages::OrderPage;
-    let meta = Meta {
-        title: format!("Order {}", order.status.label()),
-        description: "Your order.".into(),
-        canonical: format!("/orders/{}", order.id),
-        query: String::new(),
-        ..Meta::default()
-    };
-    document(
-        meta,
-        collections,
-        move || view! { <OrderPage order=order/> },
-    )
 }

@@ -12,6 +12,9 @@
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
 //!   reservation expiry, persistence across a restart of the runtime.
 
+// Test helpers panic on purpose: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod admin;
 mod api;
 mod caching;

@@ -86,13 +86,14 @@ async fn gateway_down_slow_and_misbehaving() {
     assert_eq!(stats["sessions_created"], 0);
     assert_eq!(stats["create_requests"], 3, "three attempts: {stats}");
 
-    // Slow: answers after the worker gave up.
+    // Slow: answers only after all three attempts (1 s each) gave up. A shorter delay is
+    // absorbed: a later attempt with the same idempotency key gets the first answer.
     sandbox(gw, Method::POST, "/_sandbox/reset", None).await;
     sandbox(
         gw,
         Method::POST,
         "/_sandbox/faults",
-        Some(json!({ "create_delay_ms": 2500 })),
+        Some(json!({ "create_delay_ms": 6000 })),
     )
     .await;
     let r = shopper.checkout().await;

@@ -141,6 +141,7 @@ impl Supervised {
             let group = child.id().to_string();
             let _ = Command::new("kill")
                 .args(["-TERM", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
                 .status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
@@ -151,6 +152,7 @@ impl Supervised {
             }
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
                 .status();
             let _ = child.wait();
         }

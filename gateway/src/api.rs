@@ -1,0 +1,330 @@
+//! The Stripe API under `/v1`: create, retrieve and expire Checkout Sessions.
+//!
+//! Every call needs `Authorization: Bearer <secret key>`. POSTs honour `Idempotency-Key` and run
+//! in their own task, so a client that hangs up (say, on a timeout) does not cancel a creation
+//! half-way: the session exists, as it would at Stripe, and a retry with the same key gets it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper::{Method, StatusCode};
+
+use crate::error::ApiError;
+use crate::ids::unix_now;
+use crate::reply::Reply;
+use crate::router::Request;
+use crate::state::App;
+use crate::stats::Stats;
+use crate::{form, lock, params};
+
+const SESSION: &str = "checkout.session";
+
+/// Answers `req` for the path below `/v1/`.
+pub async fn handle(app: Arc<App>, req: &Request, path: &[&str]) -> Reply {
+    let creating = req.method == Method::POST && path == ["checkout", "sessions"];
+    if creating {
+        Stats::bump(&app.stats.create_requests);
+        if lock(&app.faults).take_failure() {
+            eprintln!("sandbox-gateway: injected failure of a create request");
+            return ApiError::internal(
+                "An error occurred with our connection to Stripe (injected fault).",
+            )
+            .reply();
+        }
+    }
+    if let Err(e) = authorize(&app.secret_key, req.header("authorization")) {
+        return e.reply();
+    }
+    match (&req.method, path) {
+        (&Method::POST, ["checkout", "sessions"]) => {
+            let body = req.body.clone();
+            execute(app, req, move |app| create(app, body)).await
+        }
+        (&Method::GET, ["checkout", "sessions", id]) => match app.session(id, unix_now()) {
+            Some(session) => Reply::json(StatusCode::OK, &session.to_json()),
+            None => ApiError::no_such(SESSION, id).reply(),
+        },
+        (&Method::POST, ["checkout", "sessions", id, "expire"]) => {
+            let id = (*id).to_owned();
+            execute(app, req, move |app| expire(app, id)).await
+        }
+        _ => ApiError::no_route(req.method.as_str(), &req.path).reply(),
+    }
+}
+
+/// Checks the bearer key in constant time.
+fn authorize(expected: &str, header: Option<&str>) -> Result<(), ApiError> {
+    let Some(value) = header else {
+        return Err(ApiError::unauthorized(
+            "You did not provide an API key. Provide it in the Authorization header, using Bearer \
+             auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        ));
+    };
+    let key = match value.split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+        _ => {
+            return Err(ApiError::unauthorized(
+                "The Authorization header must use Bearer auth.",
+            ))
+        }
+    };
+    if domain::webhook::constant_time_eq(key.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized(format!(
+            "Invalid API Key provided: {}",
+            redact(key)
+        )))
+    }
+}
+
+/// Shows only the last four characters of a key.
+fn redact(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let tail: String = if chars.len() >= 12 {
+        chars[chars.len() - 4..].iter().collect()
+    } else {
+        String::new()
+    };
+    format!("****{tail}")
+}
+
+/// Runs a POST's `work` in its own task, through the idempotency store when the request has a
+/// key. The fingerprint of a request is its method, path and exact body.
+async fn execute<F, Fut>(app: Arc<App>, req: &Request, work: F) -> Reply
+where
+    F: FnOnce(Arc<App>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Reply, ApiError>> + Send,
+{
+    let key = req.header("idempotency-key").map(str::to_owned);
+    let fingerprint = [
+        req.method.as_str().as_bytes(),
+        b" ",
+        req.path.as_bytes(),
+        b"\n",
+        &req.body,
+    ]
+    .concat();
+    let task = tokio::spawn(async move {
+        match key {
+            Some(key) => {
+                let worker = Arc::clone(&app);
+                app.idempotency
+                    .run(&key, fingerprint, move || work(worker))
+                    .await
+            }
+            None => work(app).await.unwrap_or_else(|e| e.reply()),
+        }
+    });
+    task.await
+        .unwrap_or_else(|e| ApiError::internal(format!("The request failed: {e}")).reply())
+}
+
+async fn create(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
+    let form = form::parse(&body).map_err(|e| ApiError::invalid(e.param, e.message))?;
+    let now = unix_now();
+    let new = params::validate(&form, now)?;
+    let session = app.create_session(new, now);
+    let delay = lock(&app.faults).delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(Reply::json(StatusCode::OK, &session.to_json()))
+}
+
+async fn expire(app: Arc<App>, id: String) -> Result<Reply, ApiError> {
+    match app.expire(&id, unix_now()) {
+        None => Err(ApiError::no_such(SESSION, &id)),
+        Some(Ok(session)) => Ok(Reply::json(StatusCode::OK, &session.to_json())),
+        Some(Err(session)) => Err(ApiError::bad_request(format!(
+            "Only Checkout Sessions with a status in `open` can be expired; {} is `{}`.",
+            session.id,
+            session.status.as_str()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::router::handle as route;
+    use crate::router::tests::request;
+    use crate::state::tests::app;
+
+    const AUTH: (&str, &str) = ("authorization", "Bearer sk_test_123");
+    const BODY: &str = "mode=payment&line_items[0][quantity]=3\
+        &line_items[0][price_data][currency]=eur&line_items[0][price_data][unit_amount]=700\
+        &line_items[0][price_data][product_data][name]=Tea\
+        &success_url=https://shop.test/ok&cancel_url=https://shop.test/cart\
+        &client_reference_id=ord_7&metadata[order_id]=ord_7";
+
+    async fn create_with(app: &Arc<App>, headers: &[(&str, &str)], body: &str) -> Reply {
+        route(
+            Arc::clone(app),
+            request(Method::POST, "/v1/checkout/sessions", headers, body),
+        )
+        .await
+    }
+
+    fn stat(app: &App, name: &str) -> Value {
+        app.stats.to_json()[name].clone()
+    }
+
+    #[tokio::test]
+    async fn creates_and_retrieves_a_session() {
+        let app = app();
+        let reply = create_with(&app, &[AUTH], BODY).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let session = reply.json_body();
+        let id = session["id"].as_str().unwrap();
+        assert!(id.starts_with("cs_test_"));
+        assert_eq!(session["url"], format!("http://127.0.0.1:1/pay/{id}"));
+        assert_eq!(session["amount_total"], 2100);
+        assert_eq!(session["currency"], "eur");
+        assert_eq!(session["metadata"]["order_id"], "ord_7");
+        assert_eq!(session["client_reference_id"], "ord_7");
+
+        let path = format!("/v1/checkout/sessions/{id}");
+        let got = route(Arc::clone(&app), request(Method::GET, &path, &[AUTH], "")).await;
+        assert_eq!(got.json_body(), session);
+        let missing = route(
+            Arc::clone(&app),
+            request(Method::GET, "/v1/checkout/sessions/cs_x", &[AUTH], ""),
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            missing.json_body()["error"]["type"],
+            "invalid_request_error"
+        );
+    }
+
+    #[tokio::test]
+    async fn rejects_missing_or_wrong_keys() {
+        let app = app();
+        for headers in [
+            &[][..],
+            &[("authorization", "Bearer sk_test_wrong_key_1234")][..],
+            &[("authorization", "sk_test_123")][..],
+        ] {
+            let reply = create_with(&app, headers, BODY).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{headers:?}");
+            assert_eq!(reply.json_body()["error"]["type"], "invalid_request_error");
+        }
+        let wrong = create_with(
+            &app,
+            &[("authorization", "Bearer sk_test_wrong_key_1234")],
+            BODY,
+        )
+        .await;
+        let message = wrong.json_body()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            message.ends_with("****1234") && !message.contains("wrong"),
+            "{message}"
+        );
+        assert_eq!(stat(&app, "sessions_created"), 0);
+    }
+
+    #[tokio::test]
+    async fn validation_errors_name_the_param() {
+        let app = app();
+        let body = BODY.replace("line_items[0][quantity]=3", "line_items[0][quantity]=0");
+        let reply = create_with(&app, &[AUTH], &body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            reply.json_body()["error"]["param"],
+            "line_items[0][quantity]"
+        );
+        let reply = create_with(&app, &[AUTH], &format!("{BODY}&metadata=x")).await;
+        assert_eq!(reply.json_body()["error"]["param"], "metadata");
+    }
+
+    #[tokio::test]
+    async fn idempotency_key_replays_or_refuses() {
+        let app = app();
+        let key = ("idempotency-key", "order-7-attempt");
+        let first = create_with(&app, &[AUTH, key], BODY).await.json_body();
+        let again = create_with(&app, &[AUTH, key], BODY).await;
+        assert_eq!(again.json_body()["id"], first["id"]);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        let other = create_with(&app, &[AUTH, key], &BODY.replace("=700", "=800")).await;
+        assert_eq!(other.status, StatusCode::BAD_REQUEST);
+        assert_eq!(other.json_body()["error"]["type"], "idempotency_error");
+        // Without a key every request creates.
+        create_with(&app, &[AUTH], BODY).await;
+        assert_eq!(stat(&app, "sessions_created"), 2);
+        assert_eq!(stat(&app, "create_requests"), 4);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_creates_with_one_key_make_one_session() {
+        let app = app();
+        lock(&app.faults).create_delay_ms = 50;
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let app = Arc::clone(&app);
+                tokio::spawn(async move {
+                    create_with(&app, &[AUTH, ("idempotency-key", "same")], BODY).await
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for task in tasks {
+            let reply = task.await.unwrap();
+            assert_eq!(reply.status, StatusCode::OK);
+            ids.push(reply.json_body()["id"].clone());
+        }
+        assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+        assert_eq!(stat(&app, "sessions_created"), 1);
+        assert_eq!(app.sessions().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn injected_failures_answer_500_and_are_not_remembered() {
+        let app = app();
+        lock(&app.faults).fail_next_creates = 1;
+        let key = ("idempotency-key", "k");
+        let failed = create_with(&app, &[AUTH, key], BODY).await;
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(failed.json_body()["error"]["type"], "api_error");
+        assert_eq!(stat(&app, "sessions_created"), 0);
+        let retried = create_with(&app, &[AUTH, key], BODY).await;
+        assert_eq!(retried.status, StatusCode::OK);
+        assert_eq!(stat(&app, "create_requests"), 2);
+    }
+
+    #[tokio::test]
+    async fn expires_open_sessions_only() {
+        let app = app();
+        let id = create_with(&app, &[AUTH], BODY).await.json_body()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/v1/checkout/sessions/{id}/expire");
+        let expired = route(Arc::clone(&app), request(Method::POST, &path, &[AUTH], "")).await;
+        assert_eq!(expired.status, StatusCode::OK);
+        assert_eq!(expired.json_body()["status"], "expired");
+        let events = app.webhooks.events();
+        assert_eq!(events.last().unwrap()["type"], "checkout.session.expired");
+
+        let id = create_with(&app, &[AUTH], BODY).await.json_body()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.complete(&id, unix_now());
+        let path = format!("/v1/checkout/sessions/{id}/expire");
+        let refused = route(Arc::clone(&app), request(Method::POST, &path, &[AUTH], "")).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        let unknown = route(
+            Arc::clone(&app),
+            request(Method::POST, "/v1/checkout/sessions/x/expire", &[AUTH], ""),
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+}

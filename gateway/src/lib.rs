@@ -1,0 +1,62 @@
+//! A sandbox imitation of the parts of Stripe's API the shop uses, for local runs and tests
+//! without a Stripe account.
+//!
+//! It serves, on loopback by default:
+//! - `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}` and
+//!   `POST /v1/checkout/sessions/{id}/expire`, in Stripe's form encoding and JSON shapes, with
+//!   bearer authentication and `Idempotency-Key` handling;
+//! - a hosted payment page at `/pay/{id}` that accepts Stripe's test cards (`4242…` pays,
+//!   `4000 0000 0000 0002` is declined);
+//! - `checkout.session.completed` / `checkout.session.expired` webhooks, signed as Stripe signs
+//!   them (see [`domain::webhook`]) and retried with backoff;
+//! - test controls under `/_sandbox/` (faults, held webhooks, counters) and `GET /health`.
+//!
+//! Sessions, events and idempotency keys live in memory and last as long as the process.
+//!
+//! # Layout
+//! - [`config`]: command-line flags and their environment fallbacks.
+//! - [`server`]: binding, the hyper accept loop, the expiry ticker, graceful stop.
+//! - [`router`]: the [`router::Request`] type and dispatch by path.
+//! - [`api`]: the `/v1` endpoints and bearer authentication.
+//! - [`pay`]: the hosted payment page's handlers; [`page`] renders its HTML.
+//! - [`sandbox`]: the `/_sandbox/` controls.
+//! - [`state`]: [`state::App`], the shared state and the session transitions.
+//! - [`session`]: the Checkout Session object and its JSON.
+//! - [`params`]: validation of creation parameters; [`form`] parses Stripe's bracketed keys.
+//! - [`idempotency`]: `Idempotency-Key` replay and conflict detection.
+//! - [`webhooks`]: events, signing, delivery with retries, holding and flushing.
+//! - [`card`]: test card numbers and their outcomes.
+//! - [`faults`], [`stats`]: injected faults and counters.
+//! - [`error`], [`reply`]: Stripe-style errors and plain-data HTTP answers.
+//! - [`ids`]: random object ids and the unix clock.
+
+pub mod api;
+pub mod card;
+pub mod config;
+pub mod error;
+pub mod faults;
+pub mod form;
+pub mod idempotency;
+pub mod ids;
+pub mod page;
+pub mod params;
+pub mod pay;
+pub mod reply;
+pub mod router;
+pub mod sandbox;
+pub mod server;
+pub mod session;
+pub mod state;
+pub mod stats;
+pub mod webhooks;
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+pub use config::Config;
+pub use server::{start, Running};
+
+/// Locks `mutex`, carrying on if a panicking thread poisoned it: every critical section here
+/// leaves the data consistent, so the data is still good.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}

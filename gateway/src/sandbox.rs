@@ -1,0 +1,209 @@
+//! Test controls under `/_sandbox/` (loopback clients only, no API key): fault injection,
+//! held-webhook flushing, counters, and a look at every session and event.
+
+use hyper::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::faults::{CreateFaults, FaultsPatch};
+use crate::ids::unix_now;
+use crate::lock;
+use crate::reply::Reply;
+use crate::router::Request;
+use crate::session::Status;
+use crate::state::App;
+use crate::webhooks::Order;
+
+/// Answers `req` for the path below `/_sandbox/`.
+pub async fn handle(app: &App, req: &Request, path: &[&str]) -> Reply {
+    let result = match (&req.method, path) {
+        (&Method::POST, ["faults"]) => set_faults(app, &req.body),
+        (&Method::POST, ["reset"]) => Ok(reset(app)),
+        (&Method::POST, ["webhooks", "flush"]) => flush(app, &req.body).await,
+        (&Method::GET, ["stats"]) => Ok(app.stats.to_json()),
+        (&Method::GET, ["sessions"]) => Ok(app.sessions().iter().map(|s| s.to_json()).collect()),
+        (&Method::GET, ["events"]) => Ok(app.webhooks.events().into()),
+        (&Method::POST, ["sessions", id, "complete"]) => complete(app, id),
+        _ => Err(ApiError::no_route(req.method.as_str(), &req.path)),
+    };
+    match result {
+        Ok(value) => Reply::json(StatusCode::OK, &value),
+        Err(error) => error.reply(),
+    }
+}
+
+/// Current faults, creation and webhook ones together.
+fn settings(app: &App) -> serde_json::Value {
+    let faults = *lock(&app.faults);
+    let policy = app.webhooks.policy();
+    json!({
+        "fail_next_creates": faults.fail_next_creates,
+        "create_delay_ms": faults.create_delay_ms,
+        "duplicate_webhooks": policy.duplicate,
+        "hold_webhooks": policy.hold,
+        "held_webhooks": app.webhooks.held(),
+    })
+}
+
+/// A JSON body, with an empty body read as `{}`.
+fn json_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
+}
+
+fn set_faults(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let patch: FaultsPatch = json_body(body)?;
+    patch.apply(&mut lock(&app.faults));
+    app.webhooks
+        .set_policy(patch.hold_webhooks, patch.duplicate_webhooks);
+    Ok(settings(app))
+}
+
+fn reset(app: &App) -> serde_json::Value {
+    *lock(&app.faults) = CreateFaults::default();
+    app.webhooks.set_policy(Some(false), Some(false));
+    settings(app)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlushRequest {
+    order: Option<String>,
+}
+
+async fn flush(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let request: FlushRequest = json_body(body)?;
+    let order = match request.order.as_deref() {
+        None | Some("fifo") => Order::Fifo,
+        Some("reverse") => Order::Reverse,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "order",
+                format!("Unknown order {other:?}: use \"fifo\" or \"reverse\"."),
+            ))
+        }
+    };
+    let flushed = app.webhooks.flush(order).await;
+    Ok(json!({ "delivered": flushed.delivered, "failed": flushed.failed }))
+}
+
+fn complete(app: &App, id: &str) -> Result<serde_json::Value, ApiError> {
+    let session = app
+        .complete(id, unix_now())
+        .ok_or_else(|| ApiError::no_such("checkout.session", id))?;
+    match session.status {
+        Status::Complete => Ok(session.to_json()),
+        Status::Open | Status::Expired => Err(ApiError::bad_request(format!(
+            "Checkout Session {id} has expired and cannot be paid."
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::router::handle as route;
+    use crate::router::tests::request;
+    use crate::state::tests::{app, new_session};
+
+    async fn call(app: &Arc<App>, method: Method, path: &str, body: &str) -> Reply {
+        route(Arc::clone(app), request(method, path, &[], body)).await
+    }
+
+    #[tokio::test]
+    async fn faults_merge_and_reset() {
+        let app = app();
+        let r = call(
+            &app,
+            Method::POST,
+            "/_sandbox/faults",
+            r#"{"fail_next_creates": 2}"#,
+        )
+        .await;
+        assert_eq!(r.json_body()["fail_next_creates"], 2);
+        let r = call(
+            &app,
+            Method::POST,
+            "/_sandbox/faults",
+            r#"{"create_delay_ms": 10, "duplicate_webhooks": true}"#,
+        )
+        .await;
+        let s = r.json_body();
+        assert_eq!(
+            (s["fail_next_creates"].clone(), s["create_delay_ms"].clone()),
+            (json!(2), json!(10))
+        );
+        assert_eq!(s["duplicate_webhooks"], true);
+        let bad = call(
+            &app,
+            Method::POST,
+            "/_sandbox/faults",
+            r#"{"fail_next": 1}"#,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let r = call(&app, Method::POST, "/_sandbox/reset", "")
+            .await
+            .json_body();
+        assert_eq!(r["fail_next_creates"], 0);
+        assert_eq!(r["hold_webhooks"], false);
+        assert_eq!(r["duplicate_webhooks"], false);
+    }
+
+    #[tokio::test]
+    async fn completes_sessions_and_lists_them_with_their_events() {
+        let app = app();
+        let s = app.create_session(new_session(unix_now() + 600), unix_now());
+        let done = call(
+            &app,
+            Method::POST,
+            &format!("/_sandbox/sessions/{}/complete", s.id),
+            "",
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert_eq!(done.json_body()["payment_status"], "paid");
+        assert!(done.json_body()["payment_intent"]
+            .as_str()
+            .unwrap()
+            .starts_with("pi_test_"));
+        let unknown = call(&app, Method::POST, "/_sandbox/sessions/cs_x/complete", "").await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+        let sessions = call(&app, Method::GET, "/_sandbox/sessions", "")
+            .await
+            .json_body();
+        assert_eq!(sessions[0]["id"], s.id.as_str());
+        let events = call(&app, Method::GET, "/_sandbox/events", "")
+            .await
+            .json_body();
+        assert_eq!(events[0]["type"], "checkout.session.completed");
+        assert_eq!(events[0]["data"]["object"]["id"], s.id.as_str());
+        let stats = call(&app, Method::GET, "/_sandbox/stats", "")
+            .await
+            .json_body();
+        assert_eq!(stats["sessions_created"], 1);
+    }
+
+    #[tokio::test]
+    async fn flush_rejects_unknown_orders() {
+        let app = app();
+        let r = call(
+            &app,
+            Method::POST,
+            "/_sandbox/webhooks/flush",
+            r#"{"order":"lifo"}"#,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = call(&app, Method::POST, "/_sandbox/webhooks/flush", "").await;
+        assert_eq!(r.json_body(), json!({ "delivered": 0, "failed": 0 }));
+    }
+}
