@@ -169,5 +169,13 @@ async fn html_pages_carry_a_content_security_policy() {
             r.header("strict-transport-security").is_none(),
             "no HSTS over plain http"
         );
+        let form_action = format!(
+            "form-action 'self' {};",
+            integration_tests::server().gateway.base
+        );
+        assert!(
+            csp.contains(&form_action),
+            "checkout may redirect to the payment page: {csp}"
+        );
     }
 }

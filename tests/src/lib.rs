@@ -279,6 +279,7 @@ impl Stack {
         let mut vars: Vec<(String, String)> = vec![
             ("CATALOG_POINTER_TTL".into(), "0".into()),
             ("PAYMENT_API_BASE".into(), gateway.base.clone()),
+            ("PAYMENT_PAGE_ORIGIN".into(), gateway.base.clone()),
             ("PAYMENT_SECRET_KEY".into(), SECRET_KEY.into()),
             ("PAYMENT_WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into()),
             ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),

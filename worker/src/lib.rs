@@ -43,6 +43,12 @@ pub struct Shop {
 
 impl Shop {
     pub fn from_env(env: Env) -> worker::Result<Self> {
+        let payment_page = platform::var_str(&env, "PAYMENT_PAGE_ORIGIN");
+        respond::configure_csp(
+            payment_page
+                .as_deref()
+                .unwrap_or(respond::DEFAULT_PAYMENT_PAGE_ORIGIN),
+        );
         Ok(Shop {
             catalog: CatalogStore::from_env(&env)?,
             shopping: Shopping::from_env(&env)?,

@@ -29,17 +29,40 @@ fn not_modified(req: &Request, tag: &str) -> bool {
 }
 
 /// The shop's pages load scripts, styles and images only from the shop itself (the JSON-LD
-/// blocks are data, which CSP does not execute); forms post only to the shop, except checkout's
-/// redirect to the payment page, which is a navigation and not a form target.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
-script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-base-uri 'self'; object-src 'none'";
+/// blocks are data, which CSP does not execute). Forms post to the shop; browsers also apply
+/// `form-action` to the redirect that follows a post, so checkout's redirect needs the payment
+/// page's origin there too (`PAYMENT_PAGE_ORIGIN`, Stripe's hosted checkout by default).
+pub fn content_security_policy(payment_page_origin: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+connect-src 'self'; form-action 'self' {payment_page_origin}; frame-ancestors 'none'; base-uri 'self'; \
+object-src 'none'"
+    )
+}
+
+pub const DEFAULT_PAYMENT_PAGE_ORIGIN: &str = "https://checkout.stripe.com";
+
+thread_local! {
+    /// The policy of this isolate (its configuration does not change while it lives).
+    static CSP: std::cell::RefCell<String> =
+        std::cell::RefCell::new(content_security_policy(DEFAULT_PAYMENT_PAGE_ORIGIN));
+}
+
+/// Sets the payment page origin the policy allows as a form target.
+pub fn configure_csp(payment_page_origin: &str) {
+    CSP.with_borrow_mut(|p| {
+        if !p.contains(payment_page_origin) {
+            *p = content_security_policy(payment_page_origin);
+        }
+    });
+}
 
 pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
     let h = resp.headers_mut();
     h.set("x-content-type-options", "nosniff")?;
     h.set("referrer-policy", "strict-origin-when-cross-origin")?;
-    h.set("content-security-policy", CONTENT_SECURITY_POLICY)?;
+    let csp = CSP.with_borrow(|p| p.clone());
+    h.set("content-security-policy", &csp)?;
     h.set("x-frame-options", "DENY")?;
     Ok(resp)
 }
