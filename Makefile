@@ -31,7 +31,7 @@ WORKER_JS := worker/build/worker/shim.mjs
 WORKER_SOURCES := $(shell find domain/src app/src worker/src -name '*.rs' 2>/dev/null) \
 	Cargo.toml Cargo.lock domain/Cargo.toml app/Cargo.toml worker/Cargo.toml
 
-.PHONY: help dev test tools worker seed lint fmt clean
+.PHONY: help dev test tools worker seed lint fmt clean chromium
 
 help:
 	@echo "make dev   - run the shop locally on the demo catalog at http://127.0.0.1:$(DEV_PORT)"
@@ -95,7 +95,7 @@ lint: tools
 	cargo clippy --workspace --exclude storefront-worker --all-targets -q -- -D warnings
 	cargo clippy -p storefront-worker -p app -p domain --target wasm32-unknown-unknown -q -- -D warnings
 
-test: worker target/release/catalog
+test: worker target/release/catalog chromium
 	cargo build -p sandbox-gateway
 	cargo test --workspace --exclude storefront-worker
 	$(MAKE) --no-print-directory lint
@@ -103,3 +103,9 @@ test: worker target/release/catalog
 clean:
 	cargo clean
 	rm -rf worker/build target node_modules/.installed
+
+# Headless Chromium for the end-to-end tests (e2e/), from Debian's packages when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium; }

@@ -9,6 +9,7 @@
 //! - `cart`: the cart API and forms, bounds, bad input, live stock.
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
 //! - `admin`: the merchant inventory API and its authorisation.
+//! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
 //!   reservation expiry, persistence across a restart of the runtime.
 
@@ -17,6 +18,7 @@
 
 mod admin;
 mod api;
+mod browser;
 mod caching;
 mod cart;
 mod checkout;
