@@ -64,20 +64,39 @@ async function journey(javaScript, tag) {
   await page.getByRole("link", { name: /Two-Person Dome Tent/ }).first().click();
   await page.waitForURL(/\/products\/camping-tent/);
 
+  if (javaScript) {
+    // The islands hydrate; from here on the page changes without reloading.
+    await page.locator("html[data-hydrated=true]").waitFor();
+    await page.evaluate(() => (window.__sameDocument = true));
+  }
   // Pick the olive colour: the price and the SKU that will be posted follow.
   await page.getByRole("link", { name: "Olive" }).click();
   await page.waitForURL(/variant=CAMPING-TENT-2-PERSON-OLIVE/);
-  assert.equal(await page.locator("input[name=sku]").getAttribute("value"), "CAMPING-TENT-2-PERSON-OLIVE");
+  await page.waitForFunction(() => document.querySelector("input[name=sku]").value === "CAMPING-TENT-2-PERSON-OLIVE");
   assert.match(await page.locator(".details .price").innerText(), /€189\.00/);
   await shot(page, `${tag}-4-product`);
 
   await page.getByLabel("Quantity").fill("1");
   await page.getByRole("button", { name: "Add to cart" }).click();
+  if (javaScript) {
+    // Added in place: the header's count updates, no page load happened.
+    await page.locator(".cart-count", { hasText: "(1)" }).waitFor();
+    assert.match(await page.getByRole("status").innerText(), /Added/);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+    await shot(page, `${tag}-4b-added`);
+    await page.getByRole("link", { name: /^Cart/ }).click();
+  }
   await page.waitForURL(/\/cart$/);
   const row = page.locator("tr[data-sku=CAMPING-TENT-2-PERSON-OLIVE]");
-  await row.getByRole("spinbutton").fill("2");
-  await row.getByRole("button", { name: "Update" }).click();
-  await page.waitForURL(/\/cart$/);
+  if (javaScript) {
+    await page.locator("html[data-hydrated=true]").waitFor();
+    await row.getByRole("button", { name: /One more/ }).click();
+    await page.locator(".subtotal", { hasText: "€378.00" }).waitFor();
+  } else {
+    await row.getByRole("spinbutton").fill("2");
+    await row.getByRole("button", { name: "Update" }).click();
+    await page.waitForURL(/\/cart$/);
+  }
   assert.match(await page.locator(".subtotal").innerText(), /€378\.00/);
   await shot(page, `${tag}-5-cart`);
 
@@ -115,8 +134,10 @@ test("a declined card returns the shopper to the shop with the cart intact", asy
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${SHOP}/products/oak-cutting-board?variant=OAK-CUTTING-BOARD-LARGE`);
+  await page.locator("html[data-hydrated=true]").waitFor();
   await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.waitForURL(/\/cart$/);
+  await page.locator(".cart-count", { hasText: "(1)" }).waitFor();
+  await page.goto(`${SHOP}/cart`);
   await page.getByLabel("E-mail for your receipt").fill("shopper@example.com");
   await page.getByRole("button", { name: "Check out" }).click();
   await page.waitForURL(/\/pay\//);
@@ -136,9 +157,13 @@ test("no serious or critical accessibility violations (axe-core)", async () => {
   // axe is injected as a script: let it past the shop's CSP for this audit only.
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${SHOP}/products/oak-cutting-board`);
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.waitForURL(/\/cart$/);
+  // Something in the cart (through the no-JS form post, sharing the context's cookies).
+  const added = await context.request.post(`${SHOP}/cart/add`, {
+    form: { sku: "OAK-CUTTING-BOARD-LARGE", quantity: "1" },
+    headers: { origin: SHOP },
+    maxRedirects: 0,
+  });
+  assert.equal(added.status(), 303);
   const pages = ["/", "/collections/home", "/products/oak-cutting-board", "/cart"];
   const problems = [];
   for (const path of pages) {
@@ -187,5 +212,37 @@ test("at 375 px the header does not overlap and nothing scrolls sideways", async
     assert.ok(width <= 375, `${path}: page is ${width}px wide at a 375px viewport`);
     await shot(page, `mobile${path.replaceAll("/", "-")}`);
   }
+  await context.close();
+});
+
+test("product page: transferred bytes and paint timings (printed, not asserted against targets)", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const bytes = {};
+  page.on("response", async (r) => {
+    const type = r.url().endsWith(".wasm") ? "wasm" : r.request().resourceType();
+    const size = (await r.body().catch(() => Buffer.alloc(0))).length;
+    const encoded = Number(r.headers()["content-length"] ?? 0);
+    bytes[type] = (bytes[type] ?? 0) + (encoded || size);
+  });
+  await page.goto(`${SHOP}/products/rain-jacket`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  const paint = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const out = {};
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (e.name === "first-contentful-paint") out.fcp = e.startTime;
+        }).observe({ type: "paint", buffered: true });
+        new PerformanceObserver((list) => {
+          const entries = list.getEntries();
+          out.lcp = entries[entries.length - 1].startTime;
+        }).observe({ type: "largest-contentful-paint", buffered: true });
+        setTimeout(() => resolve(out), 300);
+      }),
+  );
+  console.log(`product page: bytes by type ${JSON.stringify(bytes)}; FCP ${paint.fcp?.toFixed(0)} ms, LCP ${paint.lcp?.toFixed(0)} ms`);
+  assert.ok(paint.fcp > 0 && paint.lcp > 0, "paint timings measured");
+  assert.ok(bytes.document > 0 && bytes.stylesheet > 0 && bytes.script > 0 && bytes.wasm > 0, JSON.stringify(bytes));
   await context.close();
 });

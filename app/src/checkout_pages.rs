@@ -1,6 +1,7 @@
 //! The cart and order pages. Plain HTML forms: they work without JavaScript, and each post
 //! redirects back (post/redirect/get).
 
+use crate::islands::QuantityStepper;
 use domain::cart::PricedCart;
 use domain::order::{Order, OrderStatus};
 use domain::Money;
@@ -44,24 +45,21 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         .iter()
         .map(|l| {
             let sku = l.sku.to_string();
-            let link = l.product_handle.as_ref().map(|h| format!("/products/{h}?variant={sku}"));
+            let link = l
+                .product_handle
+                .as_ref()
+                .map(|h| format!("/products/{h}?variant={sku}"));
             let title = match link {
                 Some(href) => view! { <a href=href>{l.title.clone()}</a> }.into_any(),
                 None => view! { <span>{l.title.clone()}</span> }.into_any(),
             };
-            let qty_id = format!("qty-{sku}");
             let (row_sku, shown_sku, update_sku) = (sku.clone(), sku.clone(), sku.clone());
             view! {
                 <tr data-sku=row_sku>
                     <th scope="row">{title}<br/><small class="sku">{shown_sku}</small></th>
                     <td class="num">{Money::new(l.unit_price, currency).to_string()}</td>
                     <td>
-                        <form class="inline" method="post" action="/cart/update">
-                            <input type="hidden" name="sku" value=update_sku/>
-                            <label class="visually-hidden" for=qty_id.clone()>{format!("Quantity of {}", l.title)}</label>
-                            <input id=qty_id type="number" name="quantity" value=l.quantity.to_string() min="0" max="99" required/>
-                            <button type="submit">"Update"</button>
-                        </form>
+                        <QuantityStepper sku=update_sku quantity=l.quantity label=l.title.clone()/>
                     </td>
                     <td class="num line-total">{Money::new(l.line_total, currency).to_string()}</td>
                     <td>

@@ -8,6 +8,7 @@
 //! - [`shell`]: the document around every page: head, header with navigation and search, footer.
 //! - [`components`]: product cards, prices, the pager, the sort menu.
 //! - [`checkout_pages`]: the cart page (forms that work without JavaScript) and the order page.
+//! - [`islands`]: the only parts that hydrate in the browser: buy box, cart link, quantity steppers.
 //! - [`pages`]: one component per page: home, collection, search, product, errors.
 //! - [`render`]: entry points that render a page to a complete HTML document.
 //! - [`seo`]: JSON-LD structured data and the sitemap.
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod checkout_pages;
 pub mod components;
+pub mod islands;
 pub mod pages;
 pub mod render;
 pub mod routes;
@@ -23,3 +25,10 @@ pub mod seo;
 pub mod shell;
 
 pub use domain;
+
+/// The browser bundle's entry point: hydrates the islands (and nothing else) on the page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}

@@ -1,6 +1,7 @@
 //! One component per page. Each takes the data it shows, already fetched.
 
 use crate::components::{Pager, ProductGrid, SortForm};
+use crate::islands::{BuyOption, BuyVariant, ProductBuy};
 use domain::listing::{Page, Sort};
 use domain::{Availability, Collection, Currency, Money, Product, ProductSummary, Variant};
 use leptos::prelude::*;
@@ -125,6 +126,8 @@ pub struct ProductView {
     pub selected: Variant,
     /// Units of the selected variant a shopper can buy now.
     pub available: u32,
+    /// Units of every variant a shopper can buy now, by SKU.
+    pub stock: std::collections::HashMap<String, u32>,
     pub collection: Option<Collection>,
 }
 
@@ -135,10 +138,10 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
         currency,
         selected,
         available,
+        stock,
         collection,
     } = view;
-    let availability = Availability::from_stock(available);
-    let price = Money::new(selected.price, currency);
+    let stock_of = |sku: &str| stock.get(sku).copied().unwrap_or(0);
     let image = product.images.first().cloned().map(|img| {
         view! { <img src=img.src alt=img.alt width="400" height="400"/> }
     });
@@ -148,42 +151,41 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
             " / "
         }
     });
-    let pickers = product
+    let buy_options: Vec<BuyOption> = product
         .options
         .iter()
         .enumerate()
-        .map(|(i, name)| {
-            let values = product
+        .map(|(i, name)| BuyOption {
+            name: name.clone(),
+            values: product
                 .option_values(i)
                 .into_iter()
-                .map(|value| {
-                    let target = product.variant_for_option(&selected, i, value);
-                    let is_current = selected.options.get(i).is_some_and(|o| o == value);
-                    let href =
-                        target.map(|v| format!("/products/{}?variant={}", product.handle, v.sku));
-                    view! {
-                        <li>
-                            <a
-                                href=href
-                                class:selected=is_current
-                                aria-current=is_current.then_some("true")
-                            >
-                                {value.to_owned()}
-                            </a>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div class="option">
-                    <span class="option-name">{name.clone()}</span>
-                    <ul class="option-values">{values}</ul>
-                </div>
+                .map(str::to_owned)
+                .collect(),
+        })
+        .collect();
+    let buy_variants: Vec<BuyVariant> = product
+        .variants
+        .iter()
+        .map(|v| {
+            let units = if v.sku == selected.sku {
+                available
+            } else {
+                stock_of(v.sku.as_str())
+            };
+            let availability = Availability::from_stock(units);
+            BuyVariant {
+                sku: v.sku.to_string(),
+                options: v.options.clone(),
+                price: Money::new(v.price, currency).to_string(),
+                availability: availability.label(),
+                can_buy: availability.can_buy(),
+                max: units.clamp(1, 99),
             }
         })
-        .collect_view();
-    let can_buy = availability.can_buy();
-    let max = available.clamp(1, 99).to_string();
+        .collect();
+    let handle = product.handle.to_string();
+    let selected_sku = selected.sku.to_string();
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <a href="/">"Home"</a>
@@ -195,16 +197,7 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
             <div class="gallery">{image}</div>
             <div class="details">
                 <h1>{product.title.clone()}</h1>
-                <p class="price" data-sku=selected.sku.to_string()>{price.to_string()}</p>
-                <p class=if can_buy { "availability" } else { "availability sold-out" }>{availability.label()}</p>
-                <p class="selected-variant">{selected.options.join(" / ")}</p>
-                <div class="options">{pickers}</div>
-                <form class="add-to-cart" method="post" action="/cart/add">
-                    <input type="hidden" name="sku" value=selected.sku.to_string()/>
-                    <label for="quantity">"Quantity"</label>
-                    <input id="quantity" type="number" name="quantity" value="1" min="1" max=max required/>
-                    <button type="submit" disabled=!can_buy>{if can_buy { "Add to cart" } else { "Sold out" }}</button>
-                </form>
+                <ProductBuy handle=handle options=buy_options variants=buy_variants selected=selected_sku/>
                 <div class="description">
                     <p>{product.description.clone()}</p>
                 </div>

@@ -101,12 +101,14 @@ pub fn search(index: &CatalogIndex, query: &ListingQuery) -> String {
     })
 }
 
-/// The product page; `available(sku)` gives live units of each variant for structured data.
-pub fn product(index: &CatalogIndex, view: ProductView, available: impl Fn(&str) -> u32) -> String {
+/// The product page, with structured data from the view's live stock.
+pub fn product(index: &CatalogIndex, view: ProductView) -> String {
     let p = &view.product;
     let url = format!("/products/{}", p.handle);
     let structured_data = vec![
-        crate::seo::script_json(&crate::seo::product_ld(p, view.currency, available)),
+        crate::seo::script_json(&crate::seo::product_ld(p, view.currency, |sku| {
+            view.stock.get(sku).copied().unwrap_or(0)
+        })),
         crate::seo::script_json(&crate::seo::breadcrumbs_ld(
             view.collection.as_ref(),
             Some((&p.title, &url)),
@@ -218,11 +220,11 @@ mod tests {
             ProductView {
                 currency: c.currency,
                 available: selected.stock,
+                stock: p.variants.iter().map(|v| (v.sku.to_string(), 3)).collect(),
                 selected,
                 collection: None,
                 product: p,
             },
-            |_| 3,
         );
         assert!(!html.contains("<script>alert"), "unescaped title");
         // The JSON-LD carries the title too, with `<` escaped for the script element.

@@ -1,5 +1,6 @@
 //! The document around every page.
 
+use crate::islands::CartLink;
 use domain::Collection;
 use leptos::prelude::*;
 
@@ -21,6 +22,10 @@ pub struct Meta {
 }
 
 pub const SHOP_NAME: &str = "Edge Storefront";
+
+/// The browser bundle's loader (content-hashed, under `/pkg/`), named at build time by the
+/// Makefile. Without it (native builds, tests) pages are plain HTML, which work on their own.
+pub const BOOT_SCRIPT: Option<&str> = option_env!("STOREFRONT_BOOT_JS");
 
 /// An Open Graph `<meta property=… content=…>` (`property` is not a standard HTML attribute).
 fn og(property: &'static str, content: String) -> impl IntoView {
@@ -62,6 +67,7 @@ pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> im
                     .collect_view()}
                 <link rel="stylesheet" href="/styles.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {BOOT_SCRIPT.map(|src| view! { <script type="module" src=src></script> })}
             </head>
             <body>
                 <a class="skip" href="#main">"Skip to content"</a>
@@ -86,7 +92,7 @@ pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> im
                         <input id="q" type="search" name="q" value=meta.query placeholder="Search products" maxlength="200"/>
                         <button type="submit">"Search"</button>
                     </form>
-                    <a class="cart-link" href="/cart">"Cart"</a>
+                    <CartLink/>
                 </header>
                 <main id="main">{children()}</main>
                 <footer class="site-footer">

@@ -73,3 +73,47 @@ async fn pages_send_security_headers() {
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert!(r.header("referrer-policy").is_some());
 }
+
+#[tokio::test]
+async fn the_islands_bundle_is_content_hashed_and_immutable() {
+    let c = Client::new();
+    let page = c.get("/products/linen-shirt").await;
+    let start = page
+        .body
+        .find("src=\"/pkg/boot-")
+        .expect("the page loads the islands bundle")
+        + 5;
+    let end = start + page.body[start..].find('"').expect("end of src");
+    let boot = &page.body[start..end];
+    let r = c.get(boot).await;
+    assert_eq!(r.status, 200, "{boot}");
+    assert_eq!(
+        r.header("cache-control"),
+        Some("public, max-age=31536000, immutable"),
+        "{boot}"
+    );
+    // The loader names the hashed module and wasm, which are served the same way.
+    let js = r
+        .body
+        .split('"')
+        .find(|s| s.starts_with("/pkg/app-") && s.ends_with(".js"))
+        .expect("module name");
+    let wasm = r
+        .body
+        .split('"')
+        .find(|s| s.starts_with("/pkg/app-") && s.ends_with(".wasm"))
+        .expect("wasm name");
+    for asset in [js, wasm] {
+        let a = c.get(asset).await;
+        assert_eq!(a.status, 200, "{asset}");
+        assert_eq!(
+            a.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+    }
+    // Personal pages are never cached.
+    assert_eq!(
+        c.get("/cart").await.header("cache-control"),
+        Some("private, no-store")
+    );
+}

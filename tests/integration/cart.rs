@@ -280,7 +280,7 @@ async fn forms_work_without_javascript() {
     page.assert_contains("Canvas Tote Bag (Natural)");
     page.assert_contains("€36.00");
     page.assert_contains("action=\"/checkout\"");
-    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
 
     let r = c
         .post_form(

@@ -44,7 +44,8 @@ async fn initial_stock(store: &CatalogStore, sku: &Sku) -> Result<u32, AppError>
 }
 
 fn no_store(mut resp: Response) -> Result<Response, AppError> {
-    resp.headers_mut().set("cache-control", "no-store")?;
+    resp.headers_mut()
+        .set("cache-control", "private, no-store")?;
     Ok(resp)
 }
 

@@ -552,7 +552,8 @@ fn hold_lines(order: &Order) -> Vec<HoldLine> {
 // ---- HTTP handlers ------------------------------------------------------------------------
 
 fn no_store(mut resp: Response) -> worker::Result<Response> {
-    resp.headers_mut().set("cache-control", "no-store")?;
+    resp.headers_mut()
+        .set("cache-control", "private, no-store")?;
     crate::respond::with_security_headers(resp)
 }
 

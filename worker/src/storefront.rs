@@ -111,11 +111,12 @@ pub async fn product(
     let view = ProductView {
         currency: index.currency,
         available: stock.get(selected.sku.as_str()).copied().unwrap_or(0),
+        stock,
         selected,
         collection,
         product: (*product).clone(),
     };
-    let html = app::render::product(&index, view, |sku| stock.get(sku).copied().unwrap_or(0));
+    let html = app::render::product(&index, view);
     Ok(respond::live_html(req, html)?)
 }
 

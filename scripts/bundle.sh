@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the islands bundle into assets/pkg/ with content-hashed names, and writes the loader's
+# path to target/pkg/boot-path (the worker build embeds it). Called by `make bundle`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/pkg
+rm -rf "$out/raw" && mkdir -p "$out/raw"
+cargo build -q -p app --lib --release --target wasm32-unknown-unknown --no-default-features --features hydrate
+"$WASM_BINDGEN_BIN" --target web --no-typescript --out-dir "$out/raw" --out-name app \
+  target/wasm32-unknown-unknown/release/app.wasm
+"$WASM_OPT_BIN" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/raw/app_bg.wasm" -o "$out/raw/app_bg.opt.wasm"
+
+hash() { sha256sum "$1" | cut -c1-12; }
+js_hash=$(hash "$out/raw/app.js")
+wasm_hash=$(hash "$out/raw/app_bg.opt.wasm")
+rm -rf assets/pkg && mkdir -p assets/pkg
+cp "$out/raw/app.js" "assets/pkg/app-$js_hash.js"
+cp "$out/raw/app_bg.opt.wasm" "assets/pkg/app-$wasm_hash.wasm"
+sed -e "s|__APP_JS__|/pkg/app-$js_hash.js|" -e "s|__APP_WASM__|/pkg/app-$wasm_hash.wasm|" app/boot.js > "$out/raw/boot.js"
+boot_hash=$(hash "$out/raw/boot.js")
+cp "$out/raw/boot.js" "assets/pkg/boot-$boot_hash.js"
+echo "/pkg/boot-$boot_hash.js" > "$out/boot-path"
+for f in assets/pkg/*; do
+  printf 'bundle: %-40s %8d bytes, %7d gzipped\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+done
