@@ -28,6 +28,10 @@ pub enum Route {
     PaymentWebhook,
     AdminInventoryGet(Sku),
     AdminInventoryPut(Sku),
+    AdminCatalogImport,
+    AdminCatalogExport,
+    AdminProductPut(Handle),
+    AdminProductDelete(Handle),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
@@ -83,6 +87,14 @@ pub fn route(method: &str, path: &str) -> Route {
             (Some(sku), "GET" | "HEAD") => Route::AdminInventoryGet(sku),
             (Some(sku), "PUT") => Route::AdminInventoryPut(sku),
             (Some(_), _) => Route::MethodNotAllowed("GET, HEAD, PUT"),
+            (None, _) => Route::ApiNotFound,
+        },
+        ["admin", "api", "catalog", "import"] => post(Route::AdminCatalogImport),
+        ["admin", "api", "catalog", "export"] => get(Route::AdminCatalogExport),
+        ["admin", "api", "products", h] => match (Handle::parse(h).ok(), method) {
+            (Some(h), "PUT") => Route::AdminProductPut(h),
+            (Some(h), "DELETE") => Route::AdminProductDelete(h),
+            (Some(_), _) => Route::MethodNotAllowed("PUT, DELETE"),
             (None, _) => Route::ApiNotFound,
         },
         ["admin", "api", ..] => Route::ApiNotFound,

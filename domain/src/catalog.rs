@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Bumped whenever the shape of [`CatalogIndex`] or of published products changes.
-pub const PUBLISHED_LAYOUT: &str = "layout-2\n";
+pub const PUBLISHED_LAYOUT: &str = "layout-3\n";
 
 /// The whole catalog, as imported and exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub struct Variant {
 }
 
 /// One thing wrong with a catalog, located by its path, e.g. `products[3].variants[0].price`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub path: String,
     pub message: String,
@@ -679,5 +679,134 @@ mod option_tests {
         // No S/Blue exists: S/White shares nothing but is the only S.
         assert_eq!(pick(m_blue, 0, "S"), Some("SHIRT-S-W"));
         assert_eq!(pick(m_blue, 0, "XL"), None);
+    }
+}
+
+/// Changes a merchant makes to the catalog, each validated as a whole before it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CatalogChange {
+    /// Replaces everything (an import).
+    Replace {
+        catalog: Catalog,
+    },
+    /// Adds a product, or replaces the one with the same handle in place.
+    Upsert {
+        product: Box<Product>,
+    },
+    Delete {
+        handle: Handle,
+    },
+}
+
+/// Why a change was refused; the catalog is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum ChangeError {
+    /// The result would be invalid; every problem is listed.
+    Invalid {
+        problems: Vec<Problem>,
+    },
+    NotFound {
+        handle: String,
+    },
+    /// There is no catalog yet to change a product in: import one first.
+    NoCatalog,
+}
+
+impl Catalog {
+    /// Applies `change` to `current` (if any), returning the new, valid catalog.
+    pub fn change(
+        current: Option<&Catalog>,
+        change: CatalogChange,
+    ) -> Result<Catalog, ChangeError> {
+        let next = match change {
+            CatalogChange::Replace { catalog } => catalog,
+            CatalogChange::Upsert { product } => {
+                let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
+                match next
+                    .products
+                    .iter_mut()
+                    .find(|p| p.handle == product.handle)
+                {
+                    Some(existing) => *existing = *product,
+                    None => next.products.push(*product),
+                }
+                next
+            }
+            CatalogChange::Delete { handle } => {
+                let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
+                let before = next.products.len();
+                next.products.retain(|p| p.handle != handle);
+                if next.products.len() == before {
+                    return Err(ChangeError::NotFound {
+                        handle: handle.to_string(),
+                    });
+                }
+                next
+            }
+        };
+        next.validate()
+            .map_err(|problems| ChangeError::Invalid { problems })?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::tests::sample;
+    use super::*;
+
+    #[test]
+    fn upsert_replaces_in_place_or_appends_and_validates() {
+        let c = sample();
+        let mut shirt = c.products[0].clone();
+        shirt.variants[0].price = 1;
+        let next = Catalog::change(
+            Some(&c),
+            CatalogChange::Upsert {
+                product: Box::new(shirt.clone()),
+            },
+        )
+        .unwrap();
+        assert_eq!(next.products[0].variants[0].price, 1);
+        assert_eq!(next.products.len(), c.products.len());
+        assert_ne!(next.version(), c.version());
+
+        shirt.variants[0].price = -5;
+        match Catalog::change(
+            Some(&c),
+            CatalogChange::Upsert {
+                product: Box::new(shirt),
+            },
+        ) {
+            Err(ChangeError::Invalid { problems }) => assert!(
+                problems.iter().any(|p| p.path.contains("price")),
+                "{problems:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn delete_and_missing_catalog() {
+        let c = sample();
+        let h = c.products[0].handle.clone();
+        let next = Catalog::change(Some(&c), CatalogChange::Delete { handle: h.clone() }).unwrap();
+        assert!(next.products.iter().all(|p| p.handle != h));
+        assert_eq!(
+            Catalog::change(Some(&next), CatalogChange::Delete { handle: h.clone() }),
+            Err(ChangeError::NotFound {
+                handle: h.to_string()
+            })
+        );
+        assert_eq!(
+            Catalog::change(None, CatalogChange::Delete { handle: h }),
+            Err(ChangeError::NoCatalog)
+        );
+        assert_eq!(
+            Catalog::change(None, CatalogChange::Replace { catalog: c.clone() }),
+            Ok(c)
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! - `caching`: cache headers, ETags, conditional requests, static assets.
 //! - `errors`: 404s, bad query parameters, wrong methods.
 //! - `cart`: the cart API and forms, bounds, bad input, live stock.
+//! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
 //! - `admin`: the merchant inventory API and its authorisation.
 //! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
@@ -21,6 +22,7 @@ mod api;
 mod browser;
 mod caching;
 mod cart;
+mod catalog_admin;
 mod checkout;
 mod errors;
 mod pages;

@@ -65,39 +65,6 @@ fn wrangler(args: &[&str]) -> Command {
     cmd
 }
 
-/// Writes `catalog_file`'s KV entries into the local KV of `state_dir`.
-pub fn seed_catalog(state_dir: &Path, catalog_file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(catalog_file)
-        .map_err(|e| format!("{}: {e}", catalog_file.display()))?;
-    let catalog =
-        domain::Catalog::from_json(&text).map_err(|p| format!("invalid catalog: {p:?}"))?;
-    let entries = domain::kv::entries(&catalog).map_err(|e| e.to_string())?;
-    let bulk: Vec<_> = entries
-        .into_iter()
-        .map(|(key, value)| serde_json::json!({ "key": key, "value": value }))
-        .collect();
-    let file = state_dir.join("seed-kv.json");
-    std::fs::write(
-        &file,
-        serde_json::to_string(&bulk).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
-    let out = wrangler(&["kv", "bulk", "put"])
-        .arg(&file)
-        .args(["--binding", "CATALOG", "--local", "--persist-to"])
-        .arg(state_dir)
-        .output()
-        .map_err(|e| format!("wrangler: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "wrangler kv bulk put failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(())
-}
-
 /// A child process leading its own process group, stopped with its whole group when dropped,
 /// or by its watchdog when this test process exits in any other way.
 struct Supervised {
@@ -261,12 +228,12 @@ impl Stack {
             .join(format!("{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&run_dir);
         std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+        let fresh = options.state_dir.is_none();
         let state_dir = match options.state_dir.clone() {
             Some(dir) => dir,
             None => {
                 let dir = run_dir.join("state");
                 std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-                seed_catalog(&dir, &root.join("catalog/demo.json"))?;
                 dir
             }
         };
@@ -318,13 +285,29 @@ impl Stack {
             worker,
         };
         stack.wait_ready(port)?;
+        if fresh {
+            // Seed as a merchant would: the admin import into the catalog's source of truth,
+            // which publishes it to KV.
+            let demo = std::fs::read(root.join("catalog/demo.json")).map_err(|e| e.to_string())?;
+            let (status, body) = raw_request(
+                port,
+                "POST",
+                "/admin/api/catalog/import",
+                Some(ADMIN_TOKEN),
+                &demo,
+            )
+            .map_err(|e| format!("import: {e}"))?;
+            if status != 200 {
+                return Err(format!("importing the demo catalog: {status} {body}"));
+            }
+        }
         Ok(stack)
     }
 
     fn wait_ready(&self, port: u16) -> Result<(), String> {
         let started = Instant::now();
         while started.elapsed() < READY_TIMEOUT {
-            if let Ok(200) = raw_status(port, "/api/products") {
+            if let Ok(200) = raw_status(port, "/robots.txt") {
                 eprintln!("worker ready at {} in {:.1?}", self.base, started.elapsed());
                 return Ok(());
             }
@@ -359,6 +342,40 @@ impl Stack {
     pub fn client(&self) -> Client {
         Client::for_base(&self.base)
     }
+}
+
+/// A plain HTTP/1.0 request without an async runtime: status and body.
+pub fn raw_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: &[u8],
+) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )?;
+    s.write_all(body)?;
+    let mut response = Vec::new();
+    s.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
 }
 
 /// The status code of a plain HTTP/1.0 GET, without an async runtime.

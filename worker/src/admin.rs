@@ -1,10 +1,13 @@
-//! The merchant's API, behind `Authorization: Bearer <ADMIN_TOKEN>` (a wrangler secret).
+//! The merchant's API, behind `Authorization: Bearer <ADMIN_TOKEN>` (a wrangler secret):
+//! inventory counters, and catalog writes to the catalog's source of truth.
 
 use crate::catalog::CatalogStore;
 use crate::error::AppError;
+use crate::objects::catalog::{CatalogAdmin, CatalogReply, CatalogRequest};
 use crate::objects::inventory::Inventory;
 use crate::platform;
-use domain::Sku;
+use domain::catalog::{CatalogChange, ChangeError};
+use domain::{Catalog, Handle, Product, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
 
@@ -84,4 +87,130 @@ pub async fn put_inventory(
     initial_stock(store, sku).await?;
     let view = inventory.set_on_hand(sku, on_hand as u32).await?;
     no_store(Response::from_json(&view)?)
+}
+
+/// Largest catalog file accepted by the import (bytes).
+pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+
+fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
+    match reply {
+        CatalogReply::Published {
+            version,
+            products,
+            variants,
+            kv_writes,
+        } => no_store(Response::from_json(
+            &serde_json::json!({ "version": version, "products": products, "variants": variants, "kv_writes": kv_writes }),
+        )?),
+        CatalogReply::Refused { error } => Err(match error {
+            ChangeError::Invalid { problems } => AppError::client(
+                422,
+                "invalid_catalog",
+                format!("{} problem(s); nothing was changed", problems.len()),
+            )
+            .with(
+                "problems",
+                serde_json::to_value(problems).unwrap_or_default(),
+            ),
+            ChangeError::NotFound { handle } => AppError::client(
+                404,
+                "unknown_product",
+                format!("there is no product {handle}"),
+            )
+            .with("handle", handle),
+            ChangeError::NoCatalog => AppError::client(
+                409,
+                "no_catalog",
+                "import a catalog first (POST /admin/api/catalog/import)",
+            ),
+        }),
+        CatalogReply::Busy => Err(AppError::client(
+            409,
+            "busy",
+            "another catalog change is being published; retry in a moment",
+        )),
+        CatalogReply::NotPublished { version, reason } => Err(AppError::Gateway {
+            status: 503,
+            detail: format!(
+                "saved as version {version}, but not yet published to the edge ({reason}); retry"
+            ),
+        }),
+        CatalogReply::Catalog { .. } => Err(AppError::internal("unexpected catalog answer")),
+    }
+}
+
+/// `POST /admin/api/catalog/import`: the whole catalog, all-or-nothing.
+pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
+    let bytes = platform::body_bytes(req, MAX_IMPORT_BYTES).await?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| AppError::client(400, "bad_encoding", "the file must be UTF-8"))?;
+    let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
+        AppError::client(
+            400,
+            "malformed_json",
+            format!("line {}, column {}: {e}", e.line(), e.column()),
+        )
+    })?;
+    change_answer(
+        admin
+            .send(&CatalogRequest::Change {
+                change: CatalogChange::Replace { catalog },
+            })
+            .await?,
+    )
+}
+
+/// `GET /admin/api/catalog/export`: the catalog in the import format.
+pub async fn export(admin: &CatalogAdmin) -> Result<Response, AppError> {
+    match admin.send(&CatalogRequest::Export).await? {
+        CatalogReply::Catalog { catalog: Some(c) } => no_store(Response::from_json(&c)?),
+        CatalogReply::Catalog { catalog: None } => Err(AppError::client(
+            404,
+            "no_catalog",
+            "no catalog has been imported yet",
+        )),
+        _ => Err(AppError::internal("unexpected catalog answer")),
+    }
+}
+
+/// `PUT /admin/api/products/{handle}`: adds or replaces one product with its variants.
+pub async fn put_product(
+    req: &mut Request,
+    admin: &CatalogAdmin,
+    handle: &Handle,
+) -> Result<Response, AppError> {
+    let bytes = platform::body_bytes(req, 256 * 1024).await?;
+    let product: Product = serde_json::from_slice(&bytes).map_err(AppError::malformed_json)?;
+    if product.handle != *handle {
+        return Err(AppError::client(
+            400,
+            "handle_mismatch",
+            format!(
+                "the body's handle {} differs from the address's {handle}",
+                product.handle
+            ),
+        ));
+    }
+    change_answer(
+        admin
+            .send(&CatalogRequest::Change {
+                change: CatalogChange::Upsert {
+                    product: Box::new(product),
+                },
+            })
+            .await?,
+    )
+}
+
+/// `DELETE /admin/api/products/{handle}`. Cart lines of its SKUs then show as unavailable.
+pub async fn delete_product(admin: &CatalogAdmin, handle: &Handle) -> Result<Response, AppError> {
+    change_answer(
+        admin
+            .send(&CatalogRequest::Change {
+                change: CatalogChange::Delete {
+                    handle: handle.clone(),
+                },
+            })
+            .await?,
+    )
 }

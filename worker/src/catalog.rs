@@ -114,23 +114,34 @@ impl CatalogStore {
         index: &CatalogIndex,
         handle: &str,
     ) -> Result<Option<Rc<Product>>, AppError> {
-        if !index.products.iter().any(|p| p.handle.as_str() == handle) {
+        let Some(chunk) = kv::chunk_of(index, handle) else {
             return Ok(None);
-        }
-        let key = kv::product_key(&index.version, handle);
+        };
+        let key = format!("{}:{handle}", index.version);
         if let Some(p) = CACHE.with_borrow(|c| c.products.get(&key).cloned()) {
             return Ok(Some(p));
         }
-        let Some(text) = self.read(&key, VERSIONED_TTL_SECONDS).await? else {
+        let Some(text) = self
+            .read(&kv::chunk_key(&index.version, chunk), VERSIONED_TTL_SECONDS)
+            .await?
+        else {
             return Ok(None);
         };
-        let product: Rc<Product> = Rc::new(serde_json::from_str(&text).map_err(AppError::Corrupt)?);
+        let products = kv::decode_chunk(&text).map_err(AppError::Corrupt)?;
+        let mut found = None;
         CACHE.with_borrow_mut(|c| {
-            if c.products.len() >= MAX_CACHED_PRODUCTS {
+            if c.products.len() + products.len() > MAX_CACHED_PRODUCTS {
                 c.products.clear();
             }
-            c.products.insert(key, product.clone());
+            for p in products {
+                let p = Rc::new(p);
+                if p.handle.as_str() == handle {
+                    found = Some(p.clone());
+                }
+                c.products
+                    .insert(format!("{}:{}", index.version, p.handle), p);
+            }
         });
-        Ok(Some(product))
+        Ok(found)
     }
 }

@@ -31,6 +31,8 @@ use shopping::{FormAction, Shopping};
 use worker::{event, Context, Env, Request, Response};
 
 pub use objects::cart::CartObject;
+use objects::catalog::CatalogAdmin;
+pub use objects::catalog::CatalogObject;
 pub use objects::inventory::InventoryObject;
 pub use objects::orders::OrderObject;
 
@@ -87,6 +89,22 @@ impl Shop {
             Route::AdminInventoryPut(sku) => {
                 admin::authorize(req, &self.env)?;
                 admin::put_inventory(req, store, &shop.inventory, sku).await
+            }
+            Route::AdminCatalogImport => {
+                admin::authorize(req, &self.env)?;
+                admin::import(req, &CatalogAdmin::from_env(&self.env)?).await
+            }
+            Route::AdminCatalogExport => {
+                admin::authorize(req, &self.env)?;
+                admin::export(&CatalogAdmin::from_env(&self.env)?).await
+            }
+            Route::AdminProductPut(h) => {
+                admin::authorize(req, &self.env)?;
+                admin::put_product(req, &CatalogAdmin::from_env(&self.env)?, h).await
+            }
+            Route::AdminProductDelete(h) => {
+                admin::authorize(req, &self.env)?;
+                admin::delete_product(&CatalogAdmin::from_env(&self.env)?, h).await
             }
             Route::MethodNotAllowed(allow) => Err(AppError::MethodNotAllowed(allow)),
             Route::ApiNotFound | Route::NotFound => Err(AppError::NotFound),

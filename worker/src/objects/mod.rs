@@ -7,9 +7,11 @@
 //!
 //! # Layout
 //! - [`cart`]: `CartObject`, one per cart.
+//! - [`catalog`]: `CatalogObject`, the catalog's source of truth, publishing to KV.
 //! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
 //! - [`orders`]: `OrderObject`, one per order.
 
 pub mod cart;
+pub mod catalog;
 pub mod inventory;
 pub mod orders;

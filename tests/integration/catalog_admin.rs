@@ -1,0 +1,230 @@
+//! Catalog writes through the admin API, on a stack of their own (they change prices and
+//! products that other tests read).
+
+use integration_tests::{Client, Options, Stack, ADMIN_TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+fn demo() -> Value {
+    let text =
+        std::fs::read_to_string(integration_tests::root().join("catalog/demo.json")).expect("demo");
+    serde_json::from_str(&text).expect("json")
+}
+
+async fn admin(
+    c: &Client,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> integration_tests::Reply {
+    let mut req = c.request(method, path).bearer_auth(ADMIN_TOKEN);
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    c.send(req).await
+}
+
+#[tokio::test]
+async fn admin_catalog_routes_need_the_token() {
+    let c = Client::new();
+    let routes = [
+        (Method::POST, "/admin/api/catalog/import"),
+        (Method::GET, "/admin/api/catalog/export"),
+        (Method::PUT, "/admin/api/products/linen-shirt"),
+        (Method::DELETE, "/admin/api/products/linen-shirt"),
+        (Method::GET, "/admin/api/inventory/LINEN-SHIRT-S-WHITE"),
+    ];
+    for (method, path) in routes {
+        for auth in [
+            None,
+            Some("Bearer nope"),
+            Some(&*format!("Token {ADMIN_TOKEN}")),
+            Some(ADMIN_TOKEN),
+        ] {
+            let mut req = c.request(method.clone(), path).json(&json!({}));
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            let r = c.send(req).await;
+            assert_eq!(r.status, 401, "{method} {path} with {auth:?}: {}", r.body);
+        }
+    }
+    // Nothing changed.
+    assert_eq!(c.get("/api/products/linen-shirt").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn merchants_change_the_catalog_and_shoppers_see_it() {
+    let stack = tokio::task::spawn_blocking(|| {
+        Stack::start(Options::default()).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .expect("start");
+    let c = stack.client();
+
+    // Export is what was imported (import ∘ export is the identity).
+    let exported = admin(&c, Method::GET, "/admin/api/catalog/export", None).await;
+    assert_eq!(exported.status, 200);
+    assert_eq!(exported.json(), demo());
+    let again = admin(
+        &c,
+        Method::POST,
+        "/admin/api/catalog/import",
+        Some(&exported.json()),
+    )
+    .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+
+    // A bad file changes nothing and lists every problem.
+    let mut bad = demo();
+    bad["products"][0]["variants"][0]["price"] = json!(-1);
+    bad["products"][1]["handle"] = bad["products"][2]["handle"].clone();
+    let r = admin(&c, Method::POST, "/admin/api/catalog/import", Some(&bad)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["error"], "invalid_catalog");
+    let paths: Vec<String> = j["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p == "products[0].variants[0].price"),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("products[2]") || p.starts_with("products[1]")),
+        "{paths:?}"
+    );
+    let r = c
+        .send(
+            c.request(Method::POST, "/admin/api/catalog/import")
+                .bearer_auth(ADMIN_TOKEN)
+                .body("{\"currency\": "),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "malformed_json");
+    let r = c
+        .send(
+            c.request(Method::POST, "/admin/api/catalog/import")
+                .bearer_auth(ADMIN_TOKEN)
+                .json(&json!({ "currency": "EUR", "collections": [], "products": [], "extra": 1 })),
+        )
+        .await;
+    assert_eq!(r.status, 400, "unknown fields are refused: {}", r.body);
+    assert!(r.json()["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("extra")));
+    assert_eq!(
+        admin(&c, Method::GET, "/admin/api/catalog/export", None)
+            .await
+            .json(),
+        demo()
+    );
+
+    // Change a price: the product page shows it right away.
+    let mut shirt = demo()["products"][0].clone();
+    assert_eq!(shirt["handle"], "linen-shirt");
+    shirt["variants"][0]["price"] = json!(4500);
+    let r = admin(
+        &c,
+        Method::PUT,
+        "/admin/api/products/linen-shirt",
+        Some(&shirt),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = c.get("/products/linen-shirt").await;
+    page.assert_contains("€45.00");
+    assert_eq!(
+        c.get("/api/products/linen-shirt").await.json()["variants"][0]["price"],
+        4500
+    );
+    let r = admin(
+        &c,
+        Method::PUT,
+        "/admin/api/products/other-handle",
+        Some(&shirt),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "handle_mismatch");
+
+    // A new product, then deleting it: carts holding it show the line as unavailable.
+    let mut mug = demo()["products"][8].clone();
+    mug["handle"] = json!("plain-mug");
+    mug["title"] = json!("Plain Mug");
+    for (i, v) in mug["variants"]
+        .as_array_mut()
+        .expect("variants")
+        .iter_mut()
+        .enumerate()
+    {
+        v["sku"] = json!(format!("PLAIN-MUG-{i}"));
+    }
+    assert_eq!(
+        admin(&c, Method::PUT, "/admin/api/products/plain-mug", Some(&mug))
+            .await
+            .status,
+        200
+    );
+    c.get("/search?q=plain+mug")
+        .await
+        .assert_contains("Plain Mug");
+    let shopper = Client::shopper_of(&stack.base);
+    shopper.add("PLAIN-MUG-0", 1).await;
+    assert_eq!(
+        admin(&c, Method::DELETE, "/admin/api/products/plain-mug", None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(c.get("/products/plain-mug").await.status, 404);
+    let cart = shopper.get("/api/cart").await.json();
+    assert_eq!(cart["lines"][0]["purchasable"], false, "{cart}");
+    let r = shopper.checkout().await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["error"], "unavailable");
+    let r = admin(&c, Method::DELETE, "/admin/api/products/plain-mug", None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"], "unknown_product");
+
+    // A thousand products.
+    let mut big = demo();
+    let template = big["products"][0].clone();
+    let products = big["products"].as_array_mut().expect("products");
+    while products.len() < 1000 {
+        let n = products.len();
+        let mut p = template.clone();
+        p["handle"] = json!(format!("bulk-{n}"));
+        p["title"] = json!(format!("Bulk Product {n}"));
+        p["featured"] = json!(false);
+        for (i, v) in p["variants"]
+            .as_array_mut()
+            .expect("variants")
+            .iter_mut()
+            .enumerate()
+        {
+            v["sku"] = json!(format!("BULK-{n}-{i}"));
+        }
+        products.push(p);
+    }
+    let started = Instant::now();
+    let r = admin(&c, Method::POST, "/admin/api/catalog/import", Some(&big)).await;
+    let took = started.elapsed();
+    assert_eq!(r.status, 200, "{}", r.body);
+    eprintln!("import of 1,000 products: {took:.2?}, {}", r.body);
+    assert_eq!(r.json()["products"], 1000);
+    c.get("/products/bulk-999")
+        .await
+        .assert_contains("Bulk Product 999");
+    assert_eq!(
+        c.get("/api/products?per_page=48&page=21").await.json()["total"],
+        1000
+    );
+}
