@@ -141,6 +141,10 @@ async fn search_engines_get_structured_data_a_sitemap_and_robots() {
     p.assert_contains("\"@type\":\"BreadcrumbList\"");
     p.assert_contains("property=\"og:title\" content=\"Packable Rain Jacket\"");
 
+    let col = c.get("/collections/outdoor").await;
+    col.assert_contains("\"@type\":\"BreadcrumbList\"");
+    col.assert_contains("\"item\":\"/collections/outdoor\"");
+
     let map = c.get("/sitemap.xml").await;
     assert_eq!(map.status, 200);
     assert!(map
