@@ -116,6 +116,8 @@ pub fn OrderPage(order: Order) -> impl IntoView {
         ),
         OrderStatus::Expired => ("This order expired", "The payment was not completed in time, so the items went back on the shelf."),
         OrderStatus::Failed => ("This order could not be completed", "Nothing was charged. Your cart still holds your items."),
+        OrderStatus::Fulfilled => ("Your order is on its way", "We have sent your items. Thank you for shopping with us."),
+        OrderStatus::Refunded => ("This order was refunded", "The payment was refunded to your card."),
     };
     let pay = (order.status == OrderStatus::AwaitingPayment)
         .then(|| order.payment_url.clone())

@@ -63,7 +63,10 @@ pub fn collection(index: &CatalogIndex, collection: &Collection, query: &Listing
         description: truncate(&collection.description, 160),
         canonical: format!("/collections/{}", collection.handle),
         query: String::new(),
-        structured_data: vec![crate::seo::script_json(&crate::seo::breadcrumbs_ld(Some(collection), None))],
+        structured_data: vec![crate::seo::script_json(&crate::seo::breadcrumbs_ld(
+            Some(collection),
+            None,
+        ))],
         ..Meta::default()
     };
     let (collection, sort, currency) = (collection.clone(), query.sort, index.currency);

@@ -32,6 +32,10 @@ pub enum Route {
     AdminCatalogExport,
     AdminProductPut(Handle),
     AdminProductDelete(Handle),
+    AdminOrders,
+    AdminOrder(String),
+    AdminOrderFulfil(String),
+    AdminOrderRefund(String),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
@@ -97,6 +101,16 @@ pub fn route(method: &str, path: &str) -> Route {
             (Some(_), _) => Route::MethodNotAllowed("PUT, DELETE"),
             (None, _) => Route::ApiNotFound,
         },
+        ["admin", "api", "orders"] => get(Route::AdminOrders),
+        ["admin", "api", "orders", id] if is_order_id(id) => {
+            get(Route::AdminOrder((*id).to_owned()))
+        }
+        ["admin", "api", "orders", id, "fulfil"] if is_order_id(id) => {
+            post(Route::AdminOrderFulfil((*id).to_owned()))
+        }
+        ["admin", "api", "orders", id, "refund"] if is_order_id(id) => {
+            post(Route::AdminOrderRefund((*id).to_owned()))
+        }
         ["admin", "api", ..] => Route::ApiNotFound,
         [""] => get(Route::Home),
         ["search"] => get(Route::Search),

@@ -53,6 +53,8 @@ pub struct Hold {
 pub enum Outcome {
     Committed,
     Released,
+    /// Committed, then put back on the shelf (a refund with restock).
+    Restocked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +81,12 @@ pub enum InventoryCommand {
         now: i64,
     },
     Expire {
+        now: i64,
+    },
+    /// Puts a committed order's units back into `on_hand`, once.
+    Restock {
+        order_id: String,
+        lines: Vec<HoldLine>,
         now: i64,
     },
 }
@@ -114,6 +122,9 @@ pub enum InventoryReply {
     },
     Expired {
         orders: Vec<String>,
+    },
+    Restocked {
+        restocked: bool,
     },
 }
 
@@ -166,6 +177,25 @@ impl Shard {
             InventoryCommand::Release { order_id, now } => {
                 let released = self.release(order_id, *now);
                 InventoryReply::Released { released }
+            }
+            InventoryCommand::Restock {
+                order_id,
+                lines,
+                now,
+            } => {
+                if !matches!(self.outcomes.get(order_id), Some((Outcome::Committed, _))) {
+                    return InventoryReply::Restocked { restocked: false };
+                }
+                for l in lines {
+                    let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
+                        on_hand: l.initial,
+                        reserved: 0,
+                    });
+                    s.on_hand = s.on_hand.saturating_add(l.quantity);
+                }
+                self.outcomes
+                    .insert(order_id.clone(), (Outcome::Restocked, *now));
+                InventoryReply::Restocked { restocked: true }
             }
             InventoryCommand::Expire { now } => {
                 let due: Vec<String> = self
@@ -597,5 +627,58 @@ mod shard_tests {
         assert!(grouped
             .iter()
             .all(|(s, ls)| ls.iter().all(|l| shard_of(&l.sku) == *s)));
+    }
+}
+
+#[cfg(test)]
+mod restock_tests {
+    use super::*;
+
+    #[test]
+    fn restock_puts_committed_units_back_once() {
+        let sku = Sku::parse("A").unwrap();
+        let line = HoldLine {
+            sku: sku.clone(),
+            quantity: 2,
+            initial: 5,
+        };
+        let mut s = Shard::default();
+        let restock = InventoryCommand::Restock {
+            order_id: "o".into(),
+            lines: vec![line.clone()],
+            now: 3,
+        };
+        assert_eq!(
+            s.apply(&restock),
+            InventoryReply::Restocked { restocked: false },
+            "nothing committed yet"
+        );
+        s.apply(&InventoryCommand::Reserve {
+            order_id: "o".into(),
+            lines: vec![line.clone()],
+            now: 0,
+            ttl_seconds: 60,
+        });
+        s.apply(&InventoryCommand::Commit {
+            order_id: "o".into(),
+            lines: vec![line],
+            now: 1,
+        });
+        assert_eq!(s.stock_of(&sku, 0).on_hand, 3);
+        assert_eq!(
+            s.apply(&restock),
+            InventoryReply::Restocked { restocked: true }
+        );
+        assert_eq!(
+            s.apply(&restock),
+            InventoryReply::Restocked { restocked: false }
+        );
+        assert_eq!(
+            s.stock_of(&sku, 0),
+            Stock {
+                on_hand: 5,
+                reserved: 0
+            }
+        );
     }
 }

@@ -20,9 +20,40 @@ pub enum OrderStatus {
     Paid,
     Expired,
     Failed,
+    /// Paid and sent to the shopper.
+    Fulfilled,
+    /// Paid, then refunded.
+    Refunded,
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 7] = [
+        OrderStatus::Pending,
+        OrderStatus::AwaitingPayment,
+        OrderStatus::Paid,
+        OrderStatus::Expired,
+        OrderStatus::Failed,
+        OrderStatus::Fulfilled,
+        OrderStatus::Refunded,
+    ];
+
+    /// The snake_case name used in JSON and query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Failed => "failed",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::Pending => "Pending",
@@ -30,6 +61,8 @@ impl OrderStatus {
             OrderStatus::Paid => "Paid",
             OrderStatus::Expired => "Expired",
             OrderStatus::Failed => "Failed",
+            OrderStatus::Fulfilled => "Fulfilled",
+            OrderStatus::Refunded => "Refunded",
         }
     }
 
@@ -69,6 +102,11 @@ pub struct Order {
     /// Units the shop could not cover when a payment arrived after its hold expired.
     #[serde(default)]
     pub shortfall: Vec<(String, u32)>,
+    /// The gateway's payment, for refunds.
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub refund_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +123,15 @@ pub enum OrderEvent {
     },
     Completed {
         session_id: Option<String>,
+        #[serde(default)]
+        payment_intent: Option<String>,
+        at: i64,
+    },
+    Fulfilled {
+        at: i64,
+    },
+    Refunded {
+        refund_id: String,
         at: i64,
     },
     Expired {
@@ -126,12 +173,22 @@ impl Order {
             }
             (
                 Pending | AwaitingPayment | Expired | Failed,
-                OrderEvent::Completed { session_id, at },
+                OrderEvent::Completed {
+                    session_id,
+                    payment_intent,
+                    at,
+                },
             ) => {
                 if self.session_id.is_none() {
                     self.session_id = session_id.clone();
                 }
+                self.payment_intent = payment_intent.clone();
                 (Paid, *at)
+            }
+            (Paid, OrderEvent::Fulfilled { at }) => (Fulfilled, *at),
+            (Paid | Fulfilled, OrderEvent::Refunded { refund_id, at }) => {
+                self.refund_id = Some(refund_id.clone());
+                (Refunded, *at)
             }
             (Pending | AwaitingPayment, OrderEvent::Expired { at }) => (Expired, *at),
             (_, OrderEvent::Shortfall { lines }) => {
@@ -168,6 +225,8 @@ pub(crate) mod tests {
             payment_url: None,
             failure: None,
             shortfall: vec![],
+            payment_intent: None,
+            refund_id: None,
         }
     }
 
@@ -187,6 +246,7 @@ pub(crate) mod tests {
         assert_eq!(o.apply(&created()), Transition::Unchanged);
         let done = OrderEvent::Completed {
             session_id: Some("cs_1".into()),
+            payment_intent: Some("pi_1".into()),
             at: 2,
         };
         assert_eq!(o.apply(&done), Transition::Changed);
@@ -200,6 +260,7 @@ pub(crate) mod tests {
         a.apply(&created());
         a.apply(&OrderEvent::Completed {
             session_id: None,
+            payment_intent: None,
             at: 2,
         });
         assert_eq!(
@@ -221,6 +282,7 @@ pub(crate) mod tests {
         assert_eq!(b.status, OrderStatus::Expired);
         b.apply(&OrderEvent::Completed {
             session_id: None,
+            payment_intent: None,
             at: 3,
         });
         assert_eq!(b.status, OrderStatus::Paid, "a late completion still pays");
@@ -240,5 +302,58 @@ pub(crate) mod tests {
         assert_eq!(o.failure.as_deref(), Some("gateway"));
         assert_eq!(o.apply(&created()), Transition::Unchanged);
         assert!(!o.status.holds_stock());
+    }
+}
+
+#[cfg(test)]
+mod after_payment_tests {
+    use super::tests::order;
+    use super::*;
+
+    #[test]
+    fn fulfil_and_refund_only_after_payment() {
+        let mut o = order();
+        assert_eq!(
+            o.apply(&OrderEvent::Fulfilled { at: 1 }),
+            Transition::Unchanged
+        );
+        assert_eq!(
+            o.apply(&OrderEvent::Refunded {
+                refund_id: "re".into(),
+                at: 1
+            }),
+            Transition::Unchanged
+        );
+        o.apply(&OrderEvent::Completed {
+            session_id: None,
+            payment_intent: Some("pi".into()),
+            at: 2,
+        });
+        assert_eq!(o.payment_intent.as_deref(), Some("pi"));
+        assert_eq!(
+            o.apply(&OrderEvent::Fulfilled { at: 3 }),
+            Transition::Changed
+        );
+        assert_eq!(
+            o.apply(&OrderEvent::Refunded {
+                refund_id: "re_1".into(),
+                at: 4
+            }),
+            Transition::Changed
+        );
+        assert_eq!(o.status, OrderStatus::Refunded);
+        assert_eq!(
+            o.apply(&OrderEvent::Refunded {
+                refund_id: "re_2".into(),
+                at: 5
+            }),
+            Transition::Unchanged
+        );
+        assert_eq!(o.refund_id.as_deref(), Some("re_1"));
+        assert_eq!(
+            OrderStatus::parse("awaiting_payment"),
+            Some(OrderStatus::AwaitingPayment)
+        );
+        assert_eq!(OrderStatus::parse("nope"), None);
     }
 }

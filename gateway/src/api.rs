@@ -1,4 +1,4 @@
-//! The Stripe API under `/v1`: create, retrieve and expire Checkout Sessions.
+//! The Stripe API under `/v1`: create, retrieve and expire Checkout Sessions; refunds.
 //!
 //! Every call needs `Authorization: Bearer <secret key>`. POSTs honour `Idempotency-Key` and run
 //! in their own task, so a client that hangs up (say, on a timeout) does not cancel a creation
@@ -44,6 +44,10 @@ pub async fn handle(app: Arc<App>, req: &Request, path: &[&str]) -> Reply {
             Some(session) => Reply::json(StatusCode::OK, &session.to_json()),
             None => ApiError::no_such(SESSION, id).reply(),
         },
+        (&Method::POST, ["refunds"]) => {
+            let body = req.body.clone();
+            execute(app, req, move |app| refund(app, body)).await
+        }
         (&Method::POST, ["checkout", "sessions", id, "expire"]) => {
             let id = (*id).to_owned();
             execute(app, req, move |app| expire(app, id)).await
@@ -130,6 +134,54 @@ async fn create(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
         tokio::time::sleep(delay).await;
     }
     Ok(Reply::json(StatusCode::OK, &session.to_json()))
+}
+
+/// `POST /v1/refunds`: `payment_intent` (required) and `amount` (optional: the rest of the
+/// payment). Refunds never exceed what was paid; with an `Idempotency-Key`, a repeat is a replay.
+async fn refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
+    let form = form::parse(&body).map_err(|e| ApiError::invalid(e.param, e.message))?;
+    let pi = form
+        .get("payment_intent")
+        .and_then(|n| n.as_str())
+        .ok_or_else(|| ApiError::missing("payment_intent"))?
+        .to_owned();
+    let session = app
+        .sessions()
+        .into_iter()
+        .find(|s| s.payment_intent.as_deref() == Some(pi.as_str()))
+        .ok_or_else(|| ApiError::no_such("payment_intent", &pi))?;
+    let mut refunds = lock(&app.refunds);
+    let already: u64 = refunds
+        .iter()
+        .filter(|r| r["payment_intent"] == pi.as_str())
+        .filter_map(|r| r["amount"].as_u64())
+        .sum();
+    let left = session.amount_total.saturating_sub(already);
+    let amount = match form.get("amount").and_then(|n| n.as_str()) {
+        Some(a) => a
+            .parse::<u64>()
+            .map_err(|_| ApiError::not_an_integer("amount", a))?,
+        None => left,
+    };
+    if amount == 0 || amount > left {
+        return Err(ApiError::invalid(
+            "amount",
+            format!(
+                "Refund amount ({amount}) is greater than the unrefunded amount ({left}), or zero."
+            ),
+        ));
+    }
+    let refund = serde_json::json!({
+        "id": crate::ids::id("re_test_"),
+        "object": "refund",
+        "amount": amount,
+        "currency": session.currency,
+        "payment_intent": pi,
+        "status": "succeeded",
+        "created": unix_now(),
+    });
+    refunds.push(refund.clone());
+    Ok(Reply::json(StatusCode::OK, &refund))
 }
 
 async fn expire(app: Arc<App>, id: String) -> Result<Reply, ApiError> {

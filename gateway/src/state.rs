@@ -36,6 +36,8 @@ pub struct App {
     pub faults: Mutex<CreateFaults>,
     pub stats: Arc<Stats>,
     pub webhooks: Webhooks,
+    /// Refunds made, as their JSON, oldest first.
+    pub refunds: Mutex<Vec<serde_json::Value>>,
     sessions: Mutex<Sessions>,
 }
 
@@ -48,6 +50,7 @@ impl App {
             faults: Mutex::default(),
             stats,
             webhooks,
+            refunds: Mutex::default(),
             sessions: Mutex::default(),
         }
     }

@@ -10,6 +10,7 @@
 //! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
 //! - `admin`: the merchant inventory API and its authorisation.
+//! - `orders_admin`: the merchant's order list, fulfilment and refunds.
 //! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
 //!   reservation expiry, persistence across a restart of the runtime.
@@ -25,5 +26,6 @@ mod cart;
 mod catalog_admin;
 mod checkout;
 mod errors;
+mod orders_admin;
 mod pages;
 mod resilience;

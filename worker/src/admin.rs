@@ -6,7 +6,9 @@ use crate::error::AppError;
 use crate::objects::catalog::{CatalogAdmin, CatalogReply, CatalogRequest};
 use crate::objects::inventory::Inventory;
 use crate::platform;
+use crate::shopping::Shopping;
 use domain::catalog::{CatalogChange, ChangeError};
+use domain::order::{Order, OrderEvent, OrderStatus};
 use domain::{Catalog, Handle, Product, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
@@ -213,4 +215,160 @@ pub async fn delete_product(admin: &CatalogAdmin, handle: &Handle) -> Result<Res
             })
             .await?,
     )
+}
+
+/// `GET /admin/api/orders?status=&cursor=&limit=`: newest first.
+pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, AppError> {
+    let pairs = crate::storefront::query_pairs(req)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let status = match get("status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
+            let known: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+            AppError::client(
+                400,
+                "bad_status",
+                format!("status must be one of {}", known.join(", ")),
+            )
+        })?),
+    };
+    let cursor = match get("cursor").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.split_once(':')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_owned())))
+                .ok_or_else(|| {
+                    AppError::client(
+                        400,
+                        "bad_cursor",
+                        "cursor must be the next_cursor of a previous page",
+                    )
+                })?,
+        ),
+    };
+    let limit = match get("limit") {
+        None => 50,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| {
+                AppError::client(
+                    400,
+                    "bad_limit",
+                    "limit must be a whole number from 1 to 100",
+                )
+            })?,
+    };
+    let page = shop
+        .orders
+        .index
+        .list(status.map(|s| s.as_str().to_owned()), cursor, limit)
+        .await?;
+    no_store(Response::from_json(&page)?)
+}
+
+async fn order_of(shop: &Shopping, id: &str) -> Result<Order, AppError> {
+    shop.orders
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::client(404, "unknown_order", format!("there is no order {id}")))
+}
+
+/// `GET /admin/api/orders/{id}`: everything about the order.
+pub async fn get_order(shop: &Shopping, id: &str) -> Result<Response, AppError> {
+    no_store(Response::from_json(&order_of(shop, id).await?)?)
+}
+
+/// `POST /admin/api/orders/{id}/fulfil`: a paid order was sent. Repeating it changes nothing.
+pub async fn fulfil(shop: &Shopping, id: &str) -> Result<Response, AppError> {
+    let order = order_of(shop, id).await?;
+    if !matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled) {
+        return Err(AppError::client(
+            409,
+            "not_paid",
+            format!(
+                "only paid orders can be fulfilled; this one is {}",
+                order.status.as_str()
+            ),
+        ));
+    }
+    let (order, _) = shop
+        .orders
+        .apply(
+            id,
+            OrderEvent::Fulfilled {
+                at: platform::now(),
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError::internal("order vanished"))?;
+    no_store(Response::from_json(&order)?)
+}
+
+/// `POST /admin/api/orders/{id}/refund` `{"restock": bool}`: refunds the whole payment at the
+/// gateway (idempotency key from the order), then restocks the units if asked, once.
+pub async fn refund(req: &mut Request, shop: &Shopping, id: &str) -> Result<Response, AppError> {
+    let body = platform::body_bytes(req, platform::MAX_BODY_BYTES).await?;
+    let restock = if body.iter().all(u8::is_ascii_whitespace) {
+        false
+    } else {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RefundRequest {
+            #[serde(default)]
+            restock: bool,
+        }
+        serde_json::from_slice::<RefundRequest>(&body)
+            .map_err(AppError::malformed_json)?
+            .restock
+    };
+    let order = order_of(shop, id).await?;
+    let refund_id = match (order.status, &order.refund_id) {
+        (OrderStatus::Refunded, Some(r)) => r.clone(),
+        (OrderStatus::Paid | OrderStatus::Fulfilled, _) => {
+            let pi = order.payment_intent.as_deref().ok_or_else(|| {
+                AppError::client(
+                    409,
+                    "no_payment",
+                    "the gateway did not report a payment for this order",
+                )
+            })?;
+            shop.gateway.refund(id, pi).await?.id
+        }
+        (status, _) => {
+            return Err(AppError::client(
+                409,
+                "not_paid",
+                format!(
+                    "only paid orders can be refunded; this one is {}",
+                    status.as_str()
+                ),
+            ))
+        }
+    };
+    let (order, _) = shop
+        .orders
+        .apply(
+            id,
+            OrderEvent::Refunded {
+                refund_id,
+                at: platform::now(),
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError::internal("order vanished"))?;
+    let restocked = restock
+        && shop
+            .inventory
+            .restock(id, &crate::shopping::hold_lines(&order))
+            .await?;
+    no_store(Response::from_json(
+        &serde_json::json!({ "order": order, "restocked": restocked }),
+    )?)
 }

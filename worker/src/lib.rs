@@ -34,6 +34,7 @@ pub use objects::cart::CartObject;
 use objects::catalog::CatalogAdmin;
 pub use objects::catalog::CatalogObject;
 pub use objects::inventory::InventoryObject;
+pub use objects::order_index::OrderIndexObject;
 pub use objects::orders::OrderObject;
 
 /// Everything a request needs, built from the Worker's bindings.
@@ -105,6 +106,22 @@ impl Shop {
             Route::AdminProductDelete(h) => {
                 admin::authorize(req, &self.env)?;
                 admin::delete_product(&CatalogAdmin::from_env(&self.env)?, h).await
+            }
+            Route::AdminOrders => {
+                admin::authorize(req, &self.env)?;
+                admin::list_orders(req, shop).await
+            }
+            Route::AdminOrder(id) => {
+                admin::authorize(req, &self.env)?;
+                admin::get_order(shop, id).await
+            }
+            Route::AdminOrderFulfil(id) => {
+                admin::authorize(req, &self.env)?;
+                admin::fulfil(shop, id).await
+            }
+            Route::AdminOrderRefund(id) => {
+                admin::authorize(req, &self.env)?;
+                admin::refund(req, shop, id).await
             }
             Route::MethodNotAllowed(allow) => Err(AppError::MethodNotAllowed(allow)),
             Route::ApiNotFound | Route::NotFound => Err(AppError::NotFound),

@@ -170,3 +170,64 @@ fn build_request(
         .with_body(Some(JsValue::from_str(body)));
     Request::new_with_init(url, &init)
 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub status: String,
+}
+
+impl Gateway {
+    /// Refunds the whole payment of `order_id`. The idempotency key is derived from the order,
+    /// so a repeated request (a double click, a retry) refunds once.
+    pub async fn refund(&self, order_id: &str, payment_intent: &str) -> Result<Refund, AppError> {
+        let Some(key) = &self.secret_key else {
+            return Err(AppError::Gateway {
+                status: 503,
+                detail: "Payments are not configured for this shop yet.".into(),
+            });
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("payment_intent", payment_intent)
+            .append_pair("metadata[order_id]", order_id)
+            .finish();
+        let url = format!("{}/v1/refunds", self.base.trim_end_matches('/'));
+        let request = build_request(&url, key, &format!("refund-{order_id}"), &body)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(request);
+        let send = Box::pin(fetch.send_with_signal(&signal));
+        let timer = Box::pin(Delay::from(self.timeout));
+        let mut resp = match select(send, timer).await {
+            Either::Left((Ok(resp), _)) => resp,
+            Either::Left((Err(_), _)) => {
+                return Err(AppError::Gateway {
+                    status: 502,
+                    detail: "The payment service could not be reached.".into(),
+                })
+            }
+            Either::Right(_) => {
+                controller.abort();
+                return Err(AppError::Gateway {
+                    status: 504,
+                    detail: "The payment service did not answer in time.".into(),
+                });
+            }
+        };
+        let status = resp.status_code();
+        let text = resp.text().await.unwrap_or_default();
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&text).map_err(|e| AppError::Gateway {
+                status: 502,
+                detail: format!("The payment service answered oddly: {e}"),
+            });
+        }
+        let message = serde_json::from_str::<GatewayError>(&text)
+            .map(|e| e.error.message)
+            .unwrap_or_default();
+        Err(AppError::Gateway {
+            status: 502,
+            detail: format!("The payment service refused the refund ({status}). {message}"),
+        })
+    }
+}

@@ -31,7 +31,7 @@ pub struct Shopping {
     pub carts: Carts,
     pub inventory: Inventory,
     pub orders: Orders,
-    gateway: Gateway,
+    pub gateway: Gateway,
     reservation_ttl: i64,
     webhook_secret: Option<String>,
 }
@@ -303,7 +303,11 @@ impl Shopping {
                 Some(o)
                     if matches!(
                         o.status,
-                        OrderStatus::Failed | OrderStatus::Expired | OrderStatus::Paid
+                        OrderStatus::Failed
+                            | OrderStatus::Expired
+                            | OrderStatus::Paid
+                            | OrderStatus::Fulfilled
+                            | OrderStatus::Refunded
                     ) =>
                 {
                     if replace.as_deref() == Some(chosen.as_str()) {
@@ -349,6 +353,8 @@ impl Shopping {
             payment_url: None,
             failure: None,
             shortfall: Vec::new(),
+            payment_intent: None,
+            refund_id: None,
         };
         let order = self.orders.create(order).await?;
         match order.status {
@@ -489,7 +495,12 @@ impl Shopping {
                 {
                     return Ok(ignored("payment not yet settled"));
                 }
-                OrderEvent::Completed { session_id, at }
+                let payment_intent = session["payment_intent"].as_str().map(str::to_owned);
+                OrderEvent::Completed {
+                    session_id,
+                    payment_intent,
+                    at,
+                }
             }
             "checkout.session.expired" => OrderEvent::Expired { at },
             _ => return Ok(ignored("event type not handled")),
@@ -529,13 +540,16 @@ impl Shopping {
                     .release(&order.id, &hold_lines(&order))
                     .await?
             }
-            OrderStatus::Pending | OrderStatus::AwaitingPayment => {}
+            OrderStatus::Pending
+            | OrderStatus::AwaitingPayment
+            | OrderStatus::Fulfilled
+            | OrderStatus::Refunded => {}
         }
         Ok(serde_json::json!({ "received": true, "order_id": order.id, "status": order.status }))
     }
 }
 
-fn hold_lines(order: &Order) -> Vec<HoldLine> {
+pub fn hold_lines(order: &Order) -> Vec<HoldLine> {
     order
         .lines
         .iter()

@@ -309,4 +309,21 @@ impl Inventory {
         }
         Ok(shortfall)
     }
+
+    /// Puts a refunded order's units back on the shelf, once per shard. Answers whether any
+    /// shard restocked (false if the order was never committed or already restocked).
+    pub async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, AppError> {
+        let mut any = false;
+        for (shard, lines) in by_shard(lines) {
+            let cmd = InventoryCommand::Restock {
+                order_id: order_id.to_owned(),
+                lines,
+                now: platform::now(),
+            };
+            if let InventoryReply::Restocked { restocked: true } = self.apply(shard, &cmd).await? {
+                any = true;
+            }
+        }
+        Ok(any)
+    }
 }

@@ -10,8 +10,10 @@
 //! - [`catalog`]: `CatalogObject`, the catalog's source of truth, publishing to KV.
 //! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
 //! - [`orders`]: `OrderObject`, one per order.
+//! - [`order_index`]: `OrderIndexObject`, the merchant's list of orders.
 
 pub mod cart;
 pub mod catalog;
 pub mod inventory;
+pub mod order_index;
 pub mod orders;

@@ -1,6 +1,7 @@
 //! One Durable Object per order, named by its unguessable id.
 
 use crate::error::AppError;
+use crate::objects::order_index::OrderIndex;
 use crate::platform::{call, reply};
 use domain::order::{Order, OrderEvent, Transition};
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,7 @@ impl worker::DurableObject for OrderObject {
 /// The worker's side of orders.
 pub struct Orders {
     ns: worker::ObjectNamespace,
+    pub index: OrderIndex,
 }
 
 impl Orders {
@@ -111,9 +113,11 @@ impl Orders {
     pub fn from_env(env: &Env) -> worker::Result<Self> {
         Ok(Orders {
             ns: env.durable_object(Self::BINDING)?,
+            index: OrderIndex::from_env(env)?,
         })
     }
 
+    /// Stores `order` unless it exists; answers the stored one. The merchant's list follows.
     pub async fn create(&self, order: Order) -> Result<Order, AppError> {
         let id = order.id.clone();
         let r: OrderReply = call(
@@ -124,8 +128,13 @@ impl Orders {
             },
         )
         .await?;
-        r.order
-            .ok_or_else(|| AppError::internal("order was not stored"))
+        let order = r
+            .order
+            .ok_or_else(|| AppError::internal("order was not stored"))?;
+        if r.transition == Transition::Changed {
+            self.index.record(&order).await?;
+        }
+        Ok(order)
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Order>, AppError> {
@@ -133,13 +142,16 @@ impl Orders {
         Ok(r.order)
     }
 
-    /// Applies `event`; `None` if there is no such order.
+    /// Applies `event`; `None` if there is no such order. The merchant's list follows changes.
     pub async fn apply(
         &self,
         id: &str,
         event: OrderEvent,
     ) -> Result<Option<(Order, Transition)>, AppError> {
         let r: OrderReply = call(&self.ns, id, &OrderRequest::Apply { event }).await?;
+        if let (Some(order), Transition::Changed) = (&r.order, r.transition) {
+            self.index.record(order).await?;
+        }
         Ok(r.order.map(|o| (o, r.transition)))
     }
 }
