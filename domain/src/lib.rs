@@ -6,6 +6,7 @@
 //! # Layout
 //! - [`money`]: [`Currency`] codes and [`Money`] in integer minor units, with formatting.
 //! - [`ids`]: parsed identifiers and bounded inputs: [`Handle`], [`Sku`], [`Quantity`].
+//! - [`csv`]: catalog import from CSV, one row per variant, problems by row and column.
 //! - [`catalog`]: products, variants, collections, the catalog file format and its validation.
 //! - [`listing`]: listing queries (sort, search, pagination) over a catalog index.
 //! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
@@ -17,6 +18,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod csv;
 pub mod ids;
 pub mod inventory;
 pub mod kv;

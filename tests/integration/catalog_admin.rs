@@ -194,6 +194,42 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["error"], "unknown_product");
 
+    // CSV: one row per variant; problems by row and column; a good file replaces the products.
+    let header = "handle,title,description,tags,collections,featured,created_at,image_src,image_alt,options,sku,option_values,price,stock";
+    let bad = format!("{header}\nmug,Mug,,,home,no,2025-01-02,,,Colour,MUG-RED,Red,12.50,1\nmug,,,,,,,,,,MUG-BLUE,Blue,900,many\n");
+    let csv = |body: String| {
+        c.request(Method::POST, "/admin/api/catalog/import")
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "text/csv")
+            .body(body)
+    };
+    let r = c.send(csv(bad)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let paths: Vec<String> = r.json()["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["row 2, price".to_owned(), "row 3, stock".to_owned()]
+    );
+    c.get("/products/linen-shirt")
+        .await
+        .assert_contains("€45.00");
+    let good = format!(
+        "{header}\nspeckled-mug,Speckled Mug,A mug.,kitchen,home,yes,2025-01-02,/images/script-mug.svg,A mug,Colour,SPECKLED-MUG-RED,Red,1500,4\nspeckled-mug,,,,,,,,,,SPECKLED-MUG-BLUE,Blue,1600,2\n"
+    );
+    let r = c.send(csv(good)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["products"], 1);
+    c.get("/products/speckled-mug?variant=SPECKLED-MUG-BLUE")
+        .await
+        .assert_contains("€16.00");
+    assert_eq!(c.get("/products/linen-shirt").await.status, 404);
+    assert_eq!(c.get("/api/products").await.json()["total"], 1);
+
     // A thousand products.
     let mut big = demo();
     let template = big["products"][0].clone();

@@ -141,11 +141,50 @@ fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
     }
 }
 
-/// `POST /admin/api/catalog/import`: the whole catalog, all-or-nothing.
+/// `POST /admin/api/catalog/import`: the whole catalog, all-or-nothing: JSON (the catalog file
+/// format) or, with `Content-Type: text/csv`, products as CSV (see `domain::csv`).
 pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
     let bytes = platform::body_bytes(req, MAX_IMPORT_BYTES).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| AppError::client(400, "bad_encoding", "the file must be UTF-8"))?;
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if content_type.starts_with("text/csv") {
+        // CSV carries products; currency and collections stay those of the current catalog.
+        let current = match admin.send(&CatalogRequest::Export).await? {
+            CatalogReply::Catalog { catalog: Some(c) } => c,
+            _ => {
+                return Err(AppError::client(
+                    409,
+                    "no_catalog",
+                    "import a JSON catalog first: CSV carries products only",
+                ))
+            }
+        };
+        let catalog = domain::csv::catalog_from_csv(text, current.currency, current.collections)
+            .map_err(|problems| {
+                AppError::client(
+                    422,
+                    "invalid_catalog",
+                    format!("{} problem(s); nothing was changed", problems.len()),
+                )
+                .with(
+                    "problems",
+                    serde_json::to_value(problems).unwrap_or_default(),
+                )
+            })?;
+        return change_answer(
+            admin
+                .send(&CatalogRequest::Change {
+                    change: CatalogChange::Replace { catalog },
+                })
+                .await?,
+        );
+    }
     let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
         AppError::client(
             400,

@@ -1,0 +1,343 @@
+//! Catalog import from CSV: one row per variant, for merchants who keep products in a
+//! spreadsheet. Currency and collections come from the current catalog; the file carries
+//! products.
+//!
+//! Columns (header row required, any order; `|` separates list values):
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `handle` | product handle; rows with the same handle are variants of one product |
+//! | `title`, `description`, `tags`, `collections`, `featured`, `created_at`, `image_src`, `image_alt`, `options` | product fields, read from the product's first row (later rows may leave them empty) |
+//! | `sku`, `option_values`, `price`, `stock` | the variant: price in minor units, stock a whole number |
+//!
+//! Every problem is reported with its row (the header is row 1) and column; any problem
+//! rejects the whole file.
+
+use crate::catalog::{Catalog, Collection, Image, Problem, Product, Variant};
+use crate::ids::{Handle, Sku};
+use crate::money::Currency;
+
+pub const COLUMNS: [&str; 13] = [
+    "handle",
+    "title",
+    "description",
+    "tags",
+    "collections",
+    "featured",
+    "created_at",
+    "image_src",
+    "image_alt",
+    "options",
+    "sku",
+    "option_values",
+    "price",
+];
+/// Optional columns.
+pub const OPTIONAL: [&str; 1] = ["stock"];
+
+/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+pub fn records(text: &str) -> Result<Vec<Vec<String>>, Problem> {
+    let mut out = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut row = 1;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    row += 1;
+                }
+                field.push(c)
+            }
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                out.push(std::mem::take(&mut record));
+                row += 1;
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(Problem::new(
+            format!("row {row}"),
+            "a quoted field is not closed",
+        ));
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        out.push(record);
+    }
+    Ok(out)
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Reads products from CSV into a catalog with `currency` and `collections`, validated whole.
+pub fn catalog_from_csv(
+    text: &str,
+    currency: Currency,
+    collections: Vec<Collection>,
+) -> Result<Catalog, Vec<Problem>> {
+    let rows = records(text).map_err(|p| vec![p])?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(vec![Problem::new(
+            "row 1",
+            "the file is empty: a header row is required",
+        )]);
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let mut problems = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if !COLUMNS.contains(&h.as_str()) && !OPTIONAL.contains(&h.as_str()) {
+            problems.push(Problem::new(
+                format!("row 1, column {}", i + 1),
+                format!("unknown column {h:?}"),
+            ));
+        }
+    }
+    for c in COLUMNS {
+        if !header.iter().any(|h| h == c) {
+            problems.push(Problem::new("row 1", format!("missing column {c:?}")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    // (product index, variant index) → CSV row, to place the validation's problems.
+    let mut places: Vec<(usize, usize, usize)> = Vec::new();
+    let mut products: Vec<Product> = Vec::new();
+    for (i, record) in body.iter().enumerate() {
+        let row = i + 2;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != header.len() {
+            problems.push(Problem::new(
+                format!("row {row}"),
+                format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
+        let get = |name: &str| col(name).map(|c| record[c].trim()).unwrap_or("");
+        let at = |name: &str| format!("row {row}, {name}");
+        let handle = match Handle::parse(get("handle")) {
+            Ok(h) => h,
+            Err(e) => {
+                problems.push(Problem::new(at("handle"), e.to_string()));
+                continue;
+            }
+        };
+        let sku = match Sku::parse(get("sku")) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(Problem::new(at("sku"), e.to_string()));
+                None
+            }
+        };
+        let price = match get("price").parse::<i64>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                problems.push(Problem::new(
+                    at("price"),
+                    format!("{:?} is not a whole number of minor units", get("price")),
+                ));
+                None
+            }
+        };
+        let stock = match get("stock") {
+            "" => Some(0),
+            s => match s.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push(Problem::new(
+                        at("stock"),
+                        format!("{s:?} is not a whole number"),
+                    ));
+                    None
+                }
+            },
+        };
+        let (Some(sku), Some(price), Some(stock)) = (sku, price, stock) else {
+            continue;
+        };
+        let variant = Variant {
+            sku,
+            options: list(get("option_values")),
+            price,
+            stock,
+        };
+        let index = match products.iter().position(|p| p.handle == handle) {
+            Some(p) => p,
+            None => {
+                let featured = match get("featured").to_ascii_lowercase().as_str() {
+                    "" | "false" | "no" | "0" => false,
+                    "true" | "yes" | "1" => true,
+                    other => {
+                        problems.push(Problem::new(
+                            at("featured"),
+                            format!("{other:?} is not true or false"),
+                        ));
+                        false
+                    }
+                };
+                let mut collections_of = Vec::new();
+                for c in list(get("collections")) {
+                    match Handle::parse(&c) {
+                        Ok(h) => collections_of.push(h),
+                        Err(e) => problems.push(Problem::new(at("collections"), e.to_string())),
+                    }
+                }
+                let images = match get("image_src") {
+                    "" => Vec::new(),
+                    src => vec![Image {
+                        src: src.to_owned(),
+                        alt: get("image_alt").to_owned(),
+                    }],
+                };
+                products.push(Product {
+                    handle: handle.clone(),
+                    title: get("title").to_owned(),
+                    description: get("description").to_owned(),
+                    tags: list(get("tags")),
+                    collections: collections_of,
+                    featured,
+                    created_at: get("created_at").to_owned(),
+                    images,
+                    options: list(get("options")),
+                    variants: Vec::new(),
+                });
+                products.len() - 1
+            }
+        };
+        places.push((index, products[index].variants.len(), row));
+        products[index].variants.push(variant);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let catalog = Catalog {
+        currency,
+        collections,
+        products,
+    };
+    catalog.validate().map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| locate(p, &places))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(catalog)
+}
+
+/// Turns `products[3].variants[1].price` into `row 9, price` using where each variant came from.
+fn locate(p: Problem, places: &[(usize, usize, usize)]) -> Problem {
+    let num = |s: &str, key: &str| -> Option<usize> {
+        let start = s.find(key)? + key.len();
+        s[start..].split(']').next()?.parse().ok()
+    };
+    let product = num(&p.path, "products[");
+    let variant = num(&p.path, "variants[").unwrap_or(0);
+    let field = p
+        .path
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .split('[')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    match product.and_then(|pi| places.iter().find(|(i, v, _)| *i == pi && *v == variant)) {
+        Some((_, _, row)) => Problem::new(format!("row {row}, {field}"), p.message),
+        None => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "handle,title,description,tags,collections,featured,created_at,image_src,image_alt,options,sku,option_values,price,stock";
+
+    fn collections() -> Vec<Collection> {
+        vec![Collection {
+            handle: Handle::parse("home").unwrap(),
+            title: "Home".into(),
+            description: String::new(),
+        }]
+    }
+
+    #[test]
+    fn rows_become_products_with_variants() {
+        let text = format!(
+            "{HEADER}\r\nmug,\"Mug, \"\"big\"\"\",A mug.,kitchen|gift,home,yes,2025-01-02,/m.svg,A mug,Colour,MUG-RED,Red,1500,4\nmug,,,,,,,,,,MUG-BLUE,Blue,1600,0\n"
+        );
+        let c = catalog_from_csv(&text, Currency::EUR, collections()).unwrap();
+        assert_eq!(c.products.len(), 1);
+        let p = &c.products[0];
+        assert_eq!(p.title, "Mug, \"big\"");
+        assert_eq!(p.tags, vec!["kitchen", "gift"]);
+        assert!(p.featured);
+        assert_eq!(p.variants.len(), 2);
+        assert_eq!(p.variants[1].price, 1600);
+        assert_eq!(p.variants[1].options, vec!["Blue"]);
+    }
+
+    #[test]
+    fn every_problem_has_its_row_and_column() {
+        let text = format!(
+            "{HEADER}\nmug,Mug,,,home,no,2025-01-02,,,Colour,MUG-RED,Red,12.5,1\nmug,,,,,,,,,,MUG-RED,Blue,-3,x\nbad handle!,T,,,,,2025-01-02,,,,S-1,,100,1\n"
+        );
+        let problems = catalog_from_csv(&text, Currency::EUR, collections()).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert!(paths.contains(&"row 2, price"), "{paths:?}");
+        assert!(paths.contains(&"row 3, stock"), "{paths:?}");
+        assert!(paths.contains(&"row 4, handle"), "{paths:?}");
+    }
+
+    #[test]
+    fn validation_problems_point_at_rows() {
+        let text = format!("{HEADER}\nmug,Mug,,,home,no,2025-01-02,,,Colour,MUG-RED,Red,100,1\nmug,,,,,,,,,,MUG-RED,Blue,-5,1\n");
+        let problems = catalog_from_csv(&text, Currency::EUR, collections()).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.path.starts_with("row 3")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn header_problems() {
+        assert!(catalog_from_csv("", Currency::EUR, vec![]).is_err());
+        let problems = catalog_from_csv("handle,colour\n", Currency::EUR, vec![]).unwrap_err();
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("unknown column \"colour\"")));
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("missing column \"sku\"")));
+        assert!(records("a,\"b\n").is_err());
+    }
+}
