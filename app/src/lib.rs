@@ -4,6 +4,7 @@
 //! so every page renders the same natively (in tests) and inside the Worker.
 //!
 //! # Layout
+//! - [`admin_pages`]: the merchant's sign-in and admin page (plain forms with CSRF tokens).
 //! - [`api`]: the JSON shapes of the catalog, cart and order APIs.
 //! - [`shell`]: the document around every page: head, header with navigation and search, footer.
 //! - [`components`]: product cards, prices, the pager, the sort menu.
@@ -14,6 +15,7 @@
 //! - [`seo`]: JSON-LD structured data and the sitemap.
 //! - [`routes`]: routing as a pure function from method and path to a [`routes::Route`].
 
+pub mod admin_pages;
 pub mod api;
 pub mod checkout_pages;
 pub mod components;

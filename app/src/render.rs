@@ -179,6 +179,30 @@ pub fn order(collections: Vec<Collection>, order: domain::order::Order) -> Strin
     )
 }
 
+pub fn admin_sign_in(error: Option<String>) -> String {
+    use crate::admin_pages::SignInPage;
+    let meta = Meta {
+        title: "Admin".into(),
+        description: "Shop admin.".into(),
+        ..Meta::default()
+    };
+    document(
+        meta,
+        Vec::new(),
+        move || view! { <SignInPage error=error/> },
+    )
+}
+
+pub fn admin(view: crate::admin_pages::AdminView) -> String {
+    use crate::admin_pages::AdminPage;
+    let meta = Meta {
+        title: "Admin".into(),
+        description: "Shop admin.".into(),
+        ..Meta::default()
+    };
+    document(meta, Vec::new(), move || view! { <AdminPage view=view/> })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,13 @@ pub enum Route {
     AdminCatalogExport,
     AdminProductPut(Handle),
     AdminProductDelete(Handle),
+    AdminHome,
+    AdminLogin,
+    AdminLogout,
+    AdminStockForm,
+    AdminImportForm,
+    AdminFulfilForm(String),
+    AdminRefundForm(String),
     AdminOrders,
     AdminOrder(String),
     AdminOrderFulfil(String),
@@ -101,6 +108,17 @@ pub fn route(method: &str, path: &str) -> Route {
             (Some(_), _) => Route::MethodNotAllowed("PUT, DELETE"),
             (None, _) => Route::ApiNotFound,
         },
+        ["admin"] => get(Route::AdminHome),
+        ["admin", "login"] => post(Route::AdminLogin),
+        ["admin", "logout"] => post(Route::AdminLogout),
+        ["admin", "stock"] => post(Route::AdminStockForm),
+        ["admin", "import"] => post(Route::AdminImportForm),
+        ["admin", "orders", id, "fulfil"] if is_order_id(id) => {
+            post(Route::AdminFulfilForm((*id).to_owned()))
+        }
+        ["admin", "orders", id, "refund"] if is_order_id(id) => {
+            post(Route::AdminRefundForm((*id).to_owned()))
+        }
         ["admin", "api", "orders"] => get(Route::AdminOrders),
         ["admin", "api", "orders", id] if is_order_id(id) => {
             get(Route::AdminOrder((*id).to_owned()))

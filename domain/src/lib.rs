@@ -10,12 +10,14 @@
 //! - [`catalog`]: products, variants, collections, the catalog file format and its validation.
 //! - [`listing`]: listing queries (sort, search, pagination) over a catalog index.
 //! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
+//! - [`admin_session`]: stateless admin sessions and CSRF tokens (HMAC).
 //! - [`cart`]: cart lines, the commands that change a cart (all-or-nothing), pricing.
 //! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire).
 //! - [`order`]: orders and their life cycle under payment events that may repeat or reorder.
 //! - [`payment`]: the Checkout Session parameters and idempotency key for an order.
 //! - [`webhook`]: Stripe-scheme webhook signatures (sign, parse, verify) and constant-time compare.
 
+pub mod admin_session;
 pub mod cart;
 pub mod catalog;
 pub mod csv;

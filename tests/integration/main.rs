@@ -10,6 +10,7 @@
 //! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
 //! - `admin`: the merchant inventory API and its authorisation.
+//! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
 //! - `orders_admin`: the merchant's order list, fulfilment and refunds.
 //! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
@@ -19,6 +20,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod admin;
+mod admin_pages;
 mod api;
 mod browser;
 mod caching;

@@ -153,7 +153,16 @@ pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response,
         .ok()
         .flatten()
         .unwrap_or_default();
-    if content_type.starts_with("text/csv") {
+    import_text(admin, text, content_type.starts_with("text/csv")).await
+}
+
+/// Imports a catalog file's text, JSON or CSV.
+pub async fn import_text(
+    admin: &CatalogAdmin,
+    text: &str,
+    csv: bool,
+) -> Result<Response, AppError> {
+    if csv {
         // CSV carries products; currency and collections stay those of the current catalog.
         let current = match admin.send(&CatalogRequest::Export).await? {
             CatalogReply::Catalog { catalog: Some(c) } => c,
@@ -326,6 +335,11 @@ pub async fn get_order(shop: &Shopping, id: &str) -> Result<Response, AppError> 
 
 /// `POST /admin/api/orders/{id}/fulfil`: a paid order was sent. Repeating it changes nothing.
 pub async fn fulfil(shop: &Shopping, id: &str) -> Result<Response, AppError> {
+    no_store(Response::from_json(&fulfil_order(shop, id).await?)?)
+}
+
+/// Marks a paid order fulfilled (idempotent).
+pub async fn fulfil_order(shop: &Shopping, id: &str) -> Result<Order, AppError> {
     let order = order_of(shop, id).await?;
     if !matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled) {
         return Err(AppError::client(
@@ -347,7 +361,7 @@ pub async fn fulfil(shop: &Shopping, id: &str) -> Result<Response, AppError> {
         )
         .await?
         .ok_or_else(|| AppError::internal("order vanished"))?;
-    no_store(Response::from_json(&order)?)
+    Ok(order)
 }
 
 /// `POST /admin/api/orders/{id}/refund` `{"restock": bool}`: refunds the whole payment at the
@@ -367,6 +381,18 @@ pub async fn refund(req: &mut Request, shop: &Shopping, id: &str) -> Result<Resp
             .map_err(AppError::malformed_json)?
             .restock
     };
+    let (order, restocked) = refund_order(shop, id, restock).await?;
+    no_store(Response::from_json(
+        &serde_json::json!({ "order": order, "restocked": restocked }),
+    )?)
+}
+
+/// Refunds a paid order at the gateway (once), and restocks its units if asked (once).
+pub async fn refund_order(
+    shop: &Shopping,
+    id: &str,
+    restock: bool,
+) -> Result<(Order, bool), AppError> {
     let order = order_of(shop, id).await?;
     let refund_id = match (order.status, &order.refund_id) {
         (OrderStatus::Refunded, Some(r)) => r.clone(),
@@ -407,7 +433,5 @@ pub async fn refund(req: &mut Request, shop: &Shopping, id: &str) -> Result<Resp
             .inventory
             .restock(id, &crate::shopping::hold_lines(&order))
             .await?;
-    no_store(Response::from_json(
-        &serde_json::json!({ "order": order, "restocked": restocked }),
-    )?)
+    Ok((order, restocked))
 }

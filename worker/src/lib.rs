@@ -4,7 +4,8 @@
 //! the pure [`app::routes::route`], and each route has one handler.
 //!
 //! # Layout
-//! - [`admin`]: the merchant's API (inventory), behind a bearer token.
+//! - [`admin`]: the merchant's API (inventory, catalog, orders), behind a bearer token.
+//! - [`admin_pages`]: the merchant's pages under `/admin` (session cookie, CSRF tokens).
 //! - [`catalog`]: the catalog read path over Workers KV, with an in-isolate cache.
 //! - [`error`]: [`error::AppError`], the one error type, and its HTTP mapping.
 //! - [`objects`]: the Durable Objects (carts, inventory shards, orders) and their clients.
@@ -15,6 +16,7 @@
 //! - [`storefront`]: handlers of the catalog pages and the read-only catalog API.
 
 pub mod admin;
+pub mod admin_pages;
 pub mod catalog;
 pub mod error;
 pub mod objects;
@@ -24,6 +26,7 @@ pub mod respond;
 pub mod shopping;
 pub mod storefront;
 
+use admin_pages::Action;
 use app::routes::{is_api, route, Route};
 use catalog::CatalogStore;
 use error::AppError;
@@ -106,6 +109,23 @@ impl Shop {
             Route::AdminProductDelete(h) => {
                 admin::authorize(req, &self.env)?;
                 admin::delete_product(&CatalogAdmin::from_env(&self.env)?, h).await
+            }
+            Route::AdminHome => admin_pages::home(req, &self.env, store, shop).await,
+            Route::AdminLogin => admin_pages::login(req, &self.env).await,
+            Route::AdminLogout => {
+                admin_pages::action(req, &self.env, store, shop, Action::Logout, None).await
+            }
+            Route::AdminStockForm => {
+                admin_pages::action(req, &self.env, store, shop, Action::Stock, None).await
+            }
+            Route::AdminImportForm => {
+                admin_pages::action(req, &self.env, store, shop, Action::Import, None).await
+            }
+            Route::AdminFulfilForm(id) => {
+                admin_pages::action(req, &self.env, store, shop, Action::Fulfil, Some(id)).await
+            }
+            Route::AdminRefundForm(id) => {
+                admin_pages::action(req, &self.env, store, shop, Action::Refund, Some(id)).await
             }
             Route::AdminOrders => {
                 admin::authorize(req, &self.env)?;

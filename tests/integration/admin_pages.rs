@@ -1,0 +1,106 @@
+use integration_tests::{Client, ADMIN_TOKEN};
+use reqwest::Method;
+
+fn csrf_of(page: &str) -> String {
+    let at =
+        page.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn merchants_sign_in_and_forms_need_the_csrf_token() {
+    const SKU: &str = "DESK-PLANNER-2027-ENGLISH";
+    let c = Client::shopper();
+    let r = c.get("/admin").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("action=\"/admin/login\"");
+    r.assert_lacks("Stock");
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
+
+    let wrong = c.post_form("/admin/login", &[("token", "guess")]).await;
+    assert_eq!(wrong.status, 401);
+    wrong.assert_contains("That token is not right.");
+    // Forms without a session are refused.
+    let r = c
+        .post_form("/admin/stock", &[("sku", SKU), ("on_hand", "1")])
+        .await;
+    assert_eq!(r.status, 401);
+
+    let ok = c.post_form("/admin/login", &[("token", ADMIN_TOKEN)]).await;
+    assert_eq!(ok.status, 303);
+    let cookie = ok.header("set-cookie").unwrap_or_default().to_owned();
+    for attr in [
+        "admin_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/admin",
+    ] {
+        assert!(cookie.contains(attr), "{attr} in {cookie}");
+    }
+
+    let page = c.get("/admin").await;
+    assert_eq!(page.status, 200);
+    page.assert_contains(SKU);
+    page.assert_contains("Undated Desk Planner (2027 / English)");
+    let csrf = csrf_of(&page.body);
+    assert_eq!(csrf.len(), 64);
+
+    // Without (or with a wrong) CSRF token: 403 and nothing changes.
+    for token in ["", "0000"] {
+        let r = c
+            .post_form(
+                "/admin/stock",
+                &[("csrf", token), ("sku", SKU), ("on_hand", "3")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{token:?}: {}", r.body);
+    }
+    assert_eq!(c.stock(SKU).await["on_hand"], 25);
+
+    let r = c
+        .post_form(
+            "/admin/stock",
+            &[("csrf", &csrf), ("sku", SKU), ("on_hand", "3")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(c.stock(SKU).await["on_hand"], 3);
+    c.get(r.header("location").unwrap_or("/admin"))
+        .await
+        .assert_contains("3 on hand");
+
+    // A bad import shows every problem and changes nothing.
+    let bad = r#"{"currency":"EUR","collections":[],"products":[{"handle":"x","title":"","created_at":"2025-13-01","options":[],"variants":[]}]}"#;
+    let r = c
+        .post_form(
+            "/admin/import",
+            &[("csrf", &csrf), ("format", "json"), ("catalog", bad)],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    r.assert_contains("products[0].title");
+    r.assert_contains("products[0].created_at");
+    assert_eq!(Client::new().get("/api/products").await.json()["total"], 30);
+
+    // Another session's token does not work here.
+    let other = Client::shopper();
+    other
+        .post_form("/admin/login", &[("token", ADMIN_TOKEN)])
+        .await;
+    let other_csrf = csrf_of(&other.get("/admin").await.body);
+    let r = c
+        .post_form(
+            "/admin/stock",
+            &[("csrf", &other_csrf), ("sku", SKU), ("on_hand", "9")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+
+    let out = c.post_form("/admin/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    c.get("/admin")
+        .await
+        .assert_contains("action=\"/admin/login\"");
+    let r = c.send(c.request(Method::GET, "/admin")).await;
+    r.assert_lacks(SKU);
+}

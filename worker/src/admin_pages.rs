@@ -1,0 +1,291 @@
+//! The merchant's pages under `/admin`: sign in with the admin token (an HttpOnly,
+//! SameSite=Strict session cookie follows, signed with the token: `domain::admin_session`),
+//! then one page of orders, stock and the catalog import. Every form post needs the session's
+//! CSRF token, else 403; each action redirects back (post/redirect/get).
+
+use crate::admin;
+use crate::catalog::CatalogStore;
+use crate::error::AppError;
+use crate::objects::catalog::CatalogAdmin;
+use crate::platform::{self, field};
+use crate::shopping::Shopping;
+use app::admin_pages::{AdminView, OrderRow, StockRow};
+use domain::admin_session;
+use domain::Sku;
+use worker::{Env, Request, Response};
+
+const COOKIE: &str = "admin_session";
+
+fn secret(env: &Env) -> Result<String, AppError> {
+    platform::var_str(env, "ADMIN_TOKEN").ok_or(AppError::Unauthorized)
+}
+
+fn cookie_value(req: &Request) -> Option<String> {
+    let header = req.headers().get("cookie").ok().flatten()?;
+    header
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The signed-in session, if any.
+fn session(req: &Request, env: &Env) -> Option<String> {
+    let secret = secret(env).ok()?;
+    cookie_value(req)
+        .filter(|c| admin_session::valid_session(secret.as_bytes(), c, platform::now()))
+}
+
+fn html(body: String, status: u16) -> Result<Response, AppError> {
+    let mut resp = Response::from_html(body)?.with_status(status);
+    resp.headers_mut()
+        .set("cache-control", "private, no-store")?;
+    Ok(crate::respond::with_security_headers(resp)?)
+}
+
+fn see_other(location: &str, cookie: Option<String>) -> Result<Response, AppError> {
+    let mut resp = Response::empty()?.with_status(303);
+    let h = resp.headers_mut();
+    h.set("location", location)?;
+    h.set("cache-control", "private, no-store")?;
+    if let Some(c) = cookie {
+        h.set("set-cookie", &c)?;
+    }
+    Ok(resp)
+}
+
+fn cookie_header(req: &Request, value: &str, max_age: i64) -> String {
+    let secure = req.url().map(|u| u.scheme() == "https").unwrap_or(false);
+    format!(
+        "{COOKIE}={value}; Path=/admin; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// `GET /admin`: the sign-in form, or the admin page.
+pub async fn home(
+    req: &Request,
+    env: &Env,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let Some(session) = session(req, env) else {
+        return html(app::render::admin_sign_in(None), 200);
+    };
+    let query = crate::storefront::query_pairs(req)?;
+    let message = query
+        .iter()
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| (v.clone(), false));
+    page(env, store, shop, &session, message, Vec::new(), 200).await
+}
+
+async fn page(
+    env: &Env,
+    store: &CatalogStore,
+    shop: &Shopping,
+    session: &str,
+    message: Option<(String, bool)>,
+    problems: Vec<String>,
+    status: u16,
+) -> Result<Response, AppError> {
+    let secret = secret(env)?;
+    let (currency, skus) = match store.index().await {
+        Ok(index) => (
+            index.currency,
+            index
+                .skus
+                .iter()
+                .map(|(k, e)| (k.clone(), e.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        Err(_) => (domain::Currency::EUR, Vec::new()),
+    };
+    let counters = shop
+        .inventory
+        .stock(
+            &skus
+                .iter()
+                .map(|(k, e)| (k.clone(), e.initial_stock))
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+    let stock = skus
+        .iter()
+        .zip(counters)
+        .map(|((sku, e), c)| StockRow {
+            sku: sku.to_string(),
+            title: e.title.clone(),
+            price: e.price,
+            on_hand: c.on_hand,
+            reserved: c.reserved,
+            available: c.available,
+        })
+        .collect();
+    let orders = shop
+        .orders
+        .index
+        .list(None, None, 50)
+        .await?
+        .orders
+        .into_iter()
+        .map(|o| OrderRow {
+            id: o.id,
+            status: o.status,
+            created_at: o.created_at,
+            total: o.total,
+            email: o.email,
+        })
+        .collect();
+    let view = AdminView {
+        csrf: admin_session::csrf_token(secret.as_bytes(), session),
+        currency,
+        stock,
+        orders,
+        message,
+        problems,
+    };
+    html(app::render::admin(view), status)
+}
+
+/// `POST /admin/login`.
+pub async fn login(req: &mut Request, env: &Env) -> Result<Response, AppError> {
+    let form = platform::form_body(req).await?;
+    let secret = secret(env)?;
+    let given = field(&form, "token").unwrap_or_default();
+    if !domain::webhook::constant_time_eq(given.as_bytes(), secret.as_bytes()) {
+        return html(
+            app::render::admin_sign_in(Some("That token is not right.".into())),
+            401,
+        );
+    }
+    let value = admin_session::new_session(secret.as_bytes(), platform::now());
+    see_other(
+        "/admin",
+        Some(cookie_header(req, &value, admin_session::SESSION_SECONDS)),
+    )
+}
+
+/// A form post from a signed-in page: the session and its CSRF token, else 401/403.
+async fn authorised_form(
+    req: &mut Request,
+    env: &Env,
+) -> Result<(String, Vec<(String, String)>), AppError> {
+    let session = session(req, env).ok_or(AppError::Unauthorized)?;
+    let form = platform::form_body(req).await?;
+    let secret = secret(env)?;
+    let token = field(&form, "csrf").unwrap_or_default();
+    if !admin_session::valid_csrf(secret.as_bytes(), &session, token) {
+        return Err(AppError::client(
+            403,
+            "bad_csrf",
+            "this form is out of date or did not come from the admin page; reload it",
+        ));
+    }
+    Ok((session, form))
+}
+
+#[derive(Clone, Copy)]
+pub enum Action {
+    Logout,
+    Stock,
+    Import,
+    Fulfil,
+    Refund,
+}
+
+/// Every admin form post.
+pub async fn action(
+    req: &mut Request,
+    env: &Env,
+    store: &CatalogStore,
+    shop: &Shopping,
+    action: Action,
+    order_id: Option<&str>,
+) -> Result<Response, AppError> {
+    let (session, form) = authorised_form(req, env).await?;
+    let result: Result<String, AppError> = async {
+        match action {
+            Action::Logout => Ok(String::new()),
+            Action::Stock => {
+                let sku = Sku::parse(field(&form, "sku").unwrap_or_default())
+                    .map_err(|e| AppError::client(400, "bad_sku", e.to_string()))?;
+                let on_hand = field(&form, "on_hand")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .filter(|n| *n <= admin::MAX_ON_HAND)
+                    .ok_or_else(|| {
+                        AppError::client(400, "bad_on_hand", "on hand must be a whole number")
+                    })?;
+                let index = store.index().await?;
+                if !index.skus.contains_key(&sku) {
+                    return Err(AppError::client(
+                        404,
+                        "unknown_sku",
+                        format!("there is no product variant {sku}"),
+                    ));
+                }
+                shop.inventory.set_on_hand(&sku, on_hand as u32).await?;
+                Ok(format!("{sku}: {on_hand} on hand"))
+            }
+            Action::Import => {
+                let text = field(&form, "catalog").unwrap_or_default();
+                let csv = field(&form, "format") == Some("csv");
+                admin::import_text(&CatalogAdmin::from_env(env)?, text, csv).await?;
+                Ok("Catalog imported and published".into())
+            }
+            Action::Fulfil => {
+                let id = order_id.unwrap_or_default();
+                admin::fulfil_order(shop, id).await?;
+                Ok(format!("Order {id} fulfilled"))
+            }
+            Action::Refund => {
+                let id = order_id.unwrap_or_default();
+                let restock = field(&form, "restock") == Some("true");
+                let (_, restocked) = admin::refund_order(shop, id, restock).await?;
+                Ok(format!(
+                    "Order {id} refunded{}",
+                    if restocked { ", stock restored" } else { "" }
+                ))
+            }
+        }
+    }
+    .await;
+    match (action, result) {
+        (Action::Logout, _) => see_other("/admin", Some(cookie_header(req, "", 0))),
+        (_, Ok(done)) => see_other(
+            &format!("/admin?done={}", app::pages::encode_query(&done)),
+            None,
+        ),
+        (_, Err(e)) if e.status_code() < 500 || matches!(e, AppError::Gateway { .. }) => {
+            let problems = match &e {
+                AppError::Client { fields, .. } => fields
+                    .get("problems")
+                    .and_then(|p| p.as_array())
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| {
+                                format!(
+                                    "{}: {}",
+                                    p["path"].as_str().unwrap_or(""),
+                                    p["message"].as_str().unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            page(
+                env,
+                store,
+                shop,
+                &session,
+                Some((e.detail(), true)),
+                problems,
+                e.status_code(),
+            )
+            .await
+        }
+        (_, Err(e)) => Err(e),
+    }
+}
