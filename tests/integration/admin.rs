@@ -47,6 +47,7 @@ async fn inventory_reads_and_writes_with_validation() {
         (json!({ "on_hand": 2.5 }), "bad_on_hand"),
         (json!({ "on_hand": 20_000_000 }), "bad_on_hand"),
         (json!({}), "bad_on_hand"),
+        (json!({ "on_hand": 5, "reserved": 0 }), "unknown_field"),
     ] {
         let r = c
             .send(

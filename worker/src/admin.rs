@@ -75,6 +75,16 @@ pub async fn put_inventory(
     sku: &Sku,
 ) -> Result<Response, AppError> {
     let body: Value = platform::json_body(req).await?;
+    if let Some(unknown) = body
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "on_hand"))
+    {
+        return Err(AppError::client(
+            400,
+            "unknown_field",
+            format!("unknown field {unknown:?}: only on_hand can be set"),
+        ));
+    }
     let on_hand = match body.get("on_hand") {
         Some(Value::Number(n)) => n.as_u64().filter(|n| *n <= MAX_ON_HAND),
         _ => None,
