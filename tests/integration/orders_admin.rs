@@ -1,4 +1,4 @@
-use integration_tests::{eventually, sandbox, server, Client, ADMIN_TOKEN};
+use integration_tests::{eventually, pay, sandbox, server, Client, ADMIN_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -24,20 +24,7 @@ async fn paid_order(sku: &str, qty: u32) -> String {
         .as_str()
         .expect("id")
         .to_owned();
-    let sessions = sandbox(&server().gateway, Method::GET, "/_sandbox/sessions", None).await;
-    let sid = sessions
-        .as_array()
-        .and_then(|a| a.iter().find(|s| s["metadata"]["order_id"] == id.as_str()))
-        .and_then(|s| s["id"].as_str())
-        .expect("session")
-        .to_owned();
-    sandbox(
-        &server().gateway,
-        Method::POST,
-        &format!("/_sandbox/sessions/{sid}/complete"),
-        None,
-    )
-    .await;
+    pay(&server().gateway, &id).await;
     let c = Client::new();
     eventually("paid", Duration::from_secs(20), || async {
         (c.get(&format!("/api/orders/{id}")).await.json()["status"] == "paid").then_some(())

@@ -1,7 +1,7 @@
 //! Tests that need a stack of their own: they inject gateway faults, shorten the hold time,
 //! or restart the runtime.
 
-use integration_tests::{eventually, sandbox, Client, Options, Stack, WEBHOOK_SECRET};
+use integration_tests::{eventually, pay, sandbox, Client, Options, Stack, WEBHOOK_SECRET};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -122,20 +122,7 @@ async fn gateway_down_slow_and_misbehaving() {
     let r = shopper.checkout().await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["order_id"].as_str().expect("id").to_owned();
-    let sessions = sandbox(gw, Method::GET, "/_sandbox/sessions", None).await;
-    let sid = sessions
-        .as_array()
-        .and_then(|a| a.iter().find(|s| s["metadata"]["order_id"] == id.as_str()))
-        .and_then(|s| s["id"].as_str())
-        .expect("session")
-        .to_owned();
-    sandbox(
-        gw,
-        Method::POST,
-        &format!("/_sandbox/sessions/{sid}/complete"),
-        None,
-    )
-    .await;
+    pay(gw, &id).await;
     eventually("paid", WAIT, || async {
         (status_of(&c, &id).await == "paid").then_some(())
     })

@@ -611,3 +611,26 @@ impl Default for Client {
         Client::new()
     }
 }
+
+/// The id of the sandbox session opened for `order_id`.
+pub async fn session_of(gateway: &Gateway, order_id: &str) -> String {
+    let sessions = sandbox(gateway, reqwest::Method::GET, "/_sandbox/sessions", None).await;
+    sessions
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["metadata"]["order_id"] == order_id))
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or_else(|| panic!("no session for {order_id}: {sessions}"))
+        .to_owned()
+}
+
+/// Pays `order_id`'s session as the test card would (the sandbox then sends the webhook).
+pub async fn pay(gateway: &Gateway, order_id: &str) {
+    let sid = session_of(gateway, order_id).await;
+    sandbox(
+        gateway,
+        reqwest::Method::POST,
+        &format!("/_sandbox/sessions/{sid}/complete"),
+        None,
+    )
+    .await;
+}

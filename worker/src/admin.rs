@@ -104,6 +104,19 @@ pub async fn put_inventory(
 /// Largest catalog file accepted by the import (bytes).
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 
+/// 422 listing every problem of a refused catalog.
+fn invalid_catalog(problems: Vec<domain::catalog::Problem>) -> AppError {
+    AppError::client(
+        422,
+        "invalid_catalog",
+        format!("{} problem(s); nothing was changed", problems.len()),
+    )
+    .with(
+        "problems",
+        serde_json::to_value(problems).unwrap_or_default(),
+    )
+}
+
 fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
     match reply {
         CatalogReply::Published {
@@ -115,15 +128,7 @@ fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
             &serde_json::json!({ "version": version, "products": products, "variants": variants, "kv_writes": kv_writes }),
         )?),
         CatalogReply::Refused { error } => Err(match error {
-            ChangeError::Invalid { problems } => AppError::client(
-                422,
-                "invalid_catalog",
-                format!("{} problem(s); nothing was changed", problems.len()),
-            )
-            .with(
-                "problems",
-                serde_json::to_value(problems).unwrap_or_default(),
-            ),
+            ChangeError::Invalid { problems } => invalid_catalog(problems),
             ChangeError::NotFound { handle } => AppError::client(
                 404,
                 "unknown_product",
@@ -185,17 +190,7 @@ pub async fn import_text(
             }
         };
         let catalog = domain::csv::catalog_from_csv(text, current.currency, current.collections)
-            .map_err(|problems| {
-                AppError::client(
-                    422,
-                    "invalid_catalog",
-                    format!("{} problem(s); nothing was changed", problems.len()),
-                )
-                .with(
-                    "problems",
-                    serde_json::to_value(problems).unwrap_or_default(),
-                )
-            })?;
+            .map_err(invalid_catalog)?;
         return change_answer(
             admin
                 .send(&CatalogRequest::Change {

@@ -20,19 +20,10 @@ fn secret(env: &Env) -> Result<String, AppError> {
     platform::var_str(env, "ADMIN_TOKEN").ok_or(AppError::Unauthorized)
 }
 
-fn cookie_value(req: &Request) -> Option<String> {
-    let header = req.headers().get("cookie").ok().flatten()?;
-    header
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
-}
-
 /// The signed-in session, if any.
 fn session(req: &Request, env: &Env) -> Option<String> {
     let secret = secret(env).ok()?;
-    cookie_value(req)
+    platform::cookie(req, COOKIE)
         .filter(|c| admin_session::valid_session(secret.as_bytes(), c, platform::now()))
 }
 

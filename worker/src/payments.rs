@@ -105,27 +105,9 @@ impl Gateway {
             Ok(r) => r,
             Err(e) => return Attempt::Fail(AppError::from(e)),
         };
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(request);
-        let send = Box::pin(fetch.send_with_signal(&signal));
-        let timer = Box::pin(Delay::from(self.timeout));
-        let mut resp = match select(send, timer).await {
-            Either::Left((Ok(resp), _)) => resp,
-            Either::Left((Err(e), _)) => {
-                worker::console_error!("payment gateway unreachable: {e}");
-                return Attempt::Retry(AppError::Gateway {
-                    status: 502,
-                    detail: "The payment service could not be reached.".into(),
-                });
-            }
-            Either::Right(_) => {
-                controller.abort();
-                return Attempt::Retry(AppError::Gateway {
-                    status: 504,
-                    detail: "The payment service did not answer in time.".into(),
-                });
-            }
+        let mut resp = match self.send(request).await {
+            Ok(resp) => resp,
+            Err(e) => return Attempt::Retry(e),
         };
         let status = resp.status_code();
         let text = resp.text().await.unwrap_or_default();
@@ -193,27 +175,7 @@ impl Gateway {
             .finish();
         let url = format!("{}/v1/refunds", self.base.trim_end_matches('/'));
         let request = build_request(&url, key, &format!("refund-{order_id}"), &body)?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(request);
-        let send = Box::pin(fetch.send_with_signal(&signal));
-        let timer = Box::pin(Delay::from(self.timeout));
-        let mut resp = match select(send, timer).await {
-            Either::Left((Ok(resp), _)) => resp,
-            Either::Left((Err(_), _)) => {
-                return Err(AppError::Gateway {
-                    status: 502,
-                    detail: "The payment service could not be reached.".into(),
-                })
-            }
-            Either::Right(_) => {
-                controller.abort();
-                return Err(AppError::Gateway {
-                    status: 504,
-                    detail: "The payment service did not answer in time.".into(),
-                });
-            }
-        };
+        let mut resp = self.send(request).await?;
         let status = resp.status_code();
         let text = resp.text().await.unwrap_or_default();
         if (200..300).contains(&status) {
@@ -229,5 +191,34 @@ impl Gateway {
             status: 502,
             detail: format!("The payment service refused the refund ({status}). {message}"),
         })
+    }
+}
+
+impl Gateway {
+    /// Sends `request`, cut off after the timeout: 502 if unreachable, 504 if too slow.
+    async fn send(&self, request: Request) -> Result<worker::Response, AppError> {
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(request);
+        let send = Box::pin(fetch.send_with_signal(&signal));
+        let timer = Box::pin(Delay::from(self.timeout));
+        let outcome = select(send, timer).await;
+        match outcome {
+            Either::Left((Ok(resp), _)) => Ok(resp),
+            Either::Left((Err(e), _)) => {
+                worker::console_error!("payment gateway unreachable: {e}");
+                Err(AppError::Gateway {
+                    status: 502,
+                    detail: "The payment service could not be reached.".into(),
+                })
+            }
+            Either::Right(_) => {
+                controller.abort();
+                Err(AppError::Gateway {
+                    status: 504,
+                    detail: "The payment service did not answer in time.".into(),
+                })
+            }
+        }
     }
 }

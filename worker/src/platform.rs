@@ -136,3 +136,13 @@ pub fn same_origin(req: &Request) -> Result<(), AppError> {
         ))
     }
 }
+
+/// The value of the cookie `name` sent with `req`, if any.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    let header = req.headers().get("cookie").ok().flatten()?;
+    header
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}

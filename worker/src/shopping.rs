@@ -38,17 +38,11 @@ pub struct Shopping {
 
 /// The cart id from the `cart` cookie, if it has the shape of one (32 hex digits).
 pub fn cart_id(req: &Request) -> Option<String> {
-    let header = req.headers().get("cookie").ok().flatten()?;
-    header
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| {
-            v.len() == 32
-                && v.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        })
+    platform::cookie(req, COOKIE).filter(|v| {
+        v.len() == 32
+            && v.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 fn cart_cookie(req: &Request, id: &str) -> String {
