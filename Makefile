@@ -2,6 +2,7 @@
 #
 #   make dev    install what is missing, build, seed the demo catalog, serve http://127.0.0.1:8787
 #   make test   install what is missing, build once, run every test (unit, integration, lint)
+#   make bench  benchmarks against the runtime's own ceiling; writes BENCHMARKS.md
 #
 # Pinned tools: versions below must match Cargo.lock (wasm-bindgen) and package-lock.json.
 
@@ -31,12 +32,13 @@ WORKER_JS := worker/build/worker/shim.mjs
 WORKER_SOURCES := $(shell find domain/src app/src worker/src -name '*.rs' 2>/dev/null) \
 	Cargo.toml Cargo.lock domain/Cargo.toml app/Cargo.toml worker/Cargo.toml
 
-.PHONY: help dev test tools worker seed lint fmt clean chromium
+.PHONY: help dev test tools worker bundle lint fmt clean chromium deploy-check
 
 help:
 	@echo "make dev   - run the shop locally on the demo catalog at http://127.0.0.1:$(DEV_PORT)"
 	@echo "make test  - run every test"
 	@echo "make lint  - rustfmt check and clippy (native and wasm32)"
+	@echo "make bench - benchmarks against the runtime's ceiling, written to BENCHMARKS.md"
 
 ## ---- tools: each step checks before it installs -------------------------------------------
 
@@ -57,36 +59,45 @@ node_modules/.installed: package.json package-lock.json
 
 worker: tools $(WORKER_JS)
 
-$(WORKER_JS): $(WORKER_SOURCES)
-	cd worker && worker-build --release
+# The islands bundle (app built with `hydrate` for the browser) goes to assets/pkg/ under
+# content-hashed names; the worker embeds the loader's path, so it is built first.
+BUNDLE := target/pkg/boot-path
+BUNDLE_SOURCES := $(shell find app/src domain/src -name '*.rs' 2>/dev/null) app/boot.js app/Cargo.toml scripts/bundle.sh
+
+bundle: tools $(BUNDLE)
+
+$(BUNDLE): $(BUNDLE_SOURCES)
+	scripts/bundle.sh
+
+$(WORKER_JS): $(WORKER_SOURCES) $(BUNDLE)
+	cd worker && STOREFRONT_BOOT_JS=$$(cat ../$(BUNDLE)) worker-build --release
 	@echo "worker wasm: $$(stat -c %s worker/build/index_bg.wasm) bytes, $$(gzip -9c worker/build/index_bg.wasm | wc -c) gzipped"
 
-target/release/catalog: $(shell find tools/src domain/src -name '*.rs') tools/Cargo.toml
-	cargo build --release -q -p storefront-tools --bin catalog
-
 ## ---- run -------------------------------------------------------------------------------------
-
-seed: tools target/release/catalog
-	@mkdir -p target/seed
-	target/release/catalog kv-bulk $(DEMO_CATALOG) target/seed/demo-kv.json
-	wrangler kv bulk put target/seed/demo-kv.json --binding CATALOG --local --persist-to $(DEV_STATE)
 
 GATEWAY_PORT ?= 8788
 
 .dev.vars:
 	cp .dev.vars.example .dev.vars
 
-# The sandbox gateway runs beside wrangler and stops with it.
-dev: worker seed .dev.vars
+# The sandbox gateway runs beside wrangler and stops with it. On a fresh local state the demo
+# catalog is imported through the admin API, as a merchant would seed a deployed shop.
+dev: worker .dev.vars
 	cargo build -q -p sandbox-gateway
 	@set -a; . ./.dev.vars; set +a; \
 	target/debug/sandbox-gateway --port $(GATEWAY_PORT) \
 		--webhook-url http://127.0.0.1:$(DEV_PORT)/webhooks/payment \
 		--webhook-secret "$$PAYMENT_WEBHOOK_SECRET" --secret-key "$$PAYMENT_SECRET_KEY" & \
-	gateway=$$!; trap 'kill $$gateway 2>/dev/null' EXIT INT TERM; \
-	echo "sandbox payments: http://127.0.0.1:$(GATEWAY_PORT)  (card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)"; \
+	gateway=$$!; \
+	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE) & \
+	shop=$$!; trap 'kill $$gateway $$shop 2>/dev/null' EXIT INT TERM; \
+	base=http://127.0.0.1:$(DEV_PORT); auth="authorization: Bearer $$ADMIN_TOKEN"; \
+	until curl -sf -o /dev/null $$base/robots.txt; do sleep 0.5; kill -0 $$shop || exit 1; done; \
+	if [ "$$(curl -s -o /dev/null -w '%{http_code}' -H "$$auth" $$base/admin/api/catalog/export)" = 404 ]; then \
+		curl -sf -H "$$auth" --data-binary @$(DEMO_CATALOG) $$base/admin/api/catalog/import && echo; fi; \
+	echo "shop: $$base   sandbox payments: http://127.0.0.1:$(GATEWAY_PORT)  (card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)"; \
 	echo "admin token: $$ADMIN_TOKEN"; \
-	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE)
+	wait $$shop
 
 ## ---- test ------------------------------------------------------------------------------------
 
@@ -94,18 +105,43 @@ lint: tools
 	cargo fmt --all --check
 	cargo clippy --workspace --exclude storefront-worker --all-targets -q -- -D warnings
 	cargo clippy -p storefront-worker -p app -p domain --target wasm32-unknown-unknown -q -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -q -- -D warnings
 
-test: worker target/release/catalog chromium
+test: worker chromium deploy-check
 	cargo build -p sandbox-gateway
 	cargo test --workspace --exclude storefront-worker
+	cargo run -p storefront-bench -- smoke
 	$(MAKE) --no-print-directory lint
+
+## ---- bench -----------------------------------------------------------------------------------
+
+# The shop and a trivial Worker (the ceiling) side by side in the local runtime, loaded by wrk
+# (from Debian's packages when missing); prints the report and writes BENCHMARKS.md.
+.PHONY: bench
+bench: worker
+	cargo build -p sandbox-gateway
+	@command -v wrk >/dev/null || { \
+		if [[ $$(id -u) -eq 0 ]]; then apt-get update && apt-get install -y wrk; \
+		else sudo apt-get update && sudo apt-get install -y wrk; fi; }
+	cargo run --release -p storefront-bench -- full
 
 clean:
 	cargo clean
-	rm -rf worker/build target node_modules/.installed
+	rm -rf worker/build target node_modules/.installed assets/pkg
 
 # Headless Chromium for the end-to-end tests (e2e/), from Debian's packages when missing.
 chromium:
 	@command -v chromium >/dev/null || { \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium; }
+
+# What `wrangler deploy` would upload, without uploading: its size against the Workers limits
+# (compressed: 3 MiB on the free plan, 10 MiB on paid). Fails past the paid limit.
+deploy-check: worker
+	@rm -rf target/deploy
+	@wrangler deploy --dry-run --outdir target/deploy > target/deploy.log 2>&1 || { cat target/deploy.log; exit 1; }
+	@raw=$$(cat target/deploy/*.wasm target/deploy/*.js | wc -c); \
+	gz=$$(cat target/deploy/*.wasm target/deploy/*.js | gzip -9 | wc -c); \
+	echo "deploy bundle: $$raw bytes raw, $$gz gzipped (limits: 3145728 free, 10485760 paid)"; \
+	[ $$gz -le 10485760 ] || { echo "the bundle is over the 10 MiB limit"; exit 1; }; \
+	[ $$gz -le 3145728 ] || echo "warning: over the free plan's 3 MiB limit"

@@ -1,5 +1,21 @@
 //! Test controls under `/_sandbox/` (loopback clients only, no API key): fault injection,
 //! held-webhook flushing, counters, and a look at every session and event.
+//!
+//! | Request | Body | Answer |
+//! |---|---|---|
+//! | `POST /_sandbox/faults` | JSON, every field optional and merged: `fail_next_creates` (n), `create_delay_ms` (ms, 0 = off), `duplicate_webhooks` (bool), `hold_webhooks` (bool); unknown fields are a 400 | the settings |
+//! | `POST /_sandbox/reset` | none | the settings, all faults off |
+//! | `POST /_sandbox/webhooks/flush` | `{"order": "fifo" \| "reverse"}` (default fifo) | `{"delivered": n, "failed": n}` once all were sent |
+//! | `GET /_sandbox/stats` | | `{"create_requests", "sessions_created", "webhooks_sent", "webhooks_failed", "webhooks_abandoned"}` |
+//! | `GET /_sandbox/sessions` | | every session, oldest first |
+//! | `GET /_sandbox/events` | | every event, oldest first |
+//! | `GET /_sandbox/refunds` | | every refund made through `POST /v1/refunds`, oldest first |
+//! | `POST /_sandbox/sessions/{id}/complete` | none | the paid session, as paying with 4242 would |
+//!
+//! The settings are `{"fail_next_creates", "create_delay_ms", "duplicate_webhooks",
+//! "hold_webhooks", "held_webhooks"}`, the last being how many deliveries are waiting.
+//! Turning `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the
+//! background. Reset leaves sessions, events and counters alone.
 
 use hyper::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -25,6 +41,7 @@ pub async fn handle(app: &App, req: &Request, path: &[&str]) -> Reply {
         (&Method::GET, ["stats"]) => Ok(app.stats.to_json()),
         (&Method::GET, ["sessions"]) => Ok(app.sessions().iter().map(|s| s.to_json()).collect()),
         (&Method::GET, ["events"]) => Ok(app.webhooks.events().into()),
+        (&Method::GET, ["refunds"]) => Ok(crate::lock(&app.refunds).clone().into()),
         (&Method::POST, ["sessions", id, "complete"]) => complete(app, id),
         _ => Err(ApiError::no_route(req.method.as_str(), &req.path)),
     };

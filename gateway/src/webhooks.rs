@@ -93,6 +93,9 @@ impl Deliverer {
             .timeout(ATTEMPT_TIMEOUT)
             .connect_timeout(Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none())
+            // The endpoint is the shop on this machine; an HTTP_PROXY meant for the outside
+            // world must not capture it.
+            .no_proxy()
             .build()?;
         Ok(Deliverer {
             client,

