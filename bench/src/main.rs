@@ -270,7 +270,16 @@ async fn run(settings: Settings) -> Result<()> {
         "bench ({:?}): starting the shop and the ceiling",
         settings.mode
     );
-    let stack = blocking(|| Stack::start(Options::default())).await?;
+    // The deployed defaults (the harness turns these caches off for tests that change data
+    // and look at once).
+    let options = Options {
+        vars: vec![
+            ("CATALOG_POINTER_TTL".to_owned(), "30".to_owned()),
+            ("SHOWN_STOCK_TTL_MS".to_owned(), "2000".to_owned()),
+        ],
+        state_dir: None,
+    };
+    let stack = blocking(move || Stack::start(options)).await?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))

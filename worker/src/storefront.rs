@@ -66,7 +66,7 @@ async fn live_stock(
         .iter()
         .map(|v| (v.sku.clone(), v.stock))
         .collect();
-    match inventory.stock(&skus).await {
+    match inventory.shown_stock(&skus).await {
         Ok(views) => views
             .into_iter()
             .map(|v| (v.sku.as_str().to_owned(), v.available))

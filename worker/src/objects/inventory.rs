@@ -134,6 +134,18 @@ pub enum Refusal {
 /// The worker's side of inventory.
 pub struct Inventory {
     ns: worker::ObjectNamespace,
+    /// How long product pages may show a counter read by an earlier request (ms).
+    shown_ttl_ms: u64,
+}
+
+/// Default for `SHOWN_STOCK_TTL_MS`.
+const DEFAULT_SHOWN_STOCK_TTL_MS: u64 = 2_000;
+/// Counters kept for product pages per isolate.
+const MAX_SHOWN: usize = 5_000;
+
+thread_local! {
+    /// Counters as product pages last read them: SKU → (view, when in ms).
+    static SHOWN: std::cell::RefCell<std::collections::HashMap<Sku, (StockView, u64)>> = Default::default();
 }
 
 fn shard_name(shard: u32) -> String {
@@ -146,6 +158,7 @@ impl Inventory {
     pub fn from_env(env: &Env) -> worker::Result<Self> {
         Ok(Inventory {
             ns: env.durable_object(Self::BINDING)?,
+            shown_ttl_ms: platform::var_u64(env, "SHOWN_STOCK_TTL_MS", DEFAULT_SHOWN_STOCK_TTL_MS),
         })
     }
 
@@ -325,5 +338,37 @@ impl Inventory {
             }
         }
         Ok(any)
+    }
+
+    /// Counters for display on product pages: like [`Inventory::stock`], but a counter read in
+    /// the last `SHOWN_STOCK_TTL_MS` by this isolate is reused, so a hot product page does not
+    /// call its shards on every view. Adding to a cart and checking out always read the
+    /// counters themselves.
+    pub async fn shown_stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
+        let now = worker::Date::now().as_millis();
+        let cached: Option<Vec<StockView>> = SHOWN.with_borrow(|m| {
+            skus.iter()
+                .map(|(sku, _)| {
+                    m.get(sku)
+                        .filter(|(_, at)| now.saturating_sub(*at) < self.shown_ttl_ms)
+                        .map(|(v, _)| v.clone())
+                })
+                .collect()
+        });
+        if let Some(views) = cached {
+            return Ok(views);
+        }
+        let views = self.stock(skus).await?;
+        if self.shown_ttl_ms > 0 {
+            SHOWN.with_borrow_mut(|m| {
+                if m.len() + views.len() > MAX_SHOWN {
+                    m.clear();
+                }
+                for v in &views {
+                    m.insert(v.sku.clone(), (v.clone(), now));
+                }
+            });
+        }
+        Ok(views)
     }
 }
