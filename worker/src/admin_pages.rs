@@ -150,7 +150,11 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, AppError> {
             401,
         );
     }
-    let value = admin_session::new_session(secret.as_bytes(), platform::now());
+    let value = admin_session::new_session(
+        secret.as_bytes(),
+        platform::now(),
+        &platform::random_hex(16)?,
+    );
     see_other(
         "/admin",
         Some(cookie_header(req, &value, admin_session::SESSION_SECONDS)),
