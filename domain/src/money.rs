@@ -31,8 +31,8 @@ impl Currency {
     }
 
     pub fn code(&self) -> &str {
-        // Only ASCII capitals are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or("XXX")
+        // Only ASCII capitals are ever stored, so this is always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     /// Digits after the decimal point of the currency's minor unit.

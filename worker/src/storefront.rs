@@ -7,7 +7,8 @@ use crate::respond;
 use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
 use domain::listing::ListingQuery;
-use domain::{Handle, Sku};
+use domain::{CatalogIndex, Handle, Sku};
+use std::rc::Rc;
 use worker::{Request, Response};
 
 /// Decoded query pairs of a request URL.
@@ -55,6 +56,19 @@ pub async fn search(req: &Request, store: &CatalogStore) -> Result<Response, App
     )?)
 }
 
+/// The current index and the product `handle` of its version, or 404.
+async fn find_product(
+    store: &CatalogStore,
+    handle: &Handle,
+) -> Result<(Rc<CatalogIndex>, Rc<domain::Product>), AppError> {
+    let index = store.index().await?;
+    let product = store
+        .product(&index, handle.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((index, product))
+}
+
 /// Live counters of every variant of `product` (available units by SKU). If the counters cannot
 /// be read, the page still renders from the catalog's figures rather than failing.
 async fn live_stock(
@@ -88,11 +102,7 @@ pub async fn product(
     inventory: &Inventory,
     handle: &Handle,
 ) -> Result<Response, AppError> {
-    let index = store.index().await?;
-    let product = store
-        .product(&index, handle.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (index, product) = find_product(store, handle).await?;
     let wanted = query_pairs(req)?
         .into_iter()
         .find(|(k, _)| k == "variant")
@@ -136,11 +146,7 @@ pub async fn api_product(
     inventory: &Inventory,
     handle: &Handle,
 ) -> Result<Response, AppError> {
-    let index = store.index().await?;
-    let product = store
-        .product(&index, handle.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (index, product) = find_product(store, handle).await?;
     let stock = live_stock(inventory, &product).await;
     let json = ProductJson::new(&product, index.currency, |sku| {
         stock.get(sku).copied().unwrap_or(0)
