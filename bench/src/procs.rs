@@ -63,16 +63,8 @@ impl Ceiling {
             .spawn()
             .map_err(|e| format!("cannot run wrangler for the ceiling: {e}"))?;
         let pid = child.id();
-        // Waits for its stdin to close (the bench exiting, however it exits), then stops the group.
-        let script = format!(
-            "cat >/dev/null; kill -TERM -{pid} 2>/dev/null; sleep 2; kill -KILL -{pid} 2>/dev/null; exit 0"
-        );
-        let watchdog = Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        // Stops the group when the bench exits, however it exits.
+        let watchdog = integration_tests::watchdog(pid)
             .map_err(|e| format!("cannot run the watchdog: {e}"))?;
         let mut ceiling = Ceiling {
             base: format!("http://127.0.0.1:{port}"),

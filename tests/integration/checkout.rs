@@ -1,4 +1,6 @@
-use integration_tests::{eventually, sandbox, server, Client, WEBHOOK_SECRET};
+use integration_tests::{
+    deliver_webhook, eventually, pay, sandbox, server, unix_now, Client, WEBHOOK_SECRET,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -171,7 +173,7 @@ async fn a_retried_checkout_opens_one_session_and_a_replayed_webhook_charges_onc
         .expect("completed event");
     let body = serde_json::to_vec(&completed).expect("json");
     for _ in 0..2 {
-        let r = deliver(&c, &body).await;
+        let r = deliver_webhook(&c, &body).await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
     let s = c.stock("PICNIC-BLANKET-CHECK").await;
@@ -198,25 +200,6 @@ async fn futures_join(c: &Client, n: usize) -> Vec<String> {
     ids
 }
 
-async fn deliver(c: &Client, body: &[u8]) -> integration_tests::Reply {
-    let t = chrono_now();
-    let sig = domain::webhook::header(WEBHOOK_SECRET.as_bytes(), t, body);
-    c.send(
-        c.request(Method::POST, "/webhooks/payment")
-            .header("stripe-signature", sig)
-            .header("content-type", "application/json")
-            .body(body.to_vec()),
-    )
-    .await
-}
-
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 #[tokio::test]
 async fn forged_stale_and_unsigned_webhooks_change_nothing() {
     let c = Client::shopper();
@@ -231,7 +214,7 @@ async fn forged_stale_and_unsigned_webhooks_change_nothing() {
         "data": { "object": { "id": "cs_forged", "payment_status": "paid", "metadata": { "order_id": id }, "client_reference_id": id } }
     });
     let body = serde_json::to_vec(&event).expect("json");
-    let now = chrono_now();
+    let now = unix_now();
     let post = |sig: Option<String>, body: Vec<u8>| {
         let mut req = c
             .request(Method::POST, "/webhooks/payment")
@@ -411,17 +394,7 @@ async fn fifty_shoppers_race_for_five_units() {
     );
 
     for id in &created {
-        let sid = sessions_of(id).await[0]["id"]
-            .as_str()
-            .expect("sid")
-            .to_owned();
-        sandbox(
-            &server().gateway,
-            Method::POST,
-            &format!("/_sandbox/sessions/{sid}/complete"),
-            None,
-        )
-        .await;
+        pay(&server().gateway, id).await;
     }
     for id in &created {
         wait_status(&admin, id, "paid").await;

@@ -1,7 +1,7 @@
 //! Tests that need a stack of their own: they inject gateway faults, shorten the hold time,
 //! or restart the runtime.
 
-use integration_tests::{eventually, pay, sandbox, Client, Options, Stack, WEBHOOK_SECRET};
+use integration_tests::{deliver_webhook, eventually, pay, sandbox, Client, Options, Stack};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -23,22 +23,8 @@ async fn status_of(c: &Client, id: &str) -> Value {
     c.get(&format!("/api/orders/{id}")).await.json()["status"].clone()
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 async fn signed(c: &Client, event: &Value) -> integration_tests::Reply {
-    let body = serde_json::to_vec(event).expect("json");
-    let sig = domain::webhook::header(WEBHOOK_SECRET.as_bytes(), now(), &body);
-    c.send(
-        c.request(Method::POST, "/webhooks/payment")
-            .header("stripe-signature", sig)
-            .body(body),
-    )
-    .await
+    deliver_webhook(c, &serde_json::to_vec(event).expect("json")).await
 }
 
 fn event(kind: &str, order_id: &str) -> Value {

@@ -66,6 +66,19 @@ fn wrangler(args: &[&str]) -> Command {
     cmd
 }
 
+/// A watchdog for the process group `group`: it waits for its stdin to close (this process
+/// exiting, however it exits), then stops the group, politely first, then for good. Keep the
+/// returned child (and so its stdin) alive as long as the group should run.
+pub fn watchdog(group: u32) -> std::io::Result<Child> {
+    let script = format!("cat >/dev/null; kill -TERM -{group} 2>/dev/null; sleep 2; kill -KILL -{group} 2>/dev/null; exit 0");
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+}
+
 /// A child process leading its own process group, stopped with its whole group when dropped,
 /// or by its watchdog when this test process exits in any other way.
 struct Supervised {
@@ -79,17 +92,7 @@ impl Supervised {
             .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-        // The watchdog waits for its stdin to close (this process exiting, however it exits),
-        // then stops the group: politely first, then for good.
-        let group = child.id();
-        let script = format!("cat >/dev/null; kill -TERM -{group} 2>/dev/null; sleep 2; kill -KILL -{group} 2>/dev/null; exit 0");
-        let watchdog = Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot run the watchdog: {e}"))?;
+        let watchdog = watchdog(child.id()).map_err(|e| format!("cannot run the watchdog: {e}"))?;
         Ok(Supervised {
             child: Mutex::new(child),
             _watchdog: watchdog,
@@ -636,4 +639,25 @@ pub async fn pay(gateway: &Gateway, order_id: &str) {
         None,
     )
     .await;
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Posts `body` to the shop's payment webhook, signed now with the tests' webhook secret, as
+/// the gateway would.
+pub async fn deliver_webhook(c: &Client, body: &[u8]) -> Reply {
+    let sig = domain::webhook::header(WEBHOOK_SECRET.as_bytes(), unix_now(), body);
+    c.send(
+        c.request(reqwest::Method::POST, "/webhooks/payment")
+            .header("stripe-signature", sig)
+            .header("content-type", "application/json")
+            .body(body.to_vec()),
+    )
+    .await
 }
