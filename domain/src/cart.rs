@@ -35,12 +35,18 @@ pub struct Cart {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum CartCommand {
-    /// Adds units, merging with an existing line of the same SKU.
+    /// Adds units, merging with an existing line of the same SKU. With `available` (the stock
+    /// counter the caller just read), refuses to make the line larger than that, so that the
+    /// cart needs no separate read to check stock.
     Add {
         sku: Sku,
         quantity: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available: Option<u32>,
     },
     /// Sets a line's quantity; 0 removes it. Setting a SKU not in the cart adds it.
     Set {
@@ -65,7 +71,9 @@ pub enum CartCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(tag = "error", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum CartError {
     #[error("quantity must be a whole number from {min} to {MAX_QUANTITY}, got {got}")]
     BadQuantity { min: u32, got: u32 },
@@ -75,6 +83,12 @@ pub enum CartError {
     TooManyLines,
     #[error("{sku} is not in the cart")]
     NotInCart { sku: Sku },
+    #[error("only {available} of {sku} left, the cart would have {would_have}")]
+    OutOfStock {
+        sku: Sku,
+        available: u32,
+        would_have: u32,
+    },
 }
 
 impl CartError {
@@ -84,6 +98,7 @@ impl CartError {
             CartError::LineFull { .. } => "line_full",
             CartError::TooManyLines => "too_many_lines",
             CartError::NotInCart { .. } => "not_in_cart",
+            CartError::OutOfStock { .. } => "out_of_stock",
         }
     }
 }
@@ -134,12 +149,26 @@ impl Cart {
 
     fn apply_in_place(&mut self, cmd: &CartCommand) -> Result<(), CartError> {
         match cmd {
-            CartCommand::Add { sku, quantity } => {
+            CartCommand::Add {
+                sku,
+                quantity,
+                available,
+            } => {
                 if *quantity == 0 || *quantity > MAX_QUANTITY {
                     return Err(CartError::BadQuantity {
                         min: 1,
                         got: *quantity,
                     });
+                }
+                let would_have = self.quantity_of(sku.as_str()).saturating_add(*quantity);
+                if let Some(available) = *available {
+                    if would_have > available {
+                        return Err(CartError::OutOfStock {
+                            sku: sku.clone(),
+                            available,
+                            would_have,
+                        });
+                    }
                 }
                 match self.lines.iter_mut().find(|l| &l.sku == sku) {
                     Some(line) => {
@@ -316,7 +345,35 @@ mod tests {
         CartCommand::Add {
             sku: sku(s),
             quantity: q,
+            available: None,
         }
+    }
+
+    #[test]
+    fn add_within_available_stock() {
+        let mut c = Cart::default();
+        let limited = |q, available| CartCommand::Add {
+            sku: sku("A"),
+            quantity: q,
+            available: Some(available),
+        };
+        c.apply(&limited(2, 3)).unwrap();
+        assert_eq!(
+            c.apply(&limited(2, 3)),
+            Err(CartError::OutOfStock {
+                sku: sku("A"),
+                available: 3,
+                would_have: 4
+            })
+        );
+        assert_eq!(c.quantity_of("A"), 2, "a refused add changes nothing");
+        c.apply(&limited(1, 3)).unwrap();
+        assert_eq!(c.quantity_of("A"), 3);
+        // Stock is checked before the line's own bound, as the shop always answered.
+        assert_eq!(
+            c.apply(&limited(99, 50)).map_err(|e| e.code()),
+            Err("out_of_stock")
+        );
     }
 
     #[test]
@@ -461,7 +518,7 @@ mod tests {
             for (op, s, q) in ops {
                 let s = sku(&format!("S{s}"));
                 let cmd = match op {
-                    0 => CartCommand::Add { sku: s, quantity: q },
+                    0 => CartCommand::Add { sku: s, quantity: q, available: None },
                     1 => CartCommand::Set { sku: s, quantity: q },
                     2 => CartCommand::Remove { sku: s },
                     _ => CartCommand::Clear,

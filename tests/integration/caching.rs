@@ -1,4 +1,5 @@
-use integration_tests::Client;
+use integration_tests::{Client, Options, Stack};
+use std::time::Duration;
 
 #[tokio::test]
 async fn catalog_pages_are_cacheable_with_etags() {
@@ -116,4 +117,67 @@ async fn the_islands_bundle_is_content_hashed_and_immutable() {
         c.get("/cart").await.header("cache-control"),
         Some("private, no-store")
     );
+}
+
+/// Catalog pages may be kept by shared caches and by the isolate's page cache, so they must be
+/// the same for every shopper: a shopper with a cart gets the very bytes an anonymous visitor
+/// gets (the header's cart count is filled in by the browser).
+#[tokio::test]
+async fn shared_pages_never_carry_a_shoppers_cart() {
+    let shopper = Client::shopper();
+    let cart = shopper.add("CANVAS-TOTE-NATURAL", 2).await;
+    assert_eq!(cart["units"], 2, "{cart}");
+    let anonymous = Client::new();
+    for path in [
+        "/",
+        "/collections/apparel",
+        "/search?q=tote",
+        "/products/canvas-tote",
+    ] {
+        // Other tests change stock meanwhile: compare a few times before calling it different.
+        let mut same = false;
+        for _ in 0..3 {
+            let mine = shopper.get(path).await;
+            let theirs = anonymous.get(path).await;
+            assert_eq!(mine.status, 200, "{path}");
+            assert!(
+                mine.header("cache-control")
+                    .is_some_and(|c| c.contains("public")),
+                "{path}"
+            );
+            if mine.body == theirs.body && mine.header("etag") == theirs.header("etag") {
+                same = true;
+                break;
+            }
+        }
+        assert!(same, "{path} differs for a shopper with a cart");
+    }
+}
+
+/// A product page rendered (and kept by the page cache) before a change of stock shows the
+/// new stock once the counters it shows are older than `SHOWN_STOCK_TTL_MS`.
+#[tokio::test(flavor = "multi_thread")]
+async fn sold_out_shows_within_the_shown_stock_ttl() {
+    const TTL_MS: u64 = 1_000;
+    let stack = tokio::task::spawn_blocking(|| {
+        Stack::start(Options {
+            vars: vec![("SHOWN_STOCK_TTL_MS".into(), TTL_MS.to_string())],
+            ..Options::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .expect("start");
+    let c = stack.client();
+    c.set_stock("HEADLAMP-ORANGE", 4).await;
+    tokio::time::sleep(Duration::from_millis(TTL_MS + 100)).await;
+    let path = "/products/headlamp?variant=HEADLAMP-ORANGE";
+    c.get(path).await.assert_contains("Only 4 left");
+    c.get(path).await.assert_contains("Only 4 left");
+
+    c.set_stock("HEADLAMP-ORANGE", 0).await;
+    tokio::time::sleep(Duration::from_millis(TTL_MS + 100)).await;
+    let page = c.get(path).await;
+    page.assert_contains("Sold out");
+    page.assert_lacks(">Add to cart<");
 }

@@ -127,7 +127,12 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
         demo()
     );
 
-    // Change a price: the product page shows it right away.
+    // Change a price: the product page shows it on the next request, although it was rendered
+    // (and kept by the isolate's page cache) just before.
+    let before = c.get("/products/linen-shirt").await;
+    before.assert_lacks("€45.00");
+    let same = c.get("/products/linen-shirt").await;
+    assert_eq!(before.header("etag"), same.header("etag"));
     let mut shirt = demo()["products"][0].clone();
     assert_eq!(shirt["handle"], "linen-shirt");
     shirt["variants"][0]["price"] = json!(4500);
@@ -141,6 +146,7 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     assert_eq!(r.status, 200, "{}", r.body);
     let page = c.get("/products/linen-shirt").await;
     page.assert_contains("€45.00");
+    assert_ne!(page.header("etag"), before.header("etag"));
     assert_eq!(
         c.get("/api/products/linen-shirt").await.json()["variants"][0]["price"],
         4500

@@ -18,7 +18,7 @@ pub const MAX_ON_HAND: u64 = 10_000_000;
 
 /// Checks the bearer token in constant time. No token configured means no admin access.
 pub fn authorize(req: &Request, env: &Env) -> Result<(), AppError> {
-    let Some(expected) = platform::var_str(env, "ADMIN_TOKEN") else {
+    let Some(expected) = crate::config::of(env)?.admin_token.clone() else {
         worker::console_error!("ADMIN_TOKEN is not set: the admin API refuses every request");
         return Err(AppError::Unauthorized);
     };

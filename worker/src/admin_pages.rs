@@ -17,7 +17,10 @@ use worker::{Env, Request, Response};
 const COOKIE: &str = "admin_session";
 
 fn secret(env: &Env) -> Result<String, AppError> {
-    platform::var_str(env, "ADMIN_TOKEN").ok_or(AppError::Unauthorized)
+    crate::config::of(env)?
+        .admin_token
+        .clone()
+        .ok_or(AppError::Unauthorized)
 }
 
 /// The signed-in session, if any.

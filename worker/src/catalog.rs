@@ -11,6 +11,7 @@
 //! location, and keys propagate independently. If the pointer arrives somewhere before the
 //! index it names, readers keep serving the last version they could read in full.
 
+use crate::config::Config;
 use crate::error::AppError;
 use domain::{kv, CatalogIndex, Product};
 use std::cell::RefCell;
@@ -46,15 +47,10 @@ pub struct CatalogStore {
 impl CatalogStore {
     pub const BINDING: &'static str = "CATALOG";
 
-    pub fn from_env(env: &Env) -> worker::Result<Self> {
-        let pointer_ttl_seconds = env
-            .var("CATALOG_POINTER_TTL")
-            .ok()
-            .and_then(|v| v.to_string().parse().ok())
-            .unwrap_or(MIN_KV_TTL_SECONDS);
+    pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
         Ok(CatalogStore {
             kv: env.kv(Self::BINDING)?,
-            pointer_ttl_seconds,
+            pointer_ttl_seconds: config.catalog_pointer_ttl,
         })
     }
 

@@ -39,6 +39,12 @@ impl From<worker::Error> for AppError {
     }
 }
 
+impl From<crate::config::BadVar> for AppError {
+    fn from(e: crate::config::BadVar) -> Self {
+        AppError::Internal(worker::Error::RustError(e.to_string()))
+    }
+}
+
 impl From<worker::kv::KvError> for AppError {
     fn from(e: worker::kv::KvError) -> Self {
         AppError::Internal(worker::Error::from(e))

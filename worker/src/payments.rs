@@ -5,18 +5,16 @@
 //! an order sends the same `Idempotency-Key`, so retries after a timeout or a 5xx can never
 //! open a second session (and so never charge twice).
 
+use crate::config::Config;
 use crate::error::AppError;
-use crate::platform;
 use domain::order::Order;
 use domain::payment;
 use futures_util::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
-use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
-const DEFAULT_API_BASE: &str = "https://api.stripe.com";
-const DEFAULT_TIMEOUT_MS: u64 = 8_000;
 const ATTEMPTS: u32 = 3;
 
 pub struct Gateway {
@@ -50,16 +48,11 @@ enum Attempt {
 }
 
 impl Gateway {
-    pub fn from_env(env: &Env) -> Self {
+    pub fn new(config: &Config) -> Self {
         Gateway {
-            base: platform::var_str(env, "PAYMENT_API_BASE")
-                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
-            secret_key: platform::var_str(env, "PAYMENT_SECRET_KEY"),
-            timeout: Duration::from_millis(platform::var_u64(
-                env,
-                "PAYMENT_TIMEOUT_MS",
-                DEFAULT_TIMEOUT_MS,
-            )),
+            base: config.payment_api_base.clone(),
+            secret_key: config.payment_secret_key.clone(),
+            timeout: config.payment_timeout,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Response helpers: content types, cache headers, ETags and conditional requests.
 
+use crate::page_cache::Page;
 use sha2::{Digest, Sha256};
 use worker::{Request, Response};
 
@@ -40,29 +41,11 @@ object-src 'none'"
     )
 }
 
-pub const DEFAULT_PAYMENT_PAGE_ORIGIN: &str = "https://checkout.stripe.com";
-
-thread_local! {
-    /// The policy of this isolate (its configuration does not change while it lives).
-    static CSP: std::cell::RefCell<String> =
-        std::cell::RefCell::new(content_security_policy(DEFAULT_PAYMENT_PAGE_ORIGIN));
-}
-
-/// Sets the payment page origin the policy allows as a form target.
-pub fn configure_csp(payment_page_origin: &str) {
-    CSP.with_borrow_mut(|p| {
-        if !p.contains(payment_page_origin) {
-            *p = content_security_policy(payment_page_origin);
-        }
-    });
-}
-
 pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
     let h = resp.headers_mut();
     h.set("x-content-type-options", "nosniff")?;
     h.set("referrer-policy", "strict-origin-when-cross-origin")?;
-    let csp = CSP.with_borrow(|p| p.clone());
-    h.set("content-security-policy", &csp)?;
+    h.set("content-security-policy", &crate::config::csp())?;
     h.set("x-frame-options", "DENY")?;
     Ok(resp)
 }
@@ -80,17 +63,18 @@ pub fn with_hsts(req: &worker::Request, mut resp: Response) -> worker::Result<Re
 
 /// A cacheable response: `body` with `content_type`, an ETag, and 304 when the client has it.
 fn cacheable(req: &Request, body: Vec<u8>, content_type: &str) -> worker::Result<Response> {
-    cacheable_with(req, body, content_type, CATALOG_CACHE)
+    let tag = etag(&body);
+    tagged(req, body, &tag, content_type, CATALOG_CACHE)
 }
 
-fn cacheable_with(
+fn tagged(
     req: &Request,
     body: Vec<u8>,
+    tag: &str,
     content_type: &str,
     cache_control: &str,
 ) -> worker::Result<Response> {
-    let tag = etag(&body);
-    let mut resp = if not_modified(req, &tag) {
+    let mut resp = if not_modified(req, tag) {
         Response::empty()?.with_status(304)
     } else {
         Response::from_bytes(body)?
@@ -98,34 +82,42 @@ fn cacheable_with(
     let h = resp.headers_mut();
     h.set("content-type", content_type)?;
     h.set("cache-control", cache_control)?;
-    h.set("etag", &tag)?;
+    h.set("etag", tag)?;
     h.set("vary", "accept-encoding")?;
     Ok(resp)
 }
 
-pub fn catalog_html(req: &Request, html: String) -> worker::Result<Response> {
-    with_security_headers(cacheable(
+/// A catalog page (home, collection, search): cacheable for minutes by shared caches.
+pub fn catalog_page(req: &Request, page: &Page) -> worker::Result<Response> {
+    with_security_headers(tagged(
         req,
-        html.into_bytes(),
-        "text/html; charset=utf-8",
+        page.body.clone(),
+        &page.etag,
+        HTML,
+        CATALOG_CACHE,
     )?)
 }
+
+/// A page that shows live stock (the product page): shared caches keep it only briefly.
+pub fn live_page(req: &Request, page: &Page) -> worker::Result<Response> {
+    with_security_headers(tagged(
+        req,
+        page.body.clone(),
+        &page.etag,
+        HTML,
+        LIVE_CACHE,
+    )?)
+}
+
+const HTML: &str = "text/html; charset=utf-8";
 
 pub fn catalog_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     with_security_headers(cacheable(req, body, "application/json")?)
 }
 
-pub fn live_html(req: &Request, html: String) -> worker::Result<Response> {
-    with_security_headers(cacheable_with(
-        req,
-        html.into_bytes(),
-        "text/html; charset=utf-8",
-        LIVE_CACHE,
-    )?)
-}
-
 pub fn live_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    with_security_headers(cacheable_with(req, body, "application/json", LIVE_CACHE)?)
+    let tag = etag(&body);
+    with_security_headers(tagged(req, body, &tag, "application/json", LIVE_CACHE)?)
 }

@@ -5,6 +5,7 @@
 //! as they were.
 
 use crate::catalog::CatalogStore;
+use crate::config::Config;
 use crate::error::AppError;
 use crate::objects::cart::Carts;
 use crate::objects::inventory::{Inventory, Refusal};
@@ -21,7 +22,6 @@ use serde_json::Value;
 use worker::{Env, Request, Response};
 
 /// How long checkout holds stock (and the payment page stays open), by default.
-const DEFAULT_RESERVATION_TTL_SECONDS: u64 = 30 * 60;
 const COOKIE: &str = "cart";
 const COOKIE_MAX_AGE: u64 = 30 * 24 * 3600;
 /// Webhook bodies can be larger than shop requests (a session with many lines).
@@ -53,11 +53,24 @@ fn cart_cookie(req: &Request, id: &str) -> String {
     )
 }
 
+/// 409 `out_of_stock`: the counters have fewer than `sku` needs.
+fn out_of_stock(sku: &Sku, available: u32) -> AppError {
+    let detail = if available == 0 {
+        format!("{sku} is sold out")
+    } else {
+        format!("only {available} of {sku} left")
+    };
+    AppError::client(409, "out_of_stock", detail)
+        .with("sku", sku.as_str())
+        .with("available", available)
+}
+
 fn cart_error(e: CartError) -> AppError {
     let status = match e {
         CartError::BadQuantity { .. } => 400,
         CartError::LineFull { .. } | CartError::TooManyLines => 409,
         CartError::NotInCart { .. } => 404,
+        CartError::OutOfStock { sku, available, .. } => return out_of_stock(&sku, available),
     };
     let mut err = AppError::client(status, e.code(), e.to_string());
     if let CartError::LineFull { sku, .. } | CartError::NotInCart { sku } = &e {
@@ -126,18 +139,14 @@ pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, AppError> 
 }
 
 impl Shopping {
-    pub fn from_env(env: &Env) -> worker::Result<Self> {
+    pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
         Ok(Shopping {
             carts: Carts::from_env(env)?,
-            inventory: Inventory::from_env(env)?,
+            inventory: Inventory::from_env(env, config)?,
             orders: Orders::from_env(env)?,
-            gateway: Gateway::from_env(env),
-            reservation_ttl: platform::var_u64(
-                env,
-                "RESERVATION_TTL_SECONDS",
-                DEFAULT_RESERVATION_TTL_SECONDS,
-            ) as i64,
-            webhook_secret: platform::var_str(env, "PAYMENT_WEBHOOK_SECRET"),
+            gateway: Gateway::new(config),
+            reservation_ttl: i64::try_from(config.reservation_ttl_seconds).unwrap_or(i64::MAX),
+            webhook_secret: config.payment_webhook_secret.clone(),
         })
     }
 
@@ -148,6 +157,13 @@ impl Shopping {
         }
     }
 
+    /// The units of `sku` the counters have now.
+    async fn available(&self, index: &CatalogIndex, sku: &Sku) -> Result<u32, AppError> {
+        let initial = index.skus.get(sku).map_or(0, |e| e.initial_stock);
+        let stock = self.inventory.stock(&[(sku.clone(), initial)]).await?;
+        Ok(stock.first().map_or(0, |s| s.available))
+    }
+
     /// Refuses `wanted` units of `sku` if the counters do not have them.
     async fn check_stock(
         &self,
@@ -155,18 +171,9 @@ impl Shopping {
         sku: &Sku,
         wanted: u32,
     ) -> Result<(), AppError> {
-        let initial = index.skus.get(sku).map_or(0, |e| e.initial_stock);
-        let stock = self.inventory.stock(&[(sku.clone(), initial)]).await?;
-        let available = stock.first().map_or(0, |s| s.available);
+        let available = self.available(index, sku).await?;
         if wanted > available {
-            let detail = if available == 0 {
-                format!("{sku} is sold out")
-            } else {
-                format!("only {available} of {sku} left")
-            };
-            return Err(AppError::client(409, "out_of_stock", detail)
-                .with("sku", sku.as_str())
-                .with("available", available));
+            return Err(out_of_stock(sku, available));
         }
         Ok(())
     }
@@ -180,22 +187,19 @@ impl Shopping {
         qty: u32,
     ) -> Result<(String, Cart, bool), AppError> {
         let sku = known_sku(index, raw_sku)?;
-        let current = self.cart_of(id.as_deref()).await?;
-        self.check_stock(
-            index,
-            &sku,
-            current.quantity_of(sku.as_str()).saturating_add(qty),
-        )
-        .await?;
+        // The cart checks the stock read here against its own line as it adds: one object
+        // round trip fewer than reading the cart first, and no window between check and add.
+        let available = self.available(index, &sku).await?;
         let (id, new) = match id {
             Some(id) => (id, false),
             None => (platform::random_hex(16)?, true),
         };
-        let cart = self
-            .carts
-            .apply(&id, CartCommand::Add { sku, quantity: qty })
-            .await?
-            .map_err(cart_error)?;
+        let add = CartCommand::Add {
+            sku,
+            quantity: qty,
+            available: Some(available),
+        };
+        let cart = self.carts.apply(&id, add).await?.map_err(cart_error)?;
         Ok((id, cart, new))
     }
 

@@ -3,6 +3,7 @@
 use crate::catalog::CatalogStore;
 use crate::error::AppError;
 use crate::objects::inventory::Inventory;
+use crate::page_cache::PageCache;
 use crate::respond;
 use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
@@ -26,14 +27,34 @@ fn listing_query(req: &Request) -> Result<ListingQuery, AppError> {
         .map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
-pub async fn home(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+/// The cache key of a listing: the catalog version, the route and the parsed query.
+fn listing_key(version: &str, route: &str, query: &ListingQuery) -> String {
+    format!(
+        "{version}|{route}|{}|{}|{}|{}|{}",
+        query.collection.as_ref().map_or("", |c| c.as_str()),
+        query.sort.as_str(),
+        query.page,
+        query.per_page,
+        query.q.as_deref().unwrap_or_default()
+    )
+}
+
+pub async fn home(
+    req: &Request,
+    store: &CatalogStore,
+    pages: PageCache,
+) -> Result<Response, AppError> {
     let index = store.index().await?;
-    Ok(respond::catalog_html(req, app::render::home(&index))?)
+    let page = pages.get_or_render(format!("{}|home", index.version), || {
+        app::render::home(&index)
+    });
+    Ok(respond::catalog_page(req, &page)?)
 }
 
 pub async fn collection(
     req: &Request,
     store: &CatalogStore,
+    pages: PageCache,
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
@@ -41,19 +62,21 @@ pub async fn collection(
         .collection(handle.as_str())
         .ok_or(AppError::NotFound)?;
     let query = listing_query(req)?;
-    Ok(respond::catalog_html(
-        req,
-        app::render::collection(&index, collection, &query),
-    )?)
+    let key = listing_key(&index.version, &format!("c/{handle}"), &query);
+    let page = pages.get_or_render(key, || app::render::collection(&index, collection, &query));
+    Ok(respond::catalog_page(req, &page)?)
 }
 
-pub async fn search(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {
+pub async fn search(
+    req: &Request,
+    store: &CatalogStore,
+    pages: PageCache,
+) -> Result<Response, AppError> {
     let index = store.index().await?;
     let query = listing_query(req)?;
-    Ok(respond::catalog_html(
-        req,
-        app::render::search(&index, &query),
-    )?)
+    let key = listing_key(&index.version, "search", &query);
+    let page = pages.get_or_render(key, || app::render::search(&index, &query));
+    Ok(respond::catalog_page(req, &page)?)
 }
 
 /// The current index and the product `handle` of its version, or 404.
@@ -100,6 +123,7 @@ pub async fn product(
     req: &Request,
     store: &CatalogStore,
     inventory: &Inventory,
+    pages: PageCache,
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let (index, product) = find_product(store, handle).await?;
@@ -118,16 +142,24 @@ pub async fn product(
         .and_then(|c| index.collection(c.as_str()))
         .cloned();
     let stock = live_stock(inventory, &product).await;
-    let view = ProductView {
-        currency: index.currency,
-        available: stock.get(selected.sku.as_str()).copied().unwrap_or(0),
-        stock,
-        selected,
-        collection,
-        product: (*product).clone(),
-    };
-    let html = app::render::product(&index, view);
-    Ok(respond::live_html(req, html)?)
+    // The page shows the version's product and every variant's counter: those are its key.
+    let mut key = format!("{}|p/{}|{}", index.version, product.handle, selected.sku);
+    for v in &product.variants {
+        let n = stock.get(v.sku.as_str()).copied().unwrap_or(0);
+        key.push_str(&format!("|{n}"));
+    }
+    let page = pages.get_or_render(key, || {
+        let view = ProductView {
+            currency: index.currency,
+            available: stock.get(selected.sku.as_str()).copied().unwrap_or(0),
+            stock,
+            selected,
+            collection,
+            product: (*product).clone(),
+        };
+        app::render::product(&index, view)
+    });
+    Ok(respond::live_page(req, &page)?)
 }
 
 pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {

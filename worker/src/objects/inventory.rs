@@ -1,5 +1,6 @@
 //! Inventory counters, sharded over Durable Objects by SKU hash (`domain::inventory::shard_of`).
 
+use crate::config::Config;
 use crate::error::AppError;
 use crate::platform::{self, call, reply};
 use domain::inventory::{
@@ -13,7 +14,9 @@ use worker::{durable_object, Env, Request, Response, State};
 const KEY: &str = "shard";
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum ShardRequest {
     /// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.
     Stock {
@@ -138,8 +141,6 @@ pub struct Inventory {
     shown_ttl_ms: u64,
 }
 
-/// Default for `SHOWN_STOCK_TTL_MS`.
-const DEFAULT_SHOWN_STOCK_TTL_MS: u64 = 2_000;
 /// Counters kept for product pages per isolate.
 const MAX_SHOWN: usize = 5_000;
 
@@ -155,10 +156,10 @@ fn shard_name(shard: u32) -> String {
 impl Inventory {
     pub const BINDING: &'static str = "INVENTORY";
 
-    pub fn from_env(env: &Env) -> worker::Result<Self> {
+    pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
         Ok(Inventory {
             ns: env.durable_object(Self::BINDING)?,
-            shown_ttl_ms: platform::var_u64(env, "SHOWN_STOCK_TTL_MS", DEFAULT_SHOWN_STOCK_TTL_MS),
+            shown_ttl_ms: config.shown_stock_ttl_ms,
         })
     }
 
