@@ -29,8 +29,12 @@ DEV_PORT ?= 8787
 DEV_STATE := .wrangler/state
 DEMO_CATALOG := catalog/demo.json
 WORKER_JS := worker/build/worker/shim.mjs
+# What rustc's wasm32 target emits: wasm-opt must be told, or it writes encodings of features
+# that engines reject ("unknown import kind").
+export WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	--enable-mutable-globals --enable-reference-types --enable-multivalue
 WORKER_SOURCES := $(shell find domain/src app/src worker/src -name '*.rs' 2>/dev/null) \
-	Cargo.toml Cargo.lock domain/Cargo.toml app/Cargo.toml worker/Cargo.toml
+	Cargo.toml Cargo.lock domain/Cargo.toml app/Cargo.toml worker/Cargo.toml Makefile
 
 .PHONY: help dev test tools worker bundle lint fmt clean chromium deploy-check
 
@@ -62,15 +66,21 @@ worker: tools $(WORKER_JS)
 # The islands bundle (app built with `hydrate` for the browser) goes to assets/pkg/ under
 # content-hashed names; the worker embeds the loader's path, so it is built first.
 BUNDLE := target/pkg/boot-path
-BUNDLE_SOURCES := $(shell find app/src domain/src -name '*.rs' 2>/dev/null) app/boot.js app/Cargo.toml scripts/bundle.sh
+BUNDLE_SOURCES := $(shell find app/src domain/src -name '*.rs' 2>/dev/null) app/boot.js app/Cargo.toml scripts/bundle.sh Makefile
 
 bundle: tools $(BUNDLE)
 
 $(BUNDLE): $(BUNDLE_SOURCES)
 	scripts/bundle.sh
 
+# The deployed wasm carries only code and data: the function names (`name` section, half the
+# file) and the `producers` section are stripped after the build. The unstripped twin stays in
+# target/worker-names.wasm for `wasm-size` (where the bytes go, per crate).
 $(WORKER_JS): $(WORKER_SOURCES) $(BUNDLE)
 	cd worker && STOREFRONT_BOOT_JS=$$(cat ../$(BUNDLE)) worker-build --release
+	@mkdir -p target && cp worker/build/index_bg.wasm target/worker-names.wasm
+	$(WASM_OPT_BIN) $(WASM_FEATURES) --strip-debug --strip-producers \
+		target/worker-names.wasm -o worker/build/index_bg.wasm
 	@echo "worker wasm: $$(stat -c %s worker/build/index_bg.wasm) bytes, $$(gzip -9c worker/build/index_bg.wasm | wc -c) gzipped"
 
 ## ---- run -------------------------------------------------------------------------------------
@@ -115,15 +125,16 @@ test: worker chromium deploy-check
 
 ## ---- bench -----------------------------------------------------------------------------------
 
-# The shop and a trivial Worker (the ceiling) side by side in the local runtime, loaded by wrk
-# (from Debian's packages when missing); prints the report and writes BENCHMARKS.md.
+# The shop, a trivial Worker (the ceiling) and the same product page in React side by side in
+# the local runtime, loaded by wrk (from Debian's packages when missing); prints the report and
+# writes BENCHMARKS.md. `make bench SOAK=180` adds a memory soak of that many seconds.
 .PHONY: bench
 bench: worker
 	cargo build -p sandbox-gateway
 	@command -v wrk >/dev/null || { \
 		if [[ $$(id -u) -eq 0 ]]; then apt-get update && apt-get install -y wrk; \
 		else sudo apt-get update && sudo apt-get install -y wrk; fi; }
-	cargo run --release -p storefront-bench -- full
+	cargo run --release -p storefront-bench -- full $(if $(SOAK),--soak $(SOAK))
 
 clean:
 	cargo clean
@@ -136,12 +147,19 @@ chromium:
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium; }
 
 # What `wrangler deploy` would upload, without uploading: its size against the Workers limits
-# (compressed: 3 MiB on the free plan, 10 MiB on paid). Fails past the paid limit.
+# (compressed: 3 MiB on the free plan, 10 MiB on paid) and against our own budget, so that size
+# cannot creep back unnoticed. Every wasm file (the Worker's and the islands') must also be one
+# that engines accept: wasm-opt can write encodings that some do not.
+WORKER_GZIP_BUDGET := 550000
+
 deploy-check: worker
 	@rm -rf target/deploy
 	@wrangler deploy --dry-run --outdir target/deploy > target/deploy.log 2>&1 || { cat target/deploy.log; exit 1; }
+	@node -e 'const fs = require("fs"); for (const f of process.argv.slice(1)) \
+		if (!WebAssembly.validate(fs.readFileSync(f))) { console.error(f + ": not a valid wasm module"); process.exit(1); }' \
+		target/deploy/*.wasm assets/pkg/*.wasm
 	@raw=$$(cat target/deploy/*.wasm target/deploy/*.js | wc -c); \
 	gz=$$(cat target/deploy/*.wasm target/deploy/*.js | gzip -9 | wc -c); \
-	echo "deploy bundle: $$raw bytes raw, $$gz gzipped (limits: 3145728 free, 10485760 paid)"; \
+	echo "deploy bundle: $$raw bytes raw, $$gz gzipped (budget $(WORKER_GZIP_BUDGET); limits: 3145728 free, 10485760 paid)"; \
 	[ $$gz -le 10485760 ] || { echo "the bundle is over the 10 MiB limit"; exit 1; }; \
-	[ $$gz -le 3145728 ] || echo "warning: over the free plan's 3 MiB limit"
+	[ $$gz -le $(WORKER_GZIP_BUDGET) ] || { echo "the bundle is over its budget of $(WORKER_GZIP_BUDGET) bytes gzipped (Makefile: WORKER_GZIP_BUDGET)"; exit 1; }

@@ -5,6 +5,7 @@ use crate::islands::QuantityStepper;
 use domain::cart::PricedCart;
 use domain::order::{Order, OrderStatus};
 use domain::Money;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Everything the cart page shows.
@@ -31,13 +32,12 @@ pub fn CartPage(view: CartView) -> impl IntoView {
     let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });
     let notice = notice.map(|n| view! { <p class="notice" role="status">{n}</p> });
     if cart.lines.is_empty() {
-        return view! {
+        return Either::Left(view! {
             <h1>"Your cart"</h1>
             {error}
             {notice}
             <p class="empty">"Your cart is empty. " <a href="/">"Continue shopping"</a></p>
-        }
-        .into_any();
+        });
     }
     let can_checkout = cart.unavailable().next().is_none();
     let rows = cart
@@ -50,8 +50,8 @@ pub fn CartPage(view: CartView) -> impl IntoView {
                 .as_ref()
                 .map(|h| format!("/products/{h}?variant={sku}"));
             let title = match link {
-                Some(href) => view! { <a href=href>{l.title.clone()}</a> }.into_any(),
-                None => view! { <span>{l.title.clone()}</span> }.into_any(),
+                Some(href) => Either::Left(view! { <a href=href>{l.title.clone()}</a> }),
+                None => Either::Right(view! { <span>{l.title.clone()}</span> }),
             };
             let (row_sku, shown_sku, update_sku) = (sku.clone(), sku.clone(), sku.clone());
             view! {
@@ -72,7 +72,7 @@ pub fn CartPage(view: CartView) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
+    Either::Right(view! {
         <h1>"Your cart"</h1>
         {error}
         {notice}
@@ -101,8 +101,7 @@ pub fn CartPage(view: CartView) -> impl IntoView {
             <input id="email" type="email" name="email" value=email autocomplete="email" required maxlength="254"/>
             <button type="submit" disabled=!can_checkout>"Check out"</button>
         </form>
-    }
-    .into_any()
+    })
 }
 
 #[component]

@@ -4,6 +4,7 @@ use crate::components::{Pager, ProductGrid, SortForm};
 use crate::islands::{BuyOption, BuyVariant, ProductBuy};
 use domain::listing::{Page, Sort};
 use domain::{Availability, Collection, Currency, Money, Product, ProductSummary, Variant};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 #[component]
@@ -79,28 +80,25 @@ pub fn SearchPage(
     currency: Currency,
 ) -> impl IntoView {
     let Some(q) = q else {
-        return view! {
+        return EitherOf3::A(view! {
             <h1>"Search"</h1>
             <p class="empty">"Type what you are looking for in the search box: a product, a material, a colour."</p>
-        }
-        .into_any();
+        });
     };
     if page.total == 0 {
-        return view! {
+        return EitherOf3::B(view! {
             <h1>"Search"</h1>
             <p class="empty">{format!("No products match “{q}”.")} " Try fewer or different words."</p>
-        }
-        .into_any();
+        });
     }
     let base = format!("/search?q={}&sort={}", encode_query(&q), sort.as_str());
-    view! {
+    EitherOf3::C(view! {
         <h1>"Search"</h1>
         <p class="count">{format!("{} results for “{q}”", page.total)}</p>
         <SortForm action="/search".to_owned() current=sort query=q.clone()/>
         <ProductGrid products=page.items currency=currency/>
         <Pager page=page.page total_pages=page.total_pages base=base/>
-    }
-    .into_any()
+    })
 }
 
 /// Percent-encodes a query value for a link (the HTML layer escapes `&` itself).

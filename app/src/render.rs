@@ -2,7 +2,7 @@
 
 use crate::components::owned;
 use crate::pages::{CollectionPage, ErrorPage, HomePage, ProductPage, ProductView, SearchPage};
-use crate::shell::{Meta, Shell};
+use crate::shell::{shell, Meta};
 use domain::listing::ListingQuery;
 use domain::{CatalogIndex, Collection};
 use leptos::prelude::*;
@@ -15,8 +15,7 @@ fn document<V: IntoView + 'static>(
     page: impl FnOnce() -> V + Send + 'static,
 ) -> String {
     let owner = Owner::new();
-    let html = owner
-        .with(|| view! { <Shell meta=meta collections=collections>{page()}</Shell> }.to_html());
+    let html = owner.with(|| shell(meta, collections, page()).to_html());
     format!("<!DOCTYPE html>{html}")
 }
 

@@ -34,8 +34,11 @@ fn og(property: &'static str, content: String) -> impl IntoView {
         .content(content)
 }
 
-#[component]
-pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> impl IntoView {
+/// The document around `page`. A plain generic function rather than a component with
+/// `Children`: children are type-erased (`AnyView`), which compiles every page's view into the
+/// Worker a second time with the browser-side methods it never calls, and renders it through
+/// dynamic dispatch.
+pub fn shell<V: IntoView>(meta: Meta, collections: Vec<Collection>, page: V) -> impl IntoView {
     let title = if meta.title.is_empty() {
         SHOP_NAME.to_owned()
     } else {
@@ -94,7 +97,7 @@ pub fn Shell(meta: Meta, collections: Vec<Collection>, children: Children) -> im
                     </form>
                     <CartLink/>
                 </header>
-                <main id="main">{children()}</main>
+                <main id="main">{page}</main>
                 <footer class="site-footer">
                     <p>{SHOP_NAME} " · rendered at the edge"</p>
                 </footer>

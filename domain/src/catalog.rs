@@ -684,7 +684,9 @@ mod option_tests {
 
 /// Changes a merchant makes to the catalog, each validated as a whole before it applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum CatalogChange {
     /// Replaces everything (an import).
     Replace {
@@ -701,7 +703,9 @@ pub enum CatalogChange {
 
 /// Why a change was refused; the catalog is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "error", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum ChangeError {
     /// The result would be invalid; every problem is listed.
     Invalid {

@@ -58,7 +58,9 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum InventoryCommand {
     SetOnHand {
         sku: Sku,
@@ -92,7 +94,9 @@ pub enum InventoryCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum InventoryReply {
     Stock {
         sku: Sku,

@@ -13,7 +13,9 @@ const DEFAULT_CART_TTL_SECONDS: u64 = 30 * 24 * 3600;
 const KEY: &str = "cart";
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
 pub enum CartRequest {
     Get,
     Apply { command: CartCommand },

@@ -1,0 +1,147 @@
+//! `wasm-size FILE [TOP]`: where the bytes of a wasm module go.
+//!
+//! Prints a Markdown table of the module's sections, then the code section's function bodies
+//! grouped by the crate their name starts with (from the `name` custom section, so the file must
+//! be an unstripped build: the deployed Worker is stripped, its twin under `target/` is not).
+//!
+//! A function's crate is the first path segment of its demangled name, looking through
+//! `<T as Trait>` to `T`; closures and generic instances are charged to the crate whose code they
+//! are, which is where a change would shrink them. Functions without a name are "(unnamed)".
+
+mod wasm;
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: wasm-size FILE.wasm [TOP]");
+        return ExitCode::from(2);
+    };
+    let top: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(25);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let module = match wasm::Module::parse(&bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{path}: not a wasm module I can read: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", report(&module, bytes.len(), top));
+    ExitCode::SUCCESS
+}
+
+fn kib(n: usize) -> String {
+    format!("{:.1} KiB", n as f64 / 1024.0)
+}
+
+fn report(m: &wasm::Module, total: usize, top: usize) -> String {
+    let mut out = String::new();
+    out.push_str("| Section | Bytes | Share |\n|---|--:|--:|\n");
+    for s in &m.sections {
+        out.push_str(&format!(
+            "| {} | {} | {:.1}% |\n",
+            s.name,
+            kib(s.size),
+            100.0 * s.size as f64 / total as f64
+        ));
+    }
+    out.push_str(&format!("| **total** | **{}** | |\n\n", kib(total)));
+    if m.names.is_empty() {
+        out.push_str("No `name` section: a stripped build carries no function names.\n");
+        return out;
+    }
+    let code: usize = m.bodies.iter().map(|b| b.1).sum();
+    let mut by_crate: HashMap<String, (usize, usize)> = HashMap::new();
+    for (index, size) in &m.bodies {
+        let krate = m
+            .names
+            .get(index)
+            .map_or_else(|| "(unnamed)".to_owned(), |n| crate_of(n).to_owned());
+        let e = by_crate.entry(krate).or_default();
+        e.0 += size;
+        e.1 += 1;
+    }
+    let mut rows: Vec<_> = by_crate.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    out.push_str("| Crate | Code | Share of code | Functions |\n|---|--:|--:|--:|\n");
+    let (mut rest, mut rest_fns) = (0, 0);
+    for (i, (krate, (size, fns))) in rows.iter().enumerate() {
+        if i < top {
+            out.push_str(&format!(
+                "| {krate} | {} | {:.1}% | {fns} |\n",
+                kib(*size),
+                100.0 * *size as f64 / code as f64
+            ));
+        } else {
+            rest += size;
+            rest_fns += fns;
+        }
+    }
+    if rest > 0 {
+        out.push_str(&format!(
+            "| (others) | {} | {:.1}% | {rest_fns} |\n",
+            kib(rest),
+            100.0 * rest as f64 / code as f64
+        ));
+    }
+    out.push_str(&format!(
+        "| **code section** | **{}** | | **{}** |\n",
+        kib(code),
+        m.bodies.len()
+    ));
+    out
+}
+
+/// The crate a demangled function name belongs to.
+fn crate_of(name: &str) -> &str {
+    let mut s = name.trim_start_matches(['<', '&', '_', '(', '*', ' ']);
+    for prefix in ["mut ", "const ", "dyn ", "impl "] {
+        s = s.strip_prefix(prefix).unwrap_or(s);
+    }
+    let s = s.trim_start_matches(['<', '&', '(', '*', ' ']);
+    let end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    let head = &s[..end];
+    if head.is_empty() {
+        name
+    } else if s[end..].starts_with("::") || s[end..].starts_with('<') {
+        head
+    } else if name.contains("future_to_promise") {
+        "wasm_bindgen_futures"
+    } else {
+        // A bare symbol: a C function, an import shim, or an intrinsic.
+        "(symbols)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crate_of;
+
+    #[test]
+    fn crates_of_demangled_names() {
+        assert_eq!(
+            crate_of("tachys::html::element::Foo::to_html::h12"),
+            "tachys"
+        );
+        assert_eq!(
+            crate_of("<alloc::vec::Vec<T> as serde::ser::Serialize>::serialize::h1"),
+            "alloc"
+        );
+        assert_eq!(
+            crate_of("<&mut serde_json::de::Deserializer<R>>::x"),
+            "serde_json"
+        );
+        assert_eq!(crate_of("core::fmt::write::h9"), "core");
+        assert_eq!(crate_of("memcpy"), "(symbols)");
+    }
+}
