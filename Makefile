@@ -115,11 +115,13 @@ lint: tools
 	cargo fmt --all --check
 	cargo clippy --workspace --exclude storefront-worker --all-targets -q -- -D warnings
 	cargo clippy -p storefront-worker -p app -p domain --target wasm32-unknown-unknown -q -- -D warnings
+	cargo clippy -p storefront-worker --lib --tests -q -- -D warnings
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -q -- -D warnings
 
 test: worker chromium deploy-check
 	cargo build -p sandbox-gateway
 	cargo test --workspace --exclude storefront-worker
+	cargo test -p storefront-worker --lib
 	cargo run -p storefront-bench -- smoke
 	$(MAKE) --no-print-directory lint
 

@@ -125,12 +125,15 @@ pub fn ProductBuy(
             .get()
             .and_then(|i| i.value().trim().parse().ok())
             .unwrap_or(1);
-        let body = serde_json::json!({ "sku": sku.get_untracked(), "quantity": qty }).to_string();
+        let body = browser::json(&AddItem {
+            sku: sku.get_untracked(),
+            quantity: qty,
+        });
         set_status.set("Adding…".into());
         browser::spawn(async move {
             match browser::send("POST", "/api/cart/items", Some(body)).await {
                 Ok(cart) => {
-                    let units = cart["units"].as_u64().unwrap_or(0);
+                    let units = cart.units;
                     browser::cart_updated(units);
                     set_status.set(format!(
                         "Added. Your cart has {units} item{}.",
@@ -164,7 +167,7 @@ pub fn CartLink() -> impl IntoView {
     let (units, set_units) = signal(0u64);
     browser::spawn(async move {
         if let Ok(cart) = browser::send("GET", "/api/cart", None).await {
-            set_units.set(cart["units"].as_u64().unwrap_or(0));
+            set_units.set(cart.units);
         }
     });
     browser::on_cart_updated(move |n| set_units.set(n));
@@ -189,7 +192,7 @@ pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoVi
             .and_then(|i| i.value().trim().parse().ok())
             .unwrap_or(i64::from(quantity));
         let next = (now + delta).clamp(0, 99);
-        let body = serde_json::json!({ "quantity": next }).to_string();
+        let body = browser::json(&SetQuantity { quantity: next });
         let path = format!("/api/cart/items/{}", sku.get_value());
         browser::spawn(async move {
             if browser::send("PATCH", &path, Some(body)).await.is_ok() {
@@ -209,8 +212,38 @@ pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoVi
     }
 }
 
+/// The body of `POST /api/cart/items`.
+#[derive(Serialize)]
+struct AddItem {
+    sku: String,
+    quantity: u32,
+}
+
+/// The body of `PATCH /api/cart/items/{sku}`.
+#[derive(Serialize)]
+struct SetQuantity {
+    quantity: i64,
+}
+
+/// What the islands read of the shop's JSON answers: a cart's unit count, or an error's
+/// sentence for the shopper. Typed, so that the browser bundle carries no `serde_json::Value`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Answer {
+    #[serde(default)]
+    pub units: u64,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
 /// Browser-only effects; on the server these do nothing (islands render there too).
 mod browser {
+    use super::Answer;
+
+    /// A request body as JSON (the types above cannot fail to serialize).
+    pub fn json(body: &impl serde::Serialize) -> String {
+        serde_json::to_string(body).unwrap_or_default()
+    }
+
     #[cfg(feature = "hydrate")]
     pub use imp::*;
 
@@ -221,7 +254,7 @@ mod browser {
             _method: &str,
             _url: &str,
             _body: Option<String>,
-        ) -> Result<serde_json::Value, String> {
+        ) -> Result<super::Answer, String> {
             Err("not in a browser".into())
         }
         pub fn cart_updated(_units: u64) {}
@@ -234,6 +267,7 @@ mod browser {
 
     #[cfg(feature = "hydrate")]
     mod imp {
+        use super::Answer;
         use wasm_bindgen::{JsCast, JsValue};
         use wasm_bindgen_futures::JsFuture;
 
@@ -242,11 +276,7 @@ mod browser {
         }
 
         /// A same-origin JSON request; `Err` carries the shop's `detail` for the shopper.
-        pub async fn send(
-            method: &str,
-            url: &str,
-            body: Option<String>,
-        ) -> Result<serde_json::Value, String> {
+        pub async fn send(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
             let window = web_sys::window().ok_or("no window")?;
             let init = web_sys::RequestInit::new();
             init.set_method(method);
@@ -265,15 +295,14 @@ mod browser {
             let text = JsFuture::from(resp.text().map_err(|_| "bad body")?)
                 .await
                 .map_err(|_| "bad body")?;
-            let json: serde_json::Value =
+            let answer: Answer =
                 serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or_default();
             if resp.ok() {
-                Ok(json)
+                Ok(answer)
             } else {
-                Err(json["detail"]
-                    .as_str()
-                    .unwrap_or("That did not work; try again.")
-                    .to_owned())
+                Err(answer
+                    .detail
+                    .unwrap_or_else(|| "That did not work; try again.".to_owned()))
             }
         }
 

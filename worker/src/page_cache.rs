@@ -143,7 +143,11 @@ mod tests {
         assert!(pages.map.contains_key(&format!("k{}", MAX_ENTRIES + 9)));
         assert_eq!(
             pages.bytes,
-            pages.map.iter().map(|(k, p)| k.len() + p.body.len()).sum()
+            pages
+                .map
+                .iter()
+                .map(|(k, p)| k.len() + p.body.len())
+                .sum::<usize>()
         );
     }
 
