@@ -272,7 +272,7 @@ pub async fn delete_product(admin: &CatalogAdmin, handle: &Handle) -> Result<Res
 
 /// `GET /admin/api/orders?status=&cursor=&limit=`: newest first.
 pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, AppError> {
-    let pairs = crate::storefront::query_pairs(req)?;
+    let pairs = platform::query_pairs(req);
     let get = |k: &str| {
         pairs
             .iter()

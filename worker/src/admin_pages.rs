@@ -49,7 +49,7 @@ fn see_other(location: &str, cookie: Option<String>) -> Result<Response, AppErro
 }
 
 fn cookie_header(req: &Request, value: &str, max_age: i64) -> String {
-    let secure = req.url().map(|u| u.scheme() == "https").unwrap_or(false);
+    let secure = platform::is_https(req);
     format!(
         "{COOKIE}={value}; Path=/admin; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
         if secure { "; Secure" } else { "" }
@@ -66,7 +66,7 @@ pub async fn home(
     let Some(session) = session(req, env) else {
         return html(app::render::admin_sign_in(None), 200);
     };
-    let query = crate::storefront::query_pairs(req)?;
+    let query = platform::query_pairs(req);
     let message = query
         .iter()
         .find(|(k, _)| k == "done")

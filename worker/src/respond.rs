@@ -52,7 +52,7 @@ pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
 
 /// HSTS, only when the request came over https (never on a local http run).
 pub fn with_hsts(req: &worker::Request, mut resp: Response) -> worker::Result<Response> {
-    if req.url().is_ok_and(|u| u.scheme() == "https") {
+    if crate::platform::is_https(req) {
         resp.headers_mut().set(
             "strict-transport-security",
             "max-age=31536000; includeSubDomains",

@@ -46,7 +46,7 @@ pub fn cart_id(req: &Request) -> Option<String> {
 }
 
 fn cart_cookie(req: &Request, id: &str) -> String {
-    let secure = req.url().map(|u| u.scheme() == "https").unwrap_or(false);
+    let secure = platform::is_https(req);
     format!(
         "{COOKIE}={id}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
         if secure { "; Secure" } else { "" }
@@ -698,7 +698,7 @@ async fn cart_page(
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
     let cart = shop.cart_of(cart_id(req).as_deref()).await?;
-    let query = crate::storefront::query_pairs(req)?;
+    let query = platform::query_pairs(req);
     let notice = query
         .iter()
         .any(|(k, _)| k == "cancelled")

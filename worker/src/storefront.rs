@@ -4,6 +4,7 @@ use crate::catalog::CatalogStore;
 use crate::error::AppError;
 use crate::objects::inventory::Inventory;
 use crate::page_cache::PageCache;
+use crate::platform;
 use crate::respond;
 use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
@@ -12,17 +13,8 @@ use domain::{CatalogIndex, Handle, Sku};
 use std::rc::Rc;
 use worker::{Request, Response};
 
-/// Decoded query pairs of a request URL.
-pub fn query_pairs(req: &Request) -> Result<Vec<(String, String)>, AppError> {
-    let url = req.url()?;
-    Ok(url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
-}
-
 fn listing_query(req: &Request) -> Result<ListingQuery, AppError> {
-    let pairs = query_pairs(req)?;
+    let pairs = platform::query_pairs(req);
     ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| AppError::BadRequest(e.to_string()))
 }
@@ -127,7 +119,7 @@ pub async fn product(
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let (index, product) = find_product(store, handle).await?;
-    let wanted = query_pairs(req)?
+    let wanted = platform::query_pairs(req)
         .into_iter()
         .find(|(k, _)| k == "variant")
         .and_then(|(_, v)| Sku::parse(&v).ok());
