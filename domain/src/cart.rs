@@ -59,14 +59,19 @@ pub enum CartCommand {
     Clear,
     /// Starts a checkout of the current contents with `order_id`, unless one is already under way
     /// for them (then that one stays: concurrent or retried checkouts share one order). `replace`
-    /// names a finished checkout (failed, expired) that may be replaced.
+    /// names a finished checkout (failed, expired) that may be replaced. An empty cart starts
+    /// nothing.
     StartCheckout {
         order_id: String,
         replace: Option<String>,
     },
-    /// The order was paid: empty the cart if it is still in that checkout.
+    /// The order was paid: if the cart's checkout is that order, exactly the paid quantities
+    /// leave the cart. Lines added or raised after the checkout began stay.
     CheckoutPaid {
         order_id: String,
+        /// What the order holds (SKU and quantity).
+        #[serde(default)]
+        paid: Vec<CartLine>,
     },
 }
 
@@ -213,6 +218,10 @@ impl Cart {
                 self.checkout = None;
             }
             CartCommand::StartCheckout { order_id, replace } => {
+                if self.lines.is_empty() {
+                    // Nothing to check out: the caller sees the empty cart in the answer.
+                    return Ok(());
+                }
                 let keep = self
                     .current_checkout()
                     .is_some_and(|current| Some(current) != replace.as_deref());
@@ -223,13 +232,18 @@ impl Cart {
                     });
                 }
             }
-            CartCommand::CheckoutPaid { order_id } => {
+            CartCommand::CheckoutPaid { order_id, paid } => {
                 if self
                     .checkout
                     .as_ref()
                     .is_some_and(|c| &c.order_id == order_id)
                 {
-                    self.lines.clear();
+                    for p in paid {
+                        if let Some(line) = self.lines.iter_mut().find(|l| l.sku == p.sku) {
+                            line.quantity = line.quantity.saturating_sub(p.quantity);
+                        }
+                    }
+                    self.lines.retain(|l| l.quantity > 0);
                     self.checkout = None;
                 }
             }
@@ -465,17 +479,63 @@ mod tests {
         c.apply(&add("A", 1)).unwrap();
         assert_eq!(c.current_checkout(), None);
         c.apply(&start("o1", None)).unwrap();
+        let paid = |id: &str| CartCommand::CheckoutPaid {
+            order_id: id.into(),
+            paid: vec![CartLine {
+                sku: sku("A"),
+                quantity: 2,
+            }],
+        };
         // Paid for another order: the cart stays.
-        c.apply(&CartCommand::CheckoutPaid {
-            order_id: "o2".into(),
+        c.apply(&paid("o2")).unwrap();
+        assert_eq!(c.quantity_of("A"), 2);
+        c.apply(&paid("o1")).unwrap();
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn an_empty_cart_starts_no_checkout() {
+        let mut c = Cart::default();
+        c.apply(&CartCommand::StartCheckout {
+            order_id: "o1".into(),
+            replace: None,
         })
         .unwrap();
-        assert_eq!(c.quantity_of("A"), 2);
+        assert_eq!(c, Cart::default());
+    }
+
+    #[test]
+    fn paying_removes_only_what_was_checked_out() {
+        let mut c = Cart::default();
+        c.apply(&add("APRON", 1)).unwrap();
+        c.apply(&add("MUG", 2)).unwrap();
+        c.apply(&CartCommand::StartCheckout {
+            order_id: "o1".into(),
+            replace: None,
+        })
+        .unwrap();
+        // After the checkout began: a new line, and a raised one.
+        c.apply(&add("HAMMOCK", 1)).unwrap();
+        c.apply(&add("MUG", 3)).unwrap();
         c.apply(&CartCommand::CheckoutPaid {
             order_id: "o1".into(),
+            paid: vec![
+                CartLine {
+                    sku: sku("APRON"),
+                    quantity: 1,
+                },
+                CartLine {
+                    sku: sku("MUG"),
+                    quantity: 2,
+                },
+            ],
         })
         .unwrap();
-        assert!(c.is_empty());
+        assert_eq!(c.quantity_of("APRON"), 0);
+        assert_eq!(c.quantity_of("MUG"), 3);
+        assert_eq!(c.quantity_of("HAMMOCK"), 1);
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(c.checkout, None);
     }
 
     #[test]

@@ -132,6 +132,46 @@ async fn add_checkout_pay_confirm() {
     confirmation.assert_contains("€118.00");
 }
 
+/// Issue #10, defect 1: paying a checkout removes what was checked out, and only that.
+#[tokio::test]
+async fn paying_keeps_what_was_added_after_the_checkout_began() {
+    let c = Client::shopper();
+    c.set_stock("DENIM-APRON-LONG", 5).await;
+    c.set_stock("HAMMOCK-SUNSET", 5).await;
+    c.add("DENIM-APRON-LONG", 1).await;
+    let r = c.checkout().await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["order_id"].as_str().expect("order id").to_owned();
+    c.add("HAMMOCK-SUNSET", 1).await;
+    c.add("DENIM-APRON-LONG", 1).await;
+
+    pay(&server().gateway, &id).await;
+    let o = wait_status(&c, &id, "paid").await;
+    assert_eq!(o["lines"].as_array().map(Vec::len), Some(1), "{o}");
+    assert_eq!(o["lines"][0]["quantity"], 1);
+    let cart = c.get("/api/cart").await.json();
+    let mut lines: Vec<(String, u64)> = cart["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| {
+            (
+                l["sku"].as_str().unwrap_or_default().to_owned(),
+                l["quantity"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            ("DENIM-APRON-LONG".to_owned(), 1),
+            ("HAMMOCK-SUNSET".to_owned(), 1)
+        ],
+        "{cart}"
+    );
+}
+
 #[tokio::test]
 async fn a_retried_checkout_opens_one_session_and_a_replayed_webhook_charges_once() {
     let c = Client::shopper();

@@ -259,27 +259,21 @@ impl Shopping {
                 "give an e-mail address such as you@example.com for the receipt",
             ));
         }
-        let cart = self.cart_of(id.as_deref()).await?;
-        let (Some(cart_id), false) = (id, cart.is_empty()) else {
-            return Err(AppError::client(
+        let empty_cart = || {
+            AppError::client(
                 409,
                 "empty_cart",
                 "the cart is empty: add something before checking out",
-            ));
-        };
-        let priced = price(index, &cart)?;
-        if let Some(line) = priced.unavailable().next() {
-            return Err(AppError::client(
-                409,
-                "unavailable",
-                format!("{} is no longer sold; remove it to check out", line.sku),
             )
-            .with("sku", line.sku.as_str()));
-        }
+        };
+        let Some(cart_id) = id else {
+            return Err(empty_cart());
+        };
 
-        // Agree with the cart on the order id (the cart's object decides atomically).
+        // Agree with the cart on the order id (the cart's object decides atomically). Its answer
+        // is the cart being checked out: no separate read of the cart first.
         let mut replace = None;
-        let order_id = loop {
+        let (order_id, priced) = loop {
             let proposal = format!("ord_{}", platform::random_hex(16)?);
             let command = CartCommand::StartCheckout {
                 order_id: proposal.clone(),
@@ -290,12 +284,24 @@ impl Shopping {
                 .apply(&cart_id, command)
                 .await?
                 .map_err(cart_error)?;
+            if cart.is_empty() {
+                return Err(empty_cart());
+            }
+            let priced = price(index, &cart)?;
+            if let Some(line) = priced.unavailable().next() {
+                return Err(AppError::client(
+                    409,
+                    "unavailable",
+                    format!("{} is no longer sold; remove it to check out", line.sku),
+                )
+                .with("sku", line.sku.as_str()));
+            }
             let chosen = cart
                 .current_checkout()
                 .map(str::to_owned)
                 .unwrap_or(proposal.clone());
             if chosen == proposal {
-                break chosen;
+                break (chosen, priced);
             }
             match self.orders.get(&chosen).await? {
                 Some(o)
@@ -320,7 +326,7 @@ impl Shopping {
                 Some(o) if o.status == OrderStatus::AwaitingPayment => return Ok((o, false)),
                 // Being created by a concurrent request, or left half-way by a failed one:
                 // every step below is idempotent, so carry on with it.
-                _ => break chosen,
+                _ => break (chosen, priced),
             }
         };
 
@@ -528,6 +534,16 @@ impl Shopping {
                         &order.cart_id,
                         CartCommand::CheckoutPaid {
                             order_id: order.id.clone(),
+                            paid: order
+                                .lines
+                                .iter()
+                                .filter_map(|l| {
+                                    Some(cart::CartLine {
+                                        sku: Sku::parse(&l.sku).ok()?,
+                                        quantity: l.quantity,
+                                    })
+                                })
+                                .collect(),
                         },
                     )
                     .await?

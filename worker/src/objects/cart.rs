@@ -61,11 +61,17 @@ impl worker::DurableObject for CartObject {
         match request {
             CartRequest::Get => reply(&CartReply { cart, error: None }),
             CartRequest::Apply { command } => {
+                let before = cart.clone();
                 if let Err(e) = cart.apply(&command) {
                     return reply(&CartReply {
                         cart,
                         error: Some(e),
                     });
+                }
+                if cart == before {
+                    // Nothing changed (a retried checkout, a paid order already removed):
+                    // no write, and the abandoned-cart alarm stays where the last change put it.
+                    return reply(&CartReply { cart, error: None });
                 }
                 *self.cart.borrow_mut() = Some(cart.clone());
                 let storage = self.state.storage();

@@ -119,7 +119,9 @@ impl Orders {
         })
     }
 
-    /// Stores `order` unless it exists; answers the stored one. The merchant's list follows.
+    /// Stores `order` unless it exists; answers the stored one. The merchant's list shows an
+    /// order from its first change on (a payment session, or a failure): a checkout in its
+    /// first milliseconds is not worth a write to the one index object, on every checkout.
     pub async fn create(&self, order: Order) -> Result<Order, AppError> {
         let id = order.id.clone();
         let r: OrderReply = call(
@@ -130,13 +132,8 @@ impl Orders {
             },
         )
         .await?;
-        let order = r
-            .order
-            .ok_or_else(|| AppError::internal("order was not stored"))?;
-        if r.transition == Transition::Changed {
-            self.index.record(&order).await?;
-        }
-        Ok(order)
+        r.order
+            .ok_or_else(|| AppError::internal("order was not stored"))
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Order>, AppError> {
