@@ -268,3 +268,32 @@ async fn carts_stock_and_orders_survive_a_restart() {
     );
     assert_eq!(status_of(&c, &id).await, "awaiting_payment");
 }
+
+/// A cart is deleted once it has gone `CART_TTL_SECONDS` without a change, and not before: a
+/// change after the alarm was set moves the deletion on (the alarm is set once, and looks at
+/// the time of the last change when it fires).
+#[tokio::test(flavor = "multi_thread")]
+async fn abandoned_carts_are_deleted_after_their_ttl_without_a_change() {
+    let stack = tokio::task::spawn_blocking(|| start(&[("CART_TTL_SECONDS", "3")]))
+        .await
+        .expect("start");
+    let shopper = Client::shopper_of(&stack.base);
+    shopper.add("CANVAS-TOTE-NATURAL", 1).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    shopper.add("CANVAS-TOTE-NATURAL", 1).await;
+    let changed = std::time::Instant::now();
+    // Past the first alarm (3 s after the first add), but only 1.5 s after the last change.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let cart = shopper.get("/api/cart").await.json();
+    assert_eq!(cart["units"], 2, "deleted too early: {cart}");
+    eventually("the abandoned cart to be deleted", WAIT, || async {
+        let cart = shopper.get("/api/cart").await.json();
+        (cart["units"] == 0).then_some(())
+    })
+    .await;
+    assert!(
+        changed.elapsed() >= Duration::from_secs(3),
+        "deleted {:.1?} after the last change",
+        changed.elapsed()
+    );
+}

@@ -4,13 +4,22 @@ use crate::error::AppError;
 use crate::platform::{self, call, reply};
 use domain::cart::{Cart, CartCommand, CartError};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use worker::{durable_object, Env, Request, Response, State};
+use std::cell::{Cell, RefCell};
+use worker::{durable_object, Date, Env, Request, Response, State};
 
 /// An abandoned cart is deleted after this many seconds without a change (default 30 days).
 pub const CART_TTL_VAR: &str = "CART_TTL_SECONDS";
 const DEFAULT_CART_TTL_SECONDS: u64 = 30 * 24 * 3600;
 const KEY: &str = "cart";
+/// When (Unix ms) the cart last changed; the abandoned-cart alarm compares against it.
+const CHANGED_AT: &str = "changed_at";
+
+/// What one change writes: the cart and when it changed, in one storage call.
+#[derive(Serialize)]
+struct Stored<'a> {
+    cart: &'a Cart,
+    changed_at: u64,
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 // Externally tagged: an object protocol, not a public format (internal tagging buffers each
@@ -32,9 +41,20 @@ pub struct CartObject {
     state: State,
     env: Env,
     cart: RefCell<Option<Cart>>,
+    /// An alarm is known to be scheduled: changes need not set it again.
+    alarm_armed: Cell<bool>,
 }
 
 impl CartObject {
+    /// How long a cart lives without a change.
+    fn ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(platform::var_u64(
+            &self.env,
+            CART_TTL_VAR,
+            DEFAULT_CART_TTL_SECONDS,
+        ))
+    }
+
     async fn load(&self) -> worker::Result<Cart> {
         if let Some(c) = self.cart.borrow().clone() {
             return Ok(c);
@@ -52,6 +72,7 @@ impl worker::DurableObject for CartObject {
             state,
             env,
             cart: RefCell::new(None),
+            alarm_armed: Cell::new(false),
         }
     }
 
@@ -75,20 +96,44 @@ impl worker::DurableObject for CartObject {
                 }
                 *self.cart.borrow_mut() = Some(cart.clone());
                 let storage = self.state.storage();
-                storage.put(KEY, &cart).await?;
-                let ttl = platform::var_u64(&self.env, CART_TTL_VAR, DEFAULT_CART_TTL_SECONDS);
                 storage
-                    .set_alarm(std::time::Duration::from_secs(ttl))
+                    .put_multiple(Stored {
+                        cart: &cart,
+                        changed_at: Date::now().as_millis(),
+                    })
                     .await?;
+                // One alarm at a time, set once: when it fires it deletes the cart only if the
+                // last change is older than the TTL, and otherwise moves itself (see `alarm`).
+                if !self.alarm_armed.get() {
+                    if storage.get_alarm().await?.is_none() {
+                        storage.set_alarm(self.ttl()).await?;
+                    }
+                    self.alarm_armed.set(true);
+                }
                 reply(&CartReply { cart, error: None })
             }
         }
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        // The alarm moves with every change, so firing means the cart was abandoned.
-        self.state.storage().delete_all().await?;
+        let storage = self.state.storage();
+        let ttl = self.ttl();
+        let changed_at: Option<u64> = storage.get(CHANGED_AT).await?;
+        let idle = Date::now()
+            .as_millis()
+            .saturating_sub(changed_at.unwrap_or(0));
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        if changed_at.is_some() && idle < ttl_ms {
+            // Changed since the alarm was set: look again when this change is TTL old.
+            storage
+                .set_alarm(std::time::Duration::from_millis(ttl_ms - idle))
+                .await?;
+            self.alarm_armed.set(true);
+            return Response::ok("kept");
+        }
+        storage.delete_all().await?;
         *self.cart.borrow_mut() = Some(Cart::default());
+        self.alarm_armed.set(false);
         Response::ok("deleted")
     }
 }
