@@ -147,6 +147,10 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             </fieldset>
             <label for="catalog">"Catalog file contents"</label>
             <textarea id="catalog" name="catalog" rows="8" required></textarea>
+            <label>
+                <input type="checkbox" name="confirm" value="replace"/>
+                " Yes, remove the products this file leaves out, even if that is most or all of them"
+            </label>
             <button type="submit">"Import"</button>
         </form>
     }

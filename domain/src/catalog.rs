@@ -688,16 +688,20 @@ mod option_tests {
 // message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CatalogChange {
-    /// Replaces everything (an import).
+    /// Replaces everything (an import). Unless `confirm`, refused if it would remove every
+    /// product, or more than half of them (see [`ChangeError::ConfirmRequired`]).
     Replace {
         catalog: Catalog,
+        #[serde(default)]
+        confirm: bool,
     },
     /// Adds a product, or replaces the one with the same handle in place.
-    Upsert {
-        product: Box<Product>,
-    },
+    Upsert { product: Box<Product> },
+    /// Removes a product; unless `confirm`, refused if it is the last one.
     Delete {
         handle: Handle,
+        #[serde(default)]
+        confirm: bool,
     },
 }
 
@@ -716,6 +720,33 @@ pub enum ChangeError {
     },
     /// There is no catalog yet to change a product in: import one first.
     NoCatalog,
+    /// The change would remove every product, or more than half of them (a blank or truncated
+    /// file, most likely); it applies only when confirmed.
+    ConfirmRequired {
+        current: usize,
+        removed: usize,
+        remaining: usize,
+    },
+}
+
+/// Whether going from `current` to `next` removes so much that the merchant must confirm it:
+/// every product, or more than half of them.
+fn removes_too_much(current: &Catalog, next: &Catalog) -> Option<ChangeError> {
+    let kept: std::collections::HashSet<&str> =
+        next.products.iter().map(|p| p.handle.as_str()).collect();
+    let removed = current
+        .products
+        .iter()
+        .filter(|p| !kept.contains(p.handle.as_str()))
+        .count();
+    let total = current.products.len();
+    (removed > 0 && (removed == total || removed * 2 > total)).then_some(
+        ChangeError::ConfirmRequired {
+            current: total,
+            removed,
+            remaining: next.products.len(),
+        },
+    )
 }
 
 impl Catalog {
@@ -724,8 +755,14 @@ impl Catalog {
         current: Option<&Catalog>,
         change: CatalogChange,
     ) -> Result<Catalog, ChangeError> {
+        let confirmed = match &change {
+            CatalogChange::Replace { confirm, .. } | CatalogChange::Delete { confirm, .. } => {
+                *confirm
+            }
+            CatalogChange::Upsert { .. } => true,
+        };
         let next = match change {
-            CatalogChange::Replace { catalog } => catalog,
+            CatalogChange::Replace { catalog, .. } => catalog,
             CatalogChange::Upsert { product } => {
                 let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
                 match next
@@ -738,7 +775,7 @@ impl Catalog {
                 }
                 next
             }
-            CatalogChange::Delete { handle } => {
+            CatalogChange::Delete { handle, .. } => {
                 let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
                 let before = next.products.len();
                 next.products.retain(|p| p.handle != handle);
@@ -752,6 +789,11 @@ impl Catalog {
         };
         next.validate()
             .map_err(|problems| ChangeError::Invalid { problems })?;
+        if let (false, Some(current)) = (confirmed, current) {
+            if let Some(refusal) = removes_too_much(current, &next) {
+                return Err(refusal);
+            }
+        }
         Ok(next)
     }
 }
@@ -796,21 +838,133 @@ mod change_tests {
     fn delete_and_missing_catalog() {
         let c = sample();
         let h = c.products[0].handle.clone();
-        let next = Catalog::change(Some(&c), CatalogChange::Delete { handle: h.clone() }).unwrap();
+        let next = Catalog::change(
+            Some(&c),
+            CatalogChange::Delete {
+                handle: h.clone(),
+                confirm: true,
+            },
+        )
+        .unwrap();
         assert!(next.products.iter().all(|p| p.handle != h));
         assert_eq!(
-            Catalog::change(Some(&next), CatalogChange::Delete { handle: h.clone() }),
+            Catalog::change(
+                Some(&next),
+                CatalogChange::Delete {
+                    handle: h.clone(),
+                    confirm: true
+                }
+            ),
             Err(ChangeError::NotFound {
                 handle: h.to_string()
             })
         );
         assert_eq!(
-            Catalog::change(None, CatalogChange::Delete { handle: h }),
+            Catalog::change(
+                None,
+                CatalogChange::Delete {
+                    handle: h,
+                    confirm: true
+                }
+            ),
             Err(ChangeError::NoCatalog)
         );
         assert_eq!(
-            Catalog::change(None, CatalogChange::Replace { catalog: c.clone() }),
+            Catalog::change(
+                None,
+                CatalogChange::Replace {
+                    catalog: c.clone(),
+                    confirm: false
+                }
+            ),
             Ok(c)
         );
+    }
+
+    /// A catalog of `n` products, copies of the sample's first with other handles and SKUs.
+    fn of_size(n: usize) -> Catalog {
+        let mut c = sample();
+        let model = c.products[0].clone();
+        c.products = (0..n)
+            .map(|i| {
+                let mut p = model.clone();
+                p.handle = Handle::parse(&format!("p-{i}")).unwrap();
+                for (j, v) in p.variants.iter_mut().enumerate() {
+                    v.sku = Sku::parse(&format!("P-{i}-{j}")).unwrap();
+                }
+                p
+            })
+            .collect();
+        c.validate().unwrap();
+        c
+    }
+
+    #[test]
+    fn removing_most_products_needs_confirmation() {
+        let current = of_size(4);
+        let replace = |catalog: Catalog, confirm| CatalogChange::Replace { catalog, confirm };
+        // A blank import: every product would go.
+        let blank = of_size(0);
+        assert_eq!(
+            Catalog::change(Some(&current), replace(blank.clone(), false)),
+            Err(ChangeError::ConfirmRequired {
+                current: 4,
+                removed: 4,
+                remaining: 0
+            })
+        );
+        assert_eq!(
+            Catalog::change(Some(&current), replace(blank.clone(), true)),
+            Ok(blank)
+        );
+        // Three of four: more than half.
+        let mut one = current.clone();
+        one.products.truncate(1);
+        assert!(matches!(
+            Catalog::change(Some(&current), replace(one, false)),
+            Err(ChangeError::ConfirmRequired { removed: 3, .. })
+        ));
+        // Half is allowed. Replacing every product with new ones removes every old one: that
+        // needs confirming too.
+        let mut half = current.clone();
+        half.products.truncate(2);
+        assert!(Catalog::change(Some(&current), replace(half, false)).is_ok());
+        assert!(matches!(
+            Catalog::change(Some(&current), replace(of_size(8).renamed("q"), false)),
+            Err(ChangeError::ConfirmRequired { removed: 4, .. })
+        ));
+        // The last product cannot be deleted by accident either.
+        let last = of_size(1);
+        let h = last.products[0].handle.clone();
+        let delete = |confirm| CatalogChange::Delete {
+            handle: h.clone(),
+            confirm,
+        };
+        assert!(matches!(
+            Catalog::change(Some(&last), delete(false)),
+            Err(ChangeError::ConfirmRequired { removed: 1, .. })
+        ));
+        assert!(Catalog::change(Some(&last), delete(true)).is_ok());
+        assert!(Catalog::change(
+            Some(&current),
+            CatalogChange::Delete {
+                handle: current.products[0].handle.clone(),
+                confirm: false
+            }
+        )
+        .is_ok());
+    }
+
+    impl Catalog {
+        /// The same catalog with every handle and SKU prefixed by `prefix`.
+        fn renamed(mut self, prefix: &str) -> Catalog {
+            for p in &mut self.products {
+                p.handle = Handle::parse(&format!("{prefix}-{}", p.handle)).unwrap();
+                for v in &mut p.variants {
+                    v.sku = Sku::parse(&format!("{}-{}", prefix.to_uppercase(), v.sku)).unwrap();
+                }
+            }
+            self
+        }
     }
 }

@@ -204,7 +204,8 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     let header = "handle,title,description,tags,collections,featured,created_at,image_src,image_alt,options,sku,option_values,price,stock";
     let bad = format!("{header}\nmug,Mug,,,home,no,2025-01-02,,,Colour,MUG-RED,Red,12.50,1\nmug,,,,,,,,,,MUG-BLUE,Blue,900,many\n");
     let csv = |body: String| {
-        c.request(Method::POST, "/admin/api/catalog/import")
+        // The good file replaces every product: confirmed (see the test below).
+        c.request(Method::POST, "/admin/api/catalog/import?confirm=replace")
             .bearer_auth(ADMIN_TOKEN)
             .header("content-type", "text/csv")
             .body(body)
@@ -257,7 +258,13 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
         products.push(p);
     }
     let started = Instant::now();
-    let r = admin(&c, Method::POST, "/admin/api/catalog/import", Some(&big)).await;
+    let r = admin(
+        &c,
+        Method::POST,
+        "/admin/api/catalog/import?confirm=replace",
+        Some(&big),
+    )
+    .await;
     let took = started.elapsed();
     assert_eq!(r.status, 200, "{}", r.body);
     eprintln!("import of 1,000 products: {took:.2?}, {}", r.body);
@@ -269,4 +276,90 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
         c.get("/api/products?per_page=48&page=21").await.json()["total"],
         1000
     );
+}
+
+/// Issue #10, defect 4: a blank or truncated import, or deleting the last product, would empty
+/// the shop: it is refused with 409 `confirm_required` and changes nothing, unless confirmed.
+#[tokio::test(flavor = "multi_thread")]
+async fn imports_that_would_empty_the_shop_need_confirmation() {
+    let stack = tokio::task::spawn_blocking(|| {
+        Stack::start(Options::default()).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .expect("start");
+    let c = stack.client();
+    let products = demo()["products"].as_array().map(Vec::len).expect("demo");
+
+    // A CSV with only its header.
+    let header = "handle,title,description,tags,collections,featured,created_at,image_src,image_alt,options,sku,option_values,price,stock\n";
+    let r = c
+        .send(
+            c.request(Method::POST, "/admin/api/catalog/import")
+                .bearer_auth(ADMIN_TOKEN)
+                .header("content-type", "text/csv")
+                .body(header),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["error"], "confirm_required", "{j}");
+    assert_eq!(j["removed"], products, "{j}");
+    assert_eq!(j["remaining"], 0, "{j}");
+    assert!(j["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("?confirm=replace")));
+    c.get("/products/linen-shirt")
+        .await
+        .assert_contains("Linen");
+
+    // A JSON file keeping a third of the products.
+    let mut third = demo();
+    third["products"]
+        .as_array_mut()
+        .expect("products")
+        .truncate(products / 3);
+    let r = admin(&c, Method::POST, "/admin/api/catalog/import", Some(&third)).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["error"], "confirm_required");
+    assert_eq!(
+        admin(&c, Method::GET, "/admin/api/catalog/export", None)
+            .await
+            .json(),
+        demo(),
+        "nothing changed"
+    );
+    // Confirmed, it applies.
+    let r = admin(
+        &c,
+        Method::POST,
+        "/admin/api/catalog/import?confirm=replace",
+        Some(&third),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["products"], products / 3);
+
+    // Deleting down to the last product: the last one needs confirming.
+    let handles: Vec<String> = third["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .map(|p| p["handle"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for h in &handles[1..] {
+        let r = admin(
+            &c,
+            Method::DELETE,
+            &format!("/admin/api/products/{h}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{h}: {}", r.body);
+    }
+    let last = format!("/admin/api/products/{}", handles[0]);
+    let r = admin(&c, Method::DELETE, &last, None).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["error"], "confirm_required");
+    let r = admin(&c, Method::DELETE, &format!("{last}?confirm=replace"), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }

@@ -140,14 +140,28 @@ fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
                 "no_catalog",
                 "import a catalog first (POST /admin/api/catalog/import)",
             ),
+            ChangeError::ConfirmRequired {
+                current,
+                removed,
+                remaining,
+            } => AppError::client(
+                409,
+                "confirm_required",
+                format!(
+                    "this would remove {removed} of the shop's {current} products, leaving {remaining}; \
+nothing was changed. To do it anyway, send it again with ?confirm=replace"
+                ),
+            )
+            .with("current", current)
+            .with("removed", removed)
+            .with("remaining", remaining),
         }),
         CatalogReply::Busy => Err(AppError::client(
             409,
             "busy",
             "another catalog change is being published; retry in a moment",
         )),
-        CatalogReply::NotPublished { version, reason } => Err(AppError::Gateway {
-            status: 503,
+        CatalogReply::NotPublished { version, reason } => Err(AppError::CatalogNotPublished {
             detail: format!(
                 "saved as version {version}, but not yet published to the edge ({reason}); retry"
             ),
@@ -168,7 +182,15 @@ pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response,
         .ok()
         .flatten()
         .unwrap_or_default();
-    import_text(admin, text, content_type.starts_with("text/csv")).await
+    let csv = content_type.starts_with("text/csv");
+    import_text(admin, text, csv, confirmed(req)).await
+}
+
+/// Whether the request confirms a change that removes most of the catalog (`?confirm=replace`).
+fn confirmed(req: &Request) -> bool {
+    platform::query_pairs(req)
+        .iter()
+        .any(|(k, v)| k == "confirm" && v == "replace")
 }
 
 /// Imports a catalog file's text, JSON or CSV.
@@ -176,6 +198,7 @@ pub async fn import_text(
     admin: &CatalogAdmin,
     text: &str,
     csv: bool,
+    confirm: bool,
 ) -> Result<Response, AppError> {
     if csv {
         // CSV carries products; currency and collections stay those of the current catalog.
@@ -194,7 +217,7 @@ pub async fn import_text(
         return change_answer(
             admin
                 .send(&CatalogRequest::Change {
-                    change: CatalogChange::Replace { catalog },
+                    change: CatalogChange::Replace { catalog, confirm },
                 })
                 .await?,
         );
@@ -209,7 +232,7 @@ pub async fn import_text(
     change_answer(
         admin
             .send(&CatalogRequest::Change {
-                change: CatalogChange::Replace { catalog },
+                change: CatalogChange::Replace { catalog, confirm },
             })
             .await?,
     )
@@ -258,12 +281,17 @@ pub async fn put_product(
 }
 
 /// `DELETE /admin/api/products/{handle}`. Cart lines of its SKUs then show as unavailable.
-pub async fn delete_product(admin: &CatalogAdmin, handle: &Handle) -> Result<Response, AppError> {
+pub async fn delete_product(
+    req: &Request,
+    admin: &CatalogAdmin,
+    handle: &Handle,
+) -> Result<Response, AppError> {
     change_answer(
         admin
             .send(&CatalogRequest::Change {
                 change: CatalogChange::Delete {
                     handle: handle.clone(),
+                    confirm: confirmed(req),
                 },
             })
             .await?,

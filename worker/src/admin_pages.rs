@@ -228,7 +228,8 @@ pub async fn action(
             Action::Import => {
                 let text = field(&form, "catalog").unwrap_or_default();
                 let csv = field(&form, "format") == Some("csv");
-                admin::import_text(&CatalogAdmin::from_env(env)?, text, csv).await?;
+                let confirm = field(&form, "confirm") == Some("replace");
+                admin::import_text(&CatalogAdmin::from_env(env)?, text, csv, confirm).await?;
                 Ok("Catalog imported and published".into())
             }
             Action::Fulfil => {

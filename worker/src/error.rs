@@ -24,6 +24,9 @@ pub enum AppError {
     },
     #[error("missing or wrong credentials")]
     Unauthorized,
+    /// A catalog change was saved in its object but could not be published to KV yet (503).
+    #[error("{detail}")]
+    CatalogNotPublished { detail: String },
     /// The payment gateway failed or did not answer in time (502 / 504).
     #[error("{detail}")]
     Gateway { status: u16, detail: String },
@@ -87,7 +90,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest(_) => 400,
             AppError::MethodNotAllowed(_) => 405,
-            AppError::CatalogUnavailable => 503,
+            AppError::CatalogUnavailable | AppError::CatalogNotPublished { .. } => 503,
             AppError::Client { status, .. } => *status,
             AppError::Unauthorized => 401,
             AppError::Gateway { status, .. } => *status,
@@ -105,6 +108,7 @@ impl AppError {
             AppError::Client { code, .. } => code,
             AppError::Unauthorized => "unauthorized",
             AppError::Gateway { .. } => "payment_unavailable",
+            AppError::CatalogNotPublished { .. } => "catalog_unavailable",
             AppError::Internal(_) | AppError::Corrupt(_) => "internal",
         }
     }
@@ -114,7 +118,9 @@ impl AppError {
         match self {
             AppError::NotFound => "There is nothing at this address.".into(),
             AppError::BadRequest(msg) => msg.clone(),
-            AppError::Client { detail, .. } | AppError::Gateway { detail, .. } => detail.clone(),
+            AppError::Client { detail, .. }
+            | AppError::Gateway { detail, .. }
+            | AppError::CatalogNotPublished { detail } => detail.clone(),
             AppError::Unauthorized => "Send `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
             AppError::MethodNotAllowed(allow) => format!("This address accepts {allow}."),
             AppError::CatalogUnavailable => {
@@ -137,6 +143,7 @@ impl AppError {
             AppError::Client { .. } => "That request did not make sense",
             AppError::Unauthorized => "Not authorised",
             AppError::Gateway { .. } => "Payment is unavailable right now",
+            AppError::CatalogNotPublished { .. } => "The catalog could not be published yet",
             AppError::Internal(_) | AppError::Corrupt(_) => "Something went wrong",
         }
     }

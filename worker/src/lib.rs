@@ -145,7 +145,7 @@ impl Shop {
             }
             Route::AdminProductDelete(h) => {
                 admin::authorize(req, &self.env)?;
-                admin::delete_product(&CatalogAdmin::from_env(&self.env)?, h).await
+                admin::delete_product(req, &CatalogAdmin::from_env(&self.env)?, h).await
             }
             Route::AdminHome => admin_pages::home(req, &self.env, store, self.shopping()?).await,
             Route::AdminLogin => admin_pages::login(req, &self.env).await,
