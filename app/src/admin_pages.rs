@@ -138,15 +138,17 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             <tbody>{stock_rows}</tbody>
         </table>
         <h2 id="import">"Import the catalog"</h2>
-        <form method="post" action="/admin/import">
+        <form method="post" action="/admin/import" enctype="multipart/form-data">
             <input type="hidden" name="csrf" value=csrf/>
             <fieldset>
                 <legend>"Format"</legend>
                 <label><input type="radio" name="format" value="json" checked/>" JSON (the whole catalog)"</label>
                 <label><input type="radio" name="format" value="csv"/>" CSV (products, one row per variant)"</label>
             </fieldset>
-            <label for="catalog">"Catalog file contents"</label>
-            <textarea id="catalog" name="catalog" rows="8" required></textarea>
+            <label for="file">"Catalog file (JSON or CSV, up to 8 MiB)"</label>
+            <input id="file" type="file" name="file" accept=".json,.csv,application/json,text/csv"/>
+            <label for="catalog">"…or paste its contents"</label>
+            <textarea id="catalog" name="catalog" rows="8"></textarea>
             <label>
                 <input type="checkbox" name="confirm" value="replace"/>
                 " Yes, remove the products this file leaves out, even if that is most or all of them"

@@ -104,3 +104,82 @@ async fn merchants_sign_in_and_forms_need_the_csrf_token() {
     let r = c.send(c.request(Method::GET, "/admin")).await;
     r.assert_lacks(SKU);
 }
+
+/// Issue #10, defect 3: the admin page imports a real catalog, uploaded as a file or pasted,
+/// up to the API's 8 MiB, and shows a bad file's problems by row and column.
+#[tokio::test]
+async fn the_import_form_takes_a_real_catalog_uploaded_or_pasted() {
+    let c = Client::shopper();
+    assert_eq!(
+        c.post_form("/admin/login", &[("token", ADMIN_TOKEN)])
+            .await
+            .status,
+        303
+    );
+    let csrf = csrf_of(&c.get("/admin").await.body);
+    let demo =
+        std::fs::read_to_string(integration_tests::root().join("catalog/demo.json")).expect("demo");
+    assert!(
+        demo.len() > 16 * 1024,
+        "the demo catalog is a real-sized file"
+    );
+
+    // Uploaded as a file (multipart/form-data), as the form sends it.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("format", "json")
+        .text("catalog", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::text(demo.clone())
+                .file_name("demo.json")
+                .mime_str("application/json")
+                .expect("mime"),
+        );
+    let r = c
+        .send(c.request(Method::POST, "/admin/import").multipart(form))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let done = c.get(r.header("location").unwrap_or("/admin")).await;
+    done.assert_contains("Catalog imported and published");
+
+    // Pasted into the text box (a URL-encoded form of more than 16 KiB).
+    let r = c
+        .post_form(
+            "/admin/import",
+            &[("csrf", &csrf), ("format", "json"), ("catalog", &demo)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // A bad CSV file: its problems by row and column, on the admin page.
+    let header = "handle,title,description,tags,collections,featured,created_at,image_src,image_alt,options,sku,option_values,price,stock";
+    let bad = format!("{header}\nmug,Mug,,,home,no,2025-01-02,,,Colour,MUG-RED,Red,12.50,1\n");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("format", "csv")
+        .part(
+            "file",
+            reqwest::multipart::Part::text(bad)
+                .file_name("products.csv")
+                .mime_str("text/csv")
+                .expect("mime"),
+        );
+    let r = c
+        .send(c.request(Method::POST, "/admin/import").multipart(form))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    r.assert_contains("row 2, price");
+    r.assert_contains("role=\"alert\"");
+
+    // Neither a file nor a paste.
+    let r = c
+        .post_form(
+            "/admin/import",
+            &[("csrf", &csrf), ("format", "json"), ("catalog", " ")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    r.assert_contains("choose a catalog file, or paste its contents");
+    assert_eq!(Client::new().get("/api/products").await.json()["total"], 30);
+}

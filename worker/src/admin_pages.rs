@@ -168,9 +168,21 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, AppError> {
 async fn authorised_form(
     req: &mut Request,
     env: &Env,
+    action: Action,
 ) -> Result<(String, Vec<(String, String)>), AppError> {
     let session = session(req, env).ok_or(AppError::Unauthorized)?;
-    let form = platform::form_body(req).await?;
+    let form = match action {
+        // A whole catalog, pasted or uploaded: the API's limit, and room for the form around it.
+        Action::Import => {
+            platform::form_fields(
+                req,
+                admin::MAX_IMPORT_BYTES + 64 * 1024,
+                &["csrf", "format", "catalog", "file", "confirm"],
+            )
+            .await?
+        }
+        _ => platform::form_body(req).await?,
+    };
     let secret = secret(env)?;
     let token = field(&form, "csrf").unwrap_or_default();
     if !admin_session::valid_csrf(secret.as_bytes(), &session, token) {
@@ -201,7 +213,7 @@ pub async fn action(
     action: Action,
     order_id: Option<&str>,
 ) -> Result<Response, AppError> {
-    let (session, form) = authorised_form(req, env).await?;
+    let (session, form) = authorised_form(req, env, action).await?;
     let result: Result<String, AppError> = async {
         match action {
             Action::Logout => Ok(String::new()),
@@ -226,7 +238,28 @@ pub async fn action(
                 Ok(format!("{sku}: {on_hand} on hand"))
             }
             Action::Import => {
-                let text = field(&form, "catalog").unwrap_or_default();
+                // An uploaded file wins over the text box.
+                let text = [field(&form, "file"), field(&form, "catalog")]
+                    .into_iter()
+                    .flatten()
+                    .find(|t| !t.trim().is_empty())
+                    .ok_or_else(|| {
+                        AppError::client(
+                            400,
+                            "no_catalog_given",
+                            "choose a catalog file, or paste its contents",
+                        )
+                    })?;
+                if text.len() > admin::MAX_IMPORT_BYTES {
+                    return Err(AppError::client(
+                        413,
+                        "payload_too_large",
+                        format!(
+                            "the catalog must be at most {} bytes",
+                            admin::MAX_IMPORT_BYTES
+                        ),
+                    ));
+                }
                 let csv = field(&form, "format") == Some("csv");
                 let confirm = field(&form, "confirm") == Some("replace");
                 admin::import_text(&CatalogAdmin::from_env(env)?, text, csv, confirm).await?;

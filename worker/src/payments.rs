@@ -7,13 +7,13 @@
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::platform;
 use domain::order::Order;
 use domain::payment;
 use futures_util::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;
-use wasm_bindgen::JsValue;
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortController, Delay, Fetch, Request};
 
 const ATTEMPTS: u32 = 3;
 
@@ -135,15 +135,15 @@ fn build_request(
     idempotency_key: &str,
     body: &str,
 ) -> worker::Result<Request> {
-    let headers = Headers::new();
-    headers.set("authorization", &format!("Bearer {key}"))?;
-    headers.set("content-type", "application/x-www-form-urlencoded")?;
-    headers.set("idempotency-key", idempotency_key)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(JsValue::from_str(body)));
-    Request::new_with_init(url, &init)
+    platform::post(
+        url,
+        body,
+        &[
+            ("authorization", &format!("Bearer {key}")),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("idempotency-key", idempotency_key),
+        ],
+    )
 }
 
 #[derive(Debug, Clone, Deserialize)]

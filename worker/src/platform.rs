@@ -4,7 +4,7 @@ use crate::error::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
-use worker::{Date, Env, Method, ObjectNamespace, Request, RequestInit, Response};
+use worker::{Date, Env, ObjectNamespace, Request, Response};
 
 /// Unix seconds now.
 pub fn now() -> i64 {
@@ -37,6 +37,25 @@ pub fn var_str(env: &Env, name: &str) -> Option<String> {
     (!v.is_empty()).then_some(v)
 }
 
+/// A POST of `body` with `headers`, built on the runtime's `Request` directly: the `worker`
+/// crate's `Request::new_with_init` also carries Cloudflare's `cf` options through serde, which
+/// the shop never sets (11 KB of the Worker's wasm).
+pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<Request> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    if !headers.is_empty() {
+        let h = web_sys::Headers::new()?;
+        for (name, value) in headers {
+            h.set(name, value)?;
+        }
+        init.set_headers(&h);
+    }
+    Ok(Request::from(web_sys::Request::new_with_str_and_init(
+        url, &init,
+    )?))
+}
+
 /// Sends `cmd` as JSON to the object named `name` and decodes its JSON answer.
 pub async fn call<C: Serialize, R: DeserializeOwned>(
     ns: &ObjectNamespace,
@@ -45,10 +64,7 @@ pub async fn call<C: Serialize, R: DeserializeOwned>(
 ) -> Result<R, AppError> {
     let stub = ns.id_from_name(name)?.get_stub()?;
     let body = serde_json::to_string(cmd).map_err(|e| AppError::internal(e.to_string()))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&body)));
-    let req = Request::new_with_init("https://object.internal/", &init)?;
+    let req = post("https://object.internal/", &body, &[])?;
     let mut resp = stub.fetch_with_request(req).await?;
     let text = resp.text().await?;
     if resp.status_code() != 200 {
@@ -106,6 +122,71 @@ pub async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, AppEr
     Ok(form_urlencoded::parse(&bytes)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect())
+}
+
+/// Decodes a form of at most `max` bytes, URL-encoded or `multipart/form-data` (a file upload),
+/// into pairs. Multipart forms are parsed by the runtime; only the fields in `names` are read,
+/// and a file field gives its contents, which must be UTF-8 text.
+pub async fn form_fields(
+    req: &mut Request,
+    max: usize,
+    names: &[&str],
+) -> Result<Vec<(String, String)>, AppError> {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if !content_type.starts_with("multipart/form-data") {
+        let bytes = body_bytes(req, max).await?;
+        return Ok(form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect());
+    }
+    // The runtime reads a multipart body whole: refuse it first if it says it is too large.
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        None => {
+            return Err(AppError::client(
+                411,
+                "length_required",
+                "a file upload must say its Content-Length",
+            ))
+        }
+        Some(n) if n > max => {
+            return Err(AppError::client(
+                413,
+                "payload_too_large",
+                format!("the body must be at most {max} bytes"),
+            )
+            .with("max_bytes", max))
+        }
+        Some(_) => {}
+    }
+    let form = req
+        .form_data()
+        .await
+        .map_err(|_| AppError::client(400, "malformed_form", "the form could not be read"))?;
+    let mut fields = Vec::new();
+    for name in names {
+        match form.get(name) {
+            Some(worker::FormEntry::Field(v)) => fields.push(((*name).to_owned(), v)),
+            Some(worker::FormEntry::File(f)) => {
+                let text = String::from_utf8(f.bytes().await?).map_err(|_| {
+                    AppError::client(400, "bad_encoding", "the file must be UTF-8 text")
+                })?;
+                fields.push(((*name).to_owned(), text));
+            }
+            None => {}
+        }
+    }
+    Ok(fields)
 }
 
 /// The value of the first `name` field of a form.
