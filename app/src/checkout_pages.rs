@@ -111,7 +111,7 @@ pub fn OrderPage(order: Order) -> impl IntoView {
         OrderStatus::Paid => ("Thank you for your order", "Your payment was received. We will send a receipt to your e-mail."),
         OrderStatus::AwaitingPayment | OrderStatus::Pending => (
             "Waiting for your payment",
-            "We have not heard from the payment service yet. If you just paid, refresh this page in a moment.",
+            "We have not heard from the payment service yet. If you just paid, this page updates by itself in a moment.",
         ),
         OrderStatus::Expired => ("This order expired", "The payment was not completed in time, so the items went back on the shelf."),
         OrderStatus::Failed => ("This order could not be completed", "Nothing was charged. Your cart still holds your items."),
@@ -122,6 +122,11 @@ pub fn OrderPage(order: Order) -> impl IntoView {
         .then(|| order.payment_url.clone())
         .flatten()
         .map(|url| view! { <p><a class="button" href=url>"Go to payment"</a></p> });
+    let watch = matches!(
+        order.status,
+        OrderStatus::AwaitingPayment | OrderStatus::Pending
+    )
+    .then(|| view! { <crate::islands::PaymentWatch order_id=order.id.clone()/> });
     let rows = order
         .lines
         .iter()
@@ -141,6 +146,7 @@ pub fn OrderPage(order: Order) -> impl IntoView {
             "Order " <code>{order.id.clone()}</code> " · " <strong>{order.status.label()}</strong>
         </p>
         <p>{message}</p>
+        {watch}
         {pay}
         <table class="cart">
             <caption class="visually-hidden">"Items in this order"</caption>

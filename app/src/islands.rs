@@ -179,6 +179,17 @@ pub fn CartLink() -> impl IntoView {
     }
 }
 
+/// On the order page while it waits for the payment: asks `GET /api/orders/{id}` every 2 s for
+/// a minute and reloads the page once the order has moved on (the webhook landed). Without
+/// JavaScript the page's `<noscript>` refresh does the same.
+#[island]
+pub fn PaymentWatch(order_id: String) -> impl IntoView {
+    browser::watch_payment(order_id);
+    view! {
+        <p class="notice" role="status">"This page updates by itself once the payment is confirmed."</p>
+    }
+}
+
 /// − and + around a cart line's quantity: each step updates the line and refreshes the page.
 /// Without JavaScript, the same form posts the typed quantity to `/cart/update`.
 #[island]
@@ -233,6 +244,9 @@ pub struct Answer {
     pub units: u64,
     #[serde(default)]
     pub detail: Option<String>,
+    /// An order's status.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// Browser-only effects; on the server these do nothing (islands render there too).
@@ -258,6 +272,7 @@ mod browser {
             Err("not in a browser".into())
         }
         pub fn cart_updated(_units: u64) {}
+        pub fn watch_payment(_order_id: String) {}
         pub fn on_cart_updated(_f: impl Fn(u64) + 'static) {}
         pub fn replace_url(_url: &str) {}
         pub fn reload() {}
@@ -304,6 +319,32 @@ mod browser {
                     .detail
                     .unwrap_or_else(|| "That did not work; try again.".to_owned()))
             }
+        }
+
+        /// Polls the order every 2 s, at most 30 times, and reloads once it is no longer
+        /// waiting for its payment.
+        pub fn watch_payment(order_id: String) {
+            poll_order(order_id, 0);
+        }
+
+        fn poll_order(order_id: String, attempt: u32) {
+            if attempt >= 30 {
+                return;
+            }
+            leptos::prelude::set_timeout(
+                move || {
+                    spawn(async move {
+                        let path = format!("/api/orders/{order_id}");
+                        match send("GET", &path, None).await {
+                            Ok(Answer {
+                                status: Some(s), ..
+                            }) if s != "awaiting_payment" && s != "pending" => reload(),
+                            _ => poll_order(order_id, attempt + 1),
+                        }
+                    });
+                },
+                std::time::Duration::from_secs(2),
+            );
         }
 
         pub fn cart_updated(units: u64) {

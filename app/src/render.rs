@@ -125,6 +125,7 @@ pub fn product(index: &CatalogIndex, view: ProductView) -> String {
         og_type: Some("product"),
         image: p.images.first().map(|i| i.src.clone()),
         structured_data,
+        refresh: None,
     };
     document(
         meta,
@@ -162,13 +163,29 @@ pub fn cart(collections: Vec<Collection>, view: crate::checkout_pages::CartView)
     document(meta, collections, move || view! { <CartPage view=view/> })
 }
 
-pub fn order(collections: Vec<Collection>, order: domain::order::Order) -> String {
+/// How often (seconds) and how many times the order page reloads itself while it waits for
+/// the payment: every 2 s for a minute.
+pub const ORDER_REFRESH_SECONDS: u32 = 2;
+pub const ORDER_REFRESHES: u32 = 30;
+
+/// The order page; `refreshed` counts the reloads so far (`?refreshed=` of the address).
+pub fn order(collections: Vec<Collection>, order: domain::order::Order, refreshed: u32) -> String {
     use crate::checkout_pages::OrderPage;
+    let waiting = matches!(
+        order.status,
+        domain::order::OrderStatus::AwaitingPayment | domain::order::OrderStatus::Pending
+    );
     let meta = Meta {
         title: format!("Order {}", order.status.label()),
         description: "Your order.".into(),
         canonical: format!("/orders/{}", order.id),
         query: String::new(),
+        refresh: (waiting && refreshed < ORDER_REFRESHES).then(|| {
+            (
+                ORDER_REFRESH_SECONDS,
+                format!("/orders/{}?refreshed={}", order.id, refreshed + 1),
+            )
+        }),
         ..Meta::default()
     };
     document(

@@ -19,6 +19,9 @@ pub struct Meta {
     pub image: Option<String>,
     /// JSON-LD documents, already made safe for an inline script (see [`crate::seo::script_json`]).
     pub structured_data: Vec<String>,
+    /// Reload the page after this many seconds, at this address, when JavaScript is off
+    /// (`<noscript><meta http-equiv="refresh">`); with JavaScript an island does better.
+    pub refresh: Option<(u32, String)>,
 }
 
 pub const SHOP_NAME: &str = "Edge Storefront";
@@ -26,6 +29,19 @@ pub const SHOP_NAME: &str = "Edge Storefront";
 /// The browser bundle's loader (content-hashed, under `/pkg/`), named at build time by the
 /// Makefile. Without it (native builds, tests) pages are plain HTML, which work on their own.
 pub const BOOT_SCRIPT: Option<&str> = option_env!("STOREFRONT_BOOT_JS");
+
+/// `<noscript><meta http-equiv="refresh" content="2;url=…"></noscript>`: inside `noscript`, so
+/// that browsers running the islands do not reload under them.
+fn refresh(seconds: u32, url: String) -> impl IntoView {
+    leptos::html::noscript().child(
+        leptos::html::meta()
+            .add_any_attr(leptos::attr::custom::custom_attribute(
+                "http-equiv",
+                "refresh",
+            ))
+            .content(format!("{seconds};url={url}")),
+    )
+}
 
 /// An Open Graph `<meta property=… content=…>` (`property` is not a standard HTML attribute).
 fn og(property: &'static str, content: String) -> impl IntoView {
@@ -63,6 +79,7 @@ pub fn shell<V: IntoView>(meta: Meta, collections: Vec<Collection>, page: V) -> 
                 {og("og:description", og_description)}
                 {og("og:type", meta.og_type.unwrap_or("website").to_owned())}
                 {meta.image.clone().map(|src| og("og:image", src))}
+                {meta.refresh.map(|(seconds, url)| refresh(seconds, url))}
                 {meta
                     .structured_data
                     .into_iter()

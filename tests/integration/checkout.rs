@@ -450,3 +450,34 @@ async fn fifty_shoppers_race_for_five_units() {
         (Some(0), Some(0), Some(0))
     );
 }
+
+/// Issue #10, defect 5: while an order waits for its payment, its page reloads itself (every
+/// 2 s for a minute, without JavaScript; an island polls with it), and stops once paid.
+#[tokio::test]
+async fn the_order_page_refreshes_itself_while_waiting_for_the_payment() {
+    let c = Client::shopper();
+    c.set_stock("HAMMOCK-FOREST", 10).await;
+    c.add("HAMMOCK-FOREST", 1).await;
+    let r = c.checkout().await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["order_id"].as_str().expect("id").to_owned();
+
+    let page = c.get(&format!("/orders/{id}")).await;
+    page.assert_contains("Waiting for your payment");
+    page.assert_contains(&format!(
+        "<noscript><meta http-equiv=\"refresh\" content=\"2;url=/orders/{id}?refreshed=1\">"
+    ));
+    page.assert_contains("data-component=\"PaymentWatch");
+    let later = c.get(&format!("/orders/{id}?refreshed=7")).await;
+    later.assert_contains(&format!("url=/orders/{id}?refreshed=8"));
+    // After a minute of reloads it stops (the page still says how to check).
+    let last = c.get(&format!("/orders/{id}?refreshed=30")).await;
+    last.assert_lacks("http-equiv=\"refresh\"");
+
+    pay(&server().gateway, &id).await;
+    wait_status(&c, &id, "paid").await;
+    let paid = c.get(&format!("/orders/{id}?refreshed=3")).await;
+    paid.assert_contains("Thank you for your order");
+    paid.assert_lacks("http-equiv=\"refresh\"");
+    paid.assert_lacks("PaymentWatch");
+}

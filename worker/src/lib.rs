@@ -111,7 +111,7 @@ impl Shop {
             Route::Checkout => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Checkout).await
             }
-            Route::Order(id) => shopping::order_page(store, self.shopping()?, id).await,
+            Route::Order(id) => shopping::order_page(req, store, self.shopping()?, id).await,
             Route::ApiCart => shopping::api_cart(req, store, self.shopping()?).await,
             Route::ApiCartAdd => shopping::api_cart_add(req, store, self.shopping()?).await,
             Route::ApiCartUpdate(sku) => {

@@ -829,12 +829,19 @@ pub async fn cart_form(
 }
 
 pub async fn order_page(
+    req: &Request,
     store: &CatalogStore,
     shop: &Shopping,
     id: &str,
 ) -> Result<Response, AppError> {
     let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
     let index = store.index().await?;
-    let html = app::render::order(index.collections.clone(), order);
+    // How many times the page has reloaded itself while waiting for the payment.
+    let refreshed = platform::query_pairs(req)
+        .iter()
+        .find(|(k, _)| k == "refreshed")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(0);
+    let html = app::render::order(index.collections.clone(), order, refreshed);
     Ok(no_store(Response::from_html(html)?)?)
 }
