@@ -2,6 +2,7 @@
 
 use crate::page_cache::Page;
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use worker::{Request, Response};
 
 /// How long shared caches may keep catalog pages and API answers. The catalog changes
@@ -41,12 +42,21 @@ object-src 'none'"
     )
 }
 
+/// The headers every page and API answer carries: no sniffing, no framing, our CSP.
+fn security_headers() -> [(&'static str, String); 4] {
+    [
+        ("x-content-type-options", "nosniff".into()),
+        ("referrer-policy", "strict-origin-when-cross-origin".into()),
+        ("content-security-policy", crate::config::csp()),
+        ("x-frame-options", "DENY".into()),
+    ]
+}
+
 pub fn with_security_headers(mut resp: Response) -> worker::Result<Response> {
     let h = resp.headers_mut();
-    h.set("x-content-type-options", "nosniff")?;
-    h.set("referrer-policy", "strict-origin-when-cross-origin")?;
-    h.set("content-security-policy", &crate::config::csp())?;
-    h.set("x-frame-options", "DENY")?;
+    for (name, value) in security_headers() {
+        h.set(name, &value)?;
+    }
     Ok(resp)
 }
 
@@ -62,7 +72,7 @@ pub fn with_hsts(req: &worker::Request, mut resp: Response) -> worker::Result<Re
 }
 
 /// A cacheable response: `body` with `content_type`, an ETag, and 304 when the client has it.
-fn cacheable(req: &Request, body: Vec<u8>, content_type: &str) -> worker::Result<Response> {
+fn cacheable(req: &Request, body: Vec<u8>, content_type: &'static str) -> worker::Result<Response> {
     let tag = etag(&body);
     tagged(req, body, &tag, content_type, CATALOG_CACHE)
 }
@@ -71,53 +81,73 @@ fn tagged(
     req: &Request,
     body: Vec<u8>,
     tag: &str,
-    content_type: &str,
-    cache_control: &str,
+    content_type: &'static str,
+    cache_control: &'static str,
 ) -> worker::Result<Response> {
-    let mut resp = if not_modified(req, tag) {
+    let headers = cacheable_headers(content_type, cache_control)?;
+    headers.set("etag", tag)?;
+    let resp = if not_modified(req, tag) {
         Response::empty()?.with_status(304)
     } else {
         Response::from_bytes(body)?
     };
-    let h = resp.headers_mut();
-    h.set("content-type", content_type)?;
-    h.set("cache-control", cache_control)?;
-    h.set("etag", tag)?;
-    h.set("vary", "accept-encoding")?;
-    Ok(resp)
+    Ok(resp.with_headers(worker::Headers(headers)))
+}
+
+thread_local! {
+    /// The fixed headers of cacheable answers, by content type and cache policy, made once per
+    /// isolate: copying a `Headers` is one call into the runtime, setting its eight fields
+    /// eight.
+    static TEMPLATES: RefCell<Vec<(&'static str, &'static str, web_sys::Headers)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// A fresh copy of the fixed headers of a cacheable answer, security headers included.
+fn cacheable_headers(
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> worker::Result<web_sys::Headers> {
+    let cached = TEMPLATES.with_borrow(|t| {
+        t.iter()
+            .find(|(ct, cc, _)| *ct == content_type && *cc == cache_control)
+            .map(|(_, _, h)| h.clone())
+    });
+    let template = match cached {
+        Some(h) => h,
+        None => {
+            let h = web_sys::Headers::new()?;
+            h.set("content-type", content_type)?;
+            h.set("cache-control", cache_control)?;
+            h.set("vary", "accept-encoding")?;
+            for (name, value) in security_headers() {
+                h.set(name, &value)?;
+            }
+            TEMPLATES.with_borrow_mut(|t| t.push((content_type, cache_control, h.clone())));
+            h
+        }
+    };
+    Ok(web_sys::Headers::new_with_headers(&template)?)
 }
 
 /// A catalog page (home, collection, search): cacheable for minutes by shared caches.
 pub fn catalog_page(req: &Request, page: &Page) -> worker::Result<Response> {
-    with_security_headers(tagged(
-        req,
-        page.body.clone(),
-        &page.etag,
-        HTML,
-        CATALOG_CACHE,
-    )?)
+    tagged(req, page.body.clone(), &page.etag, HTML, CATALOG_CACHE)
 }
 
 /// A page that shows live stock (the product page): shared caches keep it only briefly.
 pub fn live_page(req: &Request, page: &Page) -> worker::Result<Response> {
-    with_security_headers(tagged(
-        req,
-        page.body.clone(),
-        &page.etag,
-        HTML,
-        LIVE_CACHE,
-    )?)
+    tagged(req, page.body.clone(), &page.etag, HTML, LIVE_CACHE)
 }
 
 const HTML: &str = "text/html; charset=utf-8";
 
 pub fn catalog_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    with_security_headers(cacheable(req, body, "application/json")?)
+    cacheable(req, body, "application/json")
 }
 
 pub fn live_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Result<Response> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let tag = etag(&body);
-    with_security_headers(tagged(req, body, &tag, "application/json", LIVE_CACHE)?)
+    tagged(req, body, &tag, "application/json", LIVE_CACHE)
 }
