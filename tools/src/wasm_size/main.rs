@@ -102,25 +102,41 @@ fn report(m: &wasm::Module, total: usize, top: usize) -> String {
 
 /// The crate a demangled function name belongs to.
 fn crate_of(name: &str) -> &str {
-    let mut s = name.trim_start_matches(['<', '&', '_', '(', '*', ' ']);
+    let s = strip_prefixes(name);
+    let head = leading_ident(s);
+    if head.is_empty() {
+        return name;
+    }
+    let rest = &s[head.len()..];
+    // `<T as tachys::RenderHtml>::…`, `<f64 as core::fmt::Display>::fmt`: a generic parameter or
+    // a primitive has no crate of its own; the trait's is where the code comes from.
+    if let Some(after) = rest.strip_prefix(" as ") {
+        let t = leading_ident(strip_prefixes(after));
+        if !t.is_empty() {
+            return t;
+        }
+    }
+    if rest.starts_with("::") || rest.starts_with('<') || rest.starts_with('[') {
+        head
+    } else {
+        // A bare symbol: an allocator or C function, an import shim, an intrinsic.
+        "(symbols)"
+    }
+}
+
+fn strip_prefixes(s: &str) -> &str {
+    let mut s = s.trim_start_matches(['<', '&', '_', '(', '*', ' ']);
     for prefix in ["mut ", "const ", "dyn ", "impl "] {
         s = s.strip_prefix(prefix).unwrap_or(s);
     }
-    let s = s.trim_start_matches(['<', '&', '(', '*', ' ']);
+    s.trim_start_matches(['<', '&', '(', '*', ' '])
+}
+
+fn leading_ident(s: &str) -> &str {
     let end = s
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(s.len());
-    let head = &s[..end];
-    if head.is_empty() {
-        name
-    } else if s[end..].starts_with("::") || s[end..].starts_with('<') {
-        head
-    } else if name.contains("future_to_promise") {
-        "wasm_bindgen_futures"
-    } else {
-        // A bare symbol: a C function, an import shim, or an intrinsic.
-        "(symbols)"
-    }
+    &s[..end]
 }
 
 #[cfg(test)]
@@ -143,5 +159,17 @@ mod tests {
         );
         assert_eq!(crate_of("core::fmt::write::h9"), "core");
         assert_eq!(crate_of("memcpy"), "(symbols)");
+        assert_eq!(
+            crate_of("<T as tachys::view::any_view::IntoAny>::into_any::h1"),
+            "tachys"
+        );
+        assert_eq!(
+            crate_of("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt"),
+            "core"
+        );
+        assert_eq!(
+            crate_of("<dlmalloc[e24a27700634d609]::dlmalloc::Dlmalloc<A>>::malloc"),
+            "dlmalloc"
+        );
     }
 }
