@@ -25,6 +25,10 @@ pub struct PendingCheckout {
     pub order_id: String,
     /// [`Cart::fingerprint`] when the order was made: a changed cart needs a new order.
     pub fingerprint: String,
+    /// The checkout this one replaced while it may still be open (the cart changed, then was
+    /// checked out again): the shop ends it, so that it holds no stock and cannot be paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,9 +230,16 @@ impl Cart {
                     .current_checkout()
                     .is_some_and(|current| Some(current) != replace.as_deref());
                 if !keep {
+                    // A replaced checkout that is not named as finished may still be open.
+                    let superseded = self
+                        .checkout
+                        .as_ref()
+                        .map(|c| c.order_id.clone())
+                        .filter(|old| old != order_id && Some(old) != replace.as_ref());
                     self.checkout = Some(PendingCheckout {
                         order_id: order_id.clone(),
                         fingerprint: self.fingerprint(),
+                        superseded,
                     });
                 }
             }
@@ -491,6 +502,29 @@ mod tests {
         assert_eq!(c.quantity_of("A"), 2);
         c.apply(&paid("o1")).unwrap();
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn a_new_checkout_of_a_changed_cart_names_the_one_it_supersedes() {
+        let mut c = Cart::default();
+        let start = |id: &str, replace: Option<&str>| CartCommand::StartCheckout {
+            order_id: id.into(),
+            replace: replace.map(Into::into),
+        };
+        c.apply(&add("A", 1)).unwrap();
+        c.apply(&start("o1", None)).unwrap();
+        assert_eq!(c.checkout.as_ref().and_then(|p| p.superseded.clone()), None);
+        c.apply(&add("B", 1)).unwrap();
+        c.apply(&start("o2", None)).unwrap();
+        assert_eq!(c.current_checkout(), Some("o2"));
+        assert_eq!(
+            c.checkout.as_ref().and_then(|p| p.superseded.clone()),
+            Some("o1".into())
+        );
+        // Replacing a checkout known to be finished supersedes nothing.
+        c.apply(&start("o3", Some("o2"))).unwrap();
+        assert_eq!(c.current_checkout(), Some("o3"));
+        assert_eq!(c.checkout.as_ref().and_then(|p| p.superseded.clone()), None);
     }
 
     #[test]

@@ -188,6 +188,42 @@ impl Gateway {
 }
 
 impl Gateway {
+    /// Expires an open Checkout Session (`POST /v1/checkout/sessions/{id}/expire`), so that it
+    /// can no longer be paid. `Ok(false)`: the session is not open any more (paid, or expired
+    /// already); its webhook tells what happened.
+    pub async fn expire_session(&self, session_id: &str) -> Result<bool, AppError> {
+        let Some(key) = &self.secret_key else {
+            return Err(AppError::Gateway {
+                status: 503,
+                detail: "Payments are not configured for this shop yet.".into(),
+            });
+        };
+        let url = format!(
+            "{}/v1/checkout/sessions/{}/expire",
+            self.base.trim_end_matches('/'),
+            form_urlencoded::byte_serialize(session_id.as_bytes()).collect::<String>()
+        );
+        let request = build_request(&url, key, &format!("expire-{session_id}"), "")?;
+        let mut resp = self.send(request).await?;
+        let status = resp.status_code();
+        match status {
+            200..=299 => Ok(true),
+            400 => Ok(false),
+            _ => {
+                let text = resp.text().await.unwrap_or_default();
+                worker::console_error!("payment gateway answered {status} to an expiry: {text}");
+                Err(AppError::Gateway {
+                    status: 502,
+                    detail: format!(
+                        "The payment service refused to close the checkout ({status})."
+                    ),
+                })
+            }
+        }
+    }
+}
+
+impl Gateway {
     /// Sends `request`, cut off after the timeout: 502 if unreachable, 504 if too slow.
     async fn send(&self, request: Request) -> Result<worker::Response, AppError> {
         let controller = AbortController::default();

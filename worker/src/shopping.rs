@@ -301,6 +301,13 @@ impl Shopping {
                 .map(str::to_owned)
                 .unwrap_or(proposal.clone());
             if chosen == proposal {
+                // The cart changed since its last checkout, which may still be open: end it
+                // (its holds and its payment page) before this one reserves.
+                if let Some(old) = cart.checkout.as_ref().and_then(|c| c.superseded.as_ref()) {
+                    if let Err(e) = self.abandon(old, &cart_id).await {
+                        worker::console_error!("could not end the superseded checkout {old}: {e}");
+                    }
+                }
                 break (chosen, priced);
             }
             match self.orders.get(&chosen).await? {
@@ -458,6 +465,44 @@ impl Shopping {
                     }
                 }
             }
+        }
+    }
+
+    /// Ends a checkout its shopper left (Cancel on the payment page) or replaced (a new checkout
+    /// of the changed cart), if it belongs to `cart_id` and still waits for its payment: its
+    /// payment session is expired first, so that it can no longer be paid, then the order, then
+    /// its stock holds are released at once. If the gateway says the session is no longer open,
+    /// it was paid (or expired) meanwhile, and its webhook records that: a payment is never
+    /// undone here. Answers the order, if it is the cart's.
+    pub async fn abandon(&self, order_id: &str, cart_id: &str) -> Result<Option<Order>, AppError> {
+        let Some(order) = self.orders.get(order_id).await? else {
+            return Ok(None);
+        };
+        if order.cart_id != cart_id {
+            return Ok(None);
+        }
+        if !matches!(
+            order.status,
+            OrderStatus::Pending | OrderStatus::AwaitingPayment
+        ) {
+            return Ok(Some(order));
+        }
+        if let Some(session) = &order.session_id {
+            if !self.gateway.expire_session(session).await? {
+                return Ok(Some(order));
+            }
+        }
+        let expired = OrderEvent::Expired {
+            at: platform::now(),
+        };
+        match self.orders.apply(&order.id, expired).await? {
+            Some((order, _)) if order.status == OrderStatus::Expired => {
+                self.inventory
+                    .release(&order.id, &hold_lines(&order))
+                    .await?;
+                Ok(Some(order))
+            }
+            other => Ok(other.map(|(o, _)| o)),
         }
     }
 
@@ -713,17 +758,31 @@ async fn cart_page(
     error: Option<&AppError>,
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
-    let cart = shop.cart_of(cart_id(req).as_deref()).await?;
+    let id = cart_id(req);
     let query = platform::query_pairs(req);
-    let notice = query
+    // Back from the payment page with Cancel: end that checkout at once (its holds, its
+    // session), and keep the e-mail the shopper typed.
+    let cancelled = query
         .iter()
-        .any(|(k, _)| k == "cancelled")
-        .then(|| "Payment cancelled: your cart is as you left it.".to_owned());
+        .find(|(k, _)| k == "cancelled")
+        .map(|(_, v)| v.clone());
+    let mut email = String::new();
+    if let (Some(order_id), Some(cart)) = (&cancelled, &id) {
+        match shop.abandon(order_id, cart).await {
+            Ok(Some(order)) => email = order.email,
+            Ok(None) => {}
+            Err(e) => {
+                worker::console_error!("could not end the cancelled checkout {order_id}: {e}")
+            }
+        }
+    }
+    let cart = shop.cart_of(id.as_deref()).await?;
+    let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
     let view = CartView {
         cart: price(&index, &cart)?,
         error: error.map(AppError::detail),
         notice,
-        email: String::new(),
+        email,
     };
     let html = app::render::cart(index.collections.clone(), view);
     let status = error.map_or(200, AppError::status_code);
