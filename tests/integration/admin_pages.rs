@@ -1,4 +1,4 @@
-use integration_tests::{Client, ADMIN_TOKEN};
+use integration_tests::{Client, Options, Stack, ADMIN_TOKEN};
 use reqwest::Method;
 
 fn csrf_of(page: &str) -> String {
@@ -107,9 +107,15 @@ async fn merchants_sign_in_and_forms_need_the_csrf_token() {
 
 /// Issue #10, defect 3: the admin page imports a real catalog, uploaded as a file or pasted,
 /// up to the API's 8 MiB, and shows a bad file's problems by row and column.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_import_form_takes_a_real_catalog_uploaded_or_pasted() {
-    let c = Client::shopper();
+    // Its own stack: imports publish, and the shared stack's other tests write the catalog too.
+    let stack = tokio::task::spawn_blocking(|| {
+        Stack::start(Options::default()).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .expect("start");
+    let c = Client::shopper_of(&stack.base);
     assert_eq!(
         c.post_form("/admin/login", &[("token", ADMIN_TOKEN)])
             .await
@@ -181,5 +187,11 @@ async fn the_import_form_takes_a_real_catalog_uploaded_or_pasted() {
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
     r.assert_contains("choose a catalog file, or paste its contents");
-    assert_eq!(Client::new().get("/api/products").await.json()["total"], 30);
+    assert_eq!(
+        Client::for_base(&stack.base)
+            .get("/api/products")
+            .await
+            .json()["total"],
+        30
+    );
 }

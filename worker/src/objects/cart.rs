@@ -1,11 +1,12 @@
 //! One Durable Object per cart, named by the cart id in the shopper's cookie.
 
 use crate::error::AppError;
+use crate::objects::stored;
 use crate::platform::{self, call, reply};
 use domain::cart::{Cart, CartCommand, CartError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use worker::{durable_object, Date, Env, Request, Response, State};
+use worker::{durable_object, js_sys, Date, Env, Request, Response, State};
 
 /// An abandoned cart is deleted after this many seconds without a change (default 30 days).
 pub const CART_TTL_VAR: &str = "CART_TTL_SECONDS";
@@ -13,13 +14,6 @@ const DEFAULT_CART_TTL_SECONDS: u64 = 30 * 24 * 3600;
 const KEY: &str = "cart";
 /// When (Unix ms) the cart last changed; the abandoned-cart alarm compares against it.
 const CHANGED_AT: &str = "changed_at";
-
-/// What one change writes: the cart and when it changed, in one storage call.
-#[derive(Serialize)]
-struct Stored<'a> {
-    cart: &'a Cart,
-    changed_at: u64,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 // Externally tagged: an object protocol, not a public format (internal tagging buffers each
@@ -59,7 +53,7 @@ impl CartObject {
         if let Some(c) = self.cart.borrow().clone() {
             return Ok(c);
         }
-        let stored: Option<Cart> = self.state.storage().get(KEY).await?;
+        let stored: Option<Cart> = stored::read(&self.state.storage(), KEY).await?;
         let cart = stored.unwrap_or_default();
         *self.cart.borrow_mut() = Some(cart.clone());
         Ok(cart)
@@ -96,12 +90,17 @@ impl worker::DurableObject for CartObject {
                 }
                 *self.cart.borrow_mut() = Some(cart.clone());
                 let storage = self.state.storage();
-                storage
-                    .put_multiple(Stored {
-                        cart: &cart,
-                        changed_at: Date::now().as_millis(),
-                    })
-                    .await?;
+                // The cart (as JSON, see `stored`) and when it changed, in one storage call.
+                let json = serde_json::to_string(&cart)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                let values = js_sys::Object::new();
+                js_sys::Reflect::set(&values, &KEY.into(), &json.into())?;
+                js_sys::Reflect::set(
+                    &values,
+                    &CHANGED_AT.into(),
+                    &(Date::now().as_millis() as f64).into(),
+                )?;
+                storage.put_multiple_raw(values).await?;
                 // One alarm at a time, set once: when it fires it deletes the cart only if the
                 // last change is older than the TTL, and otherwise moves itself (see `alarm`).
                 if !self.alarm_armed.get() {

@@ -2,13 +2,14 @@
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::objects::stored;
 use crate::platform::{self, call, reply};
 use domain::inventory::{
     by_shard, shard_of, HoldLine, InventoryCommand, InventoryReply, Shard, Stock,
 };
 use domain::Sku;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
 
 const KEY: &str = "shard";
@@ -50,6 +51,8 @@ impl StockView {
 pub struct InventoryObject {
     state: State,
     shard: RefCell<Option<Shard>>,
+    /// The expiry the alarm was last set for by this instance (`Some(None)`: deleted).
+    alarm_at: Cell<Option<Option<i64>>>,
 }
 
 impl InventoryObject {
@@ -57,7 +60,9 @@ impl InventoryObject {
         if let Some(s) = self.shard.borrow().clone() {
             return Ok(s);
         }
-        let shard: Shard = self.state.storage().get(KEY).await?.unwrap_or_default();
+        let shard: Shard = stored::read(&self.state.storage(), KEY)
+            .await?
+            .unwrap_or_default();
         *self.shard.borrow_mut() = Some(shard.clone());
         Ok(shard)
     }
@@ -66,15 +71,20 @@ impl InventoryObject {
     async fn save(&self, shard: Shard) -> worker::Result<()> {
         let next = shard.next_expiry();
         let storage = self.state.storage();
-        storage.put(KEY, &shard).await?;
+        stored::write(&storage, KEY, &shard).await?;
         *self.shard.borrow_mut() = Some(shard);
-        match next {
-            Some(at) => {
-                // An offset in milliseconds from now; at least 1 ms so it is in the future.
-                let offset_ms = (at - platform::now()).max(0) * 1000 + 1;
-                storage.set_alarm(offset_ms).await?;
+        // The alarm moves only when the next expiry does (most reservations expire after the
+        // earliest one already scheduled).
+        if self.alarm_at.get() != Some(next) {
+            match next {
+                Some(at) => {
+                    // An offset in milliseconds from now; at least 1 ms so it is in the future.
+                    let offset_ms = (at - platform::now()).max(0) * 1000 + 1;
+                    storage.set_alarm(offset_ms).await?;
+                }
+                None => storage.delete_alarm().await?,
             }
-            None => storage.delete_alarm().await?,
+            self.alarm_at.set(Some(next));
         }
         Ok(())
     }
@@ -85,6 +95,7 @@ impl worker::DurableObject for InventoryObject {
         InventoryObject {
             state,
             shard: RefCell::new(None),
+            alarm_at: Cell::new(None),
         }
     }
 
@@ -113,6 +124,8 @@ impl worker::DurableObject for InventoryObject {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        // This alarm has fired: whatever comes next must be scheduled again.
+        self.alarm_at.set(None);
         let mut shard = self.load().await?;
         let answer = shard.apply(&InventoryCommand::Expire {
             now: platform::now(),

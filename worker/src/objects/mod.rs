@@ -11,9 +11,12 @@
 //! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
 //! - [`orders`]: `OrderObject`, one per order.
 //! - [`order_index`]: `OrderIndexObject`, the merchant's list of orders.
+//! - [`stored`]: state in storage as JSON strings.
 
 pub mod cart;
 pub mod catalog;
 pub mod inventory;
 pub mod order_index;
 pub mod orders;
+
+pub mod stored;

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::objects::order_index::OrderIndex;
+use crate::objects::stored;
 use crate::platform::{call, reply};
 use domain::order::{Order, OrderEvent, Transition};
 use serde::{Deserialize, Serialize};
@@ -42,13 +43,13 @@ impl OrderObject {
         if let Some(o) = self.order.borrow().clone() {
             return Ok(Some(o));
         }
-        let stored: Option<Order> = self.state.storage().get(KEY).await?;
+        let stored: Option<Order> = stored::read(&self.state.storage(), KEY).await?;
         self.order.borrow_mut().clone_from(&stored);
         Ok(stored)
     }
 
     async fn save(&self, order: &Order) -> worker::Result<()> {
-        self.state.storage().put(KEY, order).await?;
+        stored::write(&self.state.storage(), KEY, order).await?;
         *self.order.borrow_mut() = Some(order.clone());
         Ok(())
     }

@@ -1,0 +1,34 @@
+//! How the objects keep their state in storage: one JSON string per key.
+//!
+//! `Storage::put` of a Rust value converts it to JavaScript objects field by field (one call into
+//! the runtime per field, per map entry), which for an inventory shard holding hundreds of
+//! reservations made every checkout pay for all of them. A JSON string is one call. Values
+//! written before in the object form are still read (through the `worker` crate's own
+//! conversion) and are rewritten as JSON on their next change.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+use worker::Storage;
+
+/// The value under `key`, if any.
+pub async fn read<T: DeserializeOwned>(storage: &Storage, key: &str) -> worker::Result<Option<T>> {
+    let map = storage.get_multiple(vec![key]).await?;
+    let raw = map.get(&JsValue::from_str(key));
+    if raw.is_undefined() || raw.is_null() {
+        return Ok(None);
+    }
+    match raw.as_string() {
+        Some(json) => serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| worker::Error::RustError(format!("stored {key} is unreadable: {e}"))),
+        // Written in the object form by an earlier version.
+        None => storage.get(key).await,
+    }
+}
+
+/// Writes `value` under `key` as one JSON string.
+pub async fn write<T: Serialize>(storage: &Storage, key: &str, value: &T) -> worker::Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    storage.put_raw(key, JsValue::from_str(&json)).await
+}
