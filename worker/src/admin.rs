@@ -176,13 +176,7 @@ pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response,
     let bytes = platform::body_bytes(req, MAX_IMPORT_BYTES).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| AppError::client(400, "bad_encoding", "the file must be UTF-8"))?;
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let csv = content_type.starts_with("text/csv");
+    let csv = platform::header(req, "content-type").starts_with("text/csv");
     import_text(admin, text, csv, confirmed(req)).await
 }
 

@@ -84,6 +84,16 @@ pub fn reply<T: Serialize>(value: &T) -> worker::Result<Response> {
 /// Largest request body the shop accepts (JSON and forms).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// The value of the request header `name`, or "" without one.
+pub fn header(req: &Request, name: &str) -> String {
+    req.headers().get(name).ok().flatten().unwrap_or_default()
+}
+
+/// The body's length as the request declares it (`Content-Length`).
+fn declared_length(req: &Request) -> Option<usize> {
+    header(req, "content-length").parse().ok()
+}
+
 /// Reads the body, refusing more than `max` bytes with 413.
 pub async fn body_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppError> {
     let too_large = || {
@@ -94,12 +104,7 @@ pub async fn body_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppErr
         )
         .with("max_bytes", max)
     };
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = declared_length(req);
     if declared.is_some_and(|n| n > max) {
         return Err(too_large());
     }
@@ -132,25 +137,14 @@ pub async fn form_fields(
     max: usize,
     names: &[&str],
 ) -> Result<Vec<(String, String)>, AppError> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if !content_type.starts_with("multipart/form-data") {
+    if !header(req, "content-type").starts_with("multipart/form-data") {
         let bytes = body_bytes(req, max).await?;
         return Ok(form_urlencoded::parse(&bytes)
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect());
     }
     // The runtime reads a multipart body whole: refuse it first if it says it is too large.
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = declared_length(req);
     match declared {
         None => {
             return Err(AppError::client(
