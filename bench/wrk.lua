@@ -1,4 +1,4 @@
--- The wrk script of `make bench` (bench/src/wrk.rs sets its environment):
+-- The wrk script of `make bench` (bench/src/load.rs sets its environment):
 --   BENCH_METHOD, BENCH_BODY   the request (a body is sent as JSON)
 --   BENCH_CARTS                cart ids, comma-separated: each request carries the next one as
 --                              its `cart` cookie (threads take disjoint turns)

@@ -49,6 +49,8 @@ pub struct Stats {
     pub p99_ms: f64,
     /// CPU time of the runtime's `workerd` processes during the run, per request.
     pub cpu_ms_per_request: Option<f64>,
+    /// CPUs kept busy on average by processes outside the bench during the run.
+    pub others_cpus: Option<f64>,
 }
 
 impl Stats {
@@ -144,6 +146,7 @@ pub async fn rust_loop(
         p90_ms: pct(90.0),
         p99_ms: pct(99.0),
         cpu_ms_per_request: None,
+        others_cpus: None,
     }
 }
 
@@ -232,6 +235,7 @@ impl WrkRun<'_> {
             p90_ms: num("p90_us") / 1000.0,
             p99_ms: num("p99_us") / 1000.0,
             cpu_ms_per_request: None,
+            others_cpus: None,
         })
     }
 }

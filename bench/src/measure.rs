@@ -46,21 +46,63 @@ impl Sized {
     }
 }
 
-/// The files `wrangler deploy` uploads for the Worker (worker-build's output).
-pub const BUNDLE_FILES: [&str; 3] = [
-    "worker/build/index_bg.wasm",
-    "worker/build/worker/shim.mjs",
-    "worker/build/index.js",
-];
+/// The Worker's wasm as worker-build leaves it (timed by [`wasm_timing`]).
+pub const WORKER_WASM: &str = "worker/build/index_bg.wasm";
 
-pub fn bundle(root: &Path) -> Result<Vec<Sized>> {
-    BUNDLE_FILES
-        .iter()
-        .map(|f| {
-            let data = std::fs::read(root.join(f)).map_err(|e| format!("{f}: {e}"))?;
-            Sized::of(f, &data)
-        })
-        .collect()
+/// What `wrangler deploy` uploads for the Worker, measured as `make deploy-check` measures it:
+/// the `.wasm` and `.js` modules of `wrangler deploy --dry-run --outdir`, each, and all of them
+/// as one gzip stream (`total`).
+pub struct Bundle {
+    pub files: Vec<Sized>,
+    pub total: Sized,
+}
+
+pub fn bundle(root: &Path) -> Result<Bundle> {
+    let out_dir = root.join("target/bench/deploy");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let out = Command::new(root.join("node_modules/.bin/wrangler"))
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(&out_dir)
+        .current_dir(root)
+        .env("PATH", tool_path(root))
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("CI", "true")
+        .output()
+        .map_err(|e| format!("wrangler deploy --dry-run: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "wrangler deploy --dry-run failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .map_err(|e| format!("{}: {e}", out_dir.display()))?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".wasm") || n.ends_with(".js"))
+        .collect();
+    names.sort();
+    let (mut files, mut all) = (Vec::new(), Vec::new());
+    for name in names {
+        let data = std::fs::read(out_dir.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+        // wrangler prefixes modules with their content hash.
+        let short = match name.split_once('-') {
+            Some((hash, rest)) if hash.len() == 40 => rest,
+            _ => &name,
+        };
+        files.push(Sized::of(short, &data)?);
+        all.extend_from_slice(&data);
+    }
+    if files.is_empty() {
+        return Err(format!("no modules in {}", out_dir.display()));
+    }
+    Ok(Bundle {
+        total: Sized::of("total", &all)?,
+        files,
+    })
 }
 
 /// The value of attribute `name` in one HTML tag (`<img src="…" …>`), double-quoted.
@@ -144,7 +186,7 @@ pub fn wasm_timing(root: &Path, samples: usize, node_flags: &[&str]) -> Result<W
         let out = Command::new(&node)
             .args(node_flags)
             .arg(root.join("bench/wasm-compile.mjs"))
-            .arg(root.join(BUNDLE_FILES[0]))
+            .arg(root.join(WORKER_WASM))
             .env("PATH", tool_path(root))
             .output()
             .map_err(|e| format!("node: {e}"))?;
@@ -191,6 +233,7 @@ pub struct Machine {
     pub worker: String,
     pub leptos: String,
     pub wasm_bindgen: String,
+    pub react: String,
     pub rustc: String,
     pub wrk: String,
 }
@@ -283,6 +326,10 @@ pub fn machine(root: &Path) -> Machine {
         worker: locked(&lock, "worker"),
         leptos: locked(&lock, "leptos"),
         wasm_bindgen: locked(&lock, "wasm-bindgen"),
+        react: package["devDependencies"]["react"]
+            .as_str()
+            .unwrap_or("?")
+            .to_owned(),
         rustc: command_line("rustc", &["--version"]),
         wrk: command_line("wrk", &["--version"]),
     }

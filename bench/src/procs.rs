@@ -1,11 +1,10 @@
-//! Processes: the ceiling Worker under `wrangler dev`, and what `/proc` says about the runtime
-//! (CPU time and resident memory of `workerd` processes).
+//! What `/proc` says about the runtime: which processes belong to which contender, their CPU
+//! time and resident memory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::Result;
 
@@ -19,112 +18,8 @@ pub fn tool_path(_root: &Path) -> String {
     integration_tests::tool_path()
 }
 
-/// The ceiling: `bench/ceiling/` (a constant HTML page of `body_bytes` bytes) under its own
-/// `wrangler dev`, in its own process group, stopped with the group when dropped, or by a
-/// watchdog when the bench exits in any other way.
-pub struct Ceiling {
-    pub base: String,
-    /// The process group (wrangler's pid): its `workerd` processes are the ceiling's runtime.
-    pub pid: u32,
-    child: Child,
-    _watchdog: Child,
-}
-
-impl Ceiling {
-    pub fn start(root: &Path, body_bytes: usize) -> Result<Ceiling> {
-        let run_dir = root.join("target/bench");
-        std::fs::create_dir_all(&run_dir).map_err(|e| format!("{}: {e}", run_dir.display()))?;
-        let log = run_dir.join("ceiling.log");
-        let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let port = free_port()?;
-        let inspector = free_port()?;
-        let child = Command::new(root.join("node_modules/.bin/wrangler"))
-            .args(["dev", "--config", "bench/ceiling/wrangler.toml"])
-            .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &inspector.to_string(), "--persist-to"])
-            .arg(run_dir.join("ceiling-state"))
-            .args([
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "warn",
-            ])
-            .args(["--env-file", "/dev/null", "--var"])
-            .arg(format!("BODY_BYTES:{body_bytes}"))
-            .current_dir(root)
-            .env("PATH", tool_path(root))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("CI", "true")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot run wrangler for the ceiling: {e}"))?;
-        let pid = child.id();
-        // Stops the group when the bench exits, however it exits.
-        let watchdog = integration_tests::watchdog(pid)
-            .map_err(|e| format!("cannot run the watchdog: {e}"))?;
-        let mut ceiling = Ceiling {
-            base: format!("http://127.0.0.1:{port}"),
-            pid,
-            child,
-            _watchdog: watchdog,
-        };
-        ceiling.wait_ready(&log)?;
-        Ok(ceiling)
-    }
-
-    fn wait_ready(&mut self, log: &Path) -> Result<()> {
-        let started = Instant::now();
-        let addr = self.base.trim_start_matches("http://").to_owned();
-        while started.elapsed() < Duration::from_secs(120) {
-            if http_status(&addr).is_some_and(|s| s == 200) {
-                eprintln!(
-                    "ceiling ready at {} in {:.1?}",
-                    self.base,
-                    started.elapsed()
-                );
-                return Ok(());
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let text = std::fs::read_to_string(log).unwrap_or_default();
-                return Err(format!("the ceiling's wrangler exited ({status}):\n{text}"));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        Err(format!(
-            "the ceiling did not answer within 120 s (see {})",
-            log.display()
-        ))
-    }
-}
-
-impl Drop for Ceiling {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.pid);
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
 /// The status of a plain HTTP/1.0 GET of `/`, if any.
-fn http_status(addr: &str) -> Option<u16> {
+pub fn http_status(addr: &str) -> Option<u16> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
@@ -198,6 +93,28 @@ fn tree(procs: &BTreeMap<u32, Stat>, root: u32, except: &[u32]) -> BTreeSet<u32>
     seen
 }
 
+/// The `wrangler dev` serving on `port` among the descendants of `ancestor`: the topmost
+/// process whose command line has `--port <port>` (wrangler's launcher re-runs itself as a
+/// child with the same arguments).
+pub fn wrangler_for_port(ancestor: u32, port: u16) -> Option<u32> {
+    let procs = all_processes();
+    let wanted = port.to_string();
+    let matching: BTreeSet<u32> = tree(&procs, ancestor, &[])
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|line| {
+                let args: Vec<&[u8]> = line.split(|b| *b == 0).collect();
+                args.windows(2)
+                    .any(|w| w[0] == b"--port" && w[1] == wanted.as_bytes())
+            })
+        })
+        .collect();
+    matching
+        .iter()
+        .copied()
+        .find(|pid| procs.get(pid).is_none_or(|s| !matching.contains(&s.ppid)))
+}
+
 /// `workerd` processes descending from `root`, leaving out the subtrees of `except`.
 pub fn workerd_under(root: u32, except: &[u32]) -> Vec<u32> {
     let procs = all_processes();
@@ -207,16 +124,25 @@ pub fn workerd_under(root: u32, except: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// CPU time used so far by `root` and everything under it (live processes, and the children
-/// they have waited for), in milliseconds.
-pub fn tree_cpu_ms(root: u32, ticks_per_second: f64) -> f64 {
+/// Processes that build rather than serve: wrangler runs the shop's build command (`make -s
+/// worker`) when its sources change, and that counts as the machine's work, not the bench's.
+const BUILDS: [&str; 2] = ["make", "cargo"];
+
+/// Busy CPU time of the machine so far less that of `me` and everything under it but builds,
+/// in ms: what other processes (and builds) took from the bench.
+pub fn others_cpu_ms(me: u32, ticks_per_second: f64) -> f64 {
     let procs = all_processes();
-    let ticks: u64 = tree(&procs, root, &[])
+    let builds: Vec<u32> = procs
+        .iter()
+        .filter(|(_, s)| BUILDS.contains(&s.comm.as_str()))
+        .map(|(pid, _)| *pid)
+        .collect();
+    let ours: u64 = tree(&procs, me, &builds)
         .iter()
         .filter_map(|pid| procs.get(pid))
         .map(|s| s.ticks + s.child_ticks)
         .sum();
-    ticks as f64 * 1000.0 / ticks_per_second
+    machine_busy_ms(ticks_per_second) - ours as f64 * 1000.0 / ticks_per_second
 }
 
 /// Busy CPU time of the whole machine so far (`/proc/stat`: all but idle and iowait), in ms.

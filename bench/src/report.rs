@@ -1,49 +1,27 @@
-//! The Markdown report (printed, and written to BENCHMARKS.md in full mode).
+//! The Markdown report (printed, and written to BENCHMARKS.md in full mode): the run, the
+//! throughput tables and the product page against React. The other figures are in
+//! [`crate::figures`], the targets in [`crate::targets`].
 
 use std::fmt::Write;
 
-use crate::load::{Generator, Stats};
-use crate::{Mode, Results, Row};
+use crate::load::Stats;
+use crate::rounds::{spec, Key};
+use crate::summary::{own_cpu_ratio, throughput_ratio, Summary};
+use crate::{figures, sizes, targets, Mode, Results};
 
 /// The free plan's CPU time per request, in ms.
-const CPU_BUDGET_MS: f64 = 10.0;
-const MIB: f64 = 1024.0 * 1024.0;
-/// Issue #6's targets.
-const TARGET_RATIO: f64 = 0.5;
-const TARGET_P99_MS: f64 = 25.0;
-const TARGET_BUNDLE_GZIP: u64 = 1024 * 1024;
-const TARGET_PAYLOAD_GZIP: u64 = 150_000;
+pub const CPU_BUDGET_MS: f64 = 10.0;
 
-fn kib(bytes: u64) -> String {
-    format!("{:.1} KiB", bytes as f64 / 1024.0)
+pub fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{v:.digits$}"))
 }
 
-fn opt_ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".into(), |v| format!("{v:.2}"))
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "missed"
-    }
-}
-
-/// Mean requests/s of the ceiling's runs by `generator` at `connections`.
-fn ceiling_rps(rows: &[Row], generator: Generator, connections: usize) -> Option<f64> {
-    let runs: Vec<f64> = rows
-        .iter()
-        .filter(|r| {
-            r.ceiling && r.stats.generator == generator && r.stats.connections == connections
-        })
-        .map(|r| r.stats.rps())
-        .collect();
-    (!runs.is_empty()).then(|| runs.iter().sum::<f64>() / runs.len() as f64)
-}
-
-fn ratio(stats: &Stats, ceiling: Option<f64>) -> Option<f64> {
-    ceiling.filter(|c| *c > 0.0).map(|c| stats.rps() / c)
+pub fn times(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |v| format!("{v:.2}×"))
 }
 
 pub fn markdown(r: &Results) -> String {
@@ -54,8 +32,19 @@ pub fn markdown(r: &Results) -> String {
 }
 
 fn write_report(o: &mut String, r: &Results) -> std::fmt::Result {
-    let m = &r.machine;
-    let s = &r.settings;
+    header(o, r)?;
+    throughput(o, r)?;
+    react(o, r)?;
+    figures::write(o, r)?;
+    targets::write(o, r)?;
+    if r.settings.mode == Mode::Full {
+        sizes::write(o, &crate::repo_root())?;
+    }
+    Ok(())
+}
+
+fn header(o: &mut String, r: &Results) -> std::fmt::Result {
+    let (m, s) = (&r.machine, &r.settings);
     writeln!(o, "# Benchmarks\n")?;
     match s.mode {
         Mode::Full => writeln!(
@@ -82,337 +71,282 @@ fn write_report(o: &mut String, r: &Results) -> std::fmt::Result {
     let wrk = m.wrk.split(" Copyright").next().unwrap_or(&m.wrk);
     writeln!(
         o,
-        "- Versions: wrangler {} (workerd {}), Node {}, worker {}, leptos {}, wasm-bindgen {}, {}, {}.\n",
-        m.wrangler, m.workerd, m.node, m.worker, m.leptos, m.wasm_bindgen, m.rustc, wrk
+        "- Versions: wrangler {} (workerd {}), Node {}, worker {}, leptos {}, wasm-bindgen {}, \
+         react and react-dom {}, {}, {}.\n",
+        m.wrangler, m.workerd, m.node, m.worker, m.leptos, m.wasm_bindgen, m.react, m.rustc, wrk
     )?;
-
+    writeln!(o, "## How\n")?;
     writeln!(
         o,
-        "## Throughput and latency at {} connections\n",
+        "Four contenders run side by side, each under its own `wrangler dev` (workerd, local KV and \
+         Durable Objects), on loopback, every one behind the same static-asset router (`[assets]` \
+         on the repository's `assets/`), so every request pays the same hop before its Worker:\n"
+    )?;
+    writeln!(
+        o,
+        "- **the shop**, started as the integration tests start it (the sandbox payment gateway on \
+         loopback, a freshly seeded demo catalog), with the deployed cache settings;\n\
+         - **the shop with its rendered-page cache off** (`--var PAGE_CACHE:off`), otherwise the same;\n\
+         - **the ceiling** (`bench/ceiling/`): a trivial Worker answering a constant HTML page of the \
+         product page's size ({} bytes; the shop's product page is {});\n\
+         - **React** (`bench/react/`): the same product page rendered by React {} (production build) \
+         from the same demo catalog in its own KV, read through the same kind of isolate cache \
+         (a version pointer trusted for 30 s, versioned entries kept), once with `renderToString` \
+         and once with `renderToReadableStream`. It shows the catalog's stock figures, where the \
+         shop also reads its live stock counters (a Durable Object, cached 2 s per isolate).\n",
+        r.sizes.ceiling, r.sizes.shop, m.react
+    )?;
+    writeln!(
+        o,
+        "Every route runs once per round ({} round{}), each run at {} connections for at most {} s \
+         and {} requests, keep-alive, by {}; the order rotates from round to round. Each figure \
+         below is the median over the rounds, and each ratio is taken within a round (against the \
+         ceiling's run of that round) before its median. **workerd CPU** is the user + system CPU \
+         time of the contender's own `workerd` processes (from `/proc`) during the run, per \
+         request; **own CPU** is that less the ceiling's in the same round: what the route costs \
+         beyond the least a Worker can do here (near zero or below it: no more than the ceiling, \
+         within the noise). The load generator shares the machine's CPUs with \
+         the runtimes.\n",
+        s.rounds,
+        if s.rounds == 1 { "" } else { "s" },
+        s.limit.connections,
+        s.limit.duration.as_secs(),
+        s.limit.max_requests,
+        s.generator.name()
+    )
+}
+
+fn row(o: &mut String, label: &str, s: &Summary, ceiling: bool) -> std::fmt::Result {
+    let by_round: Vec<String> = s.rps_by_round.iter().map(|v| format!("{v:.0}")).collect();
+    let errors = if s.errors > 0 {
+        format!(" ({} errors)", s.errors)
+    } else {
+        String::new()
+    };
+    writeln!(
+        o,
+        "| {label} | {}{errors} | **{:.0}** ({}) | {:.1} | {:.1} | {} | {} | {} | {} |",
+        s.requests,
+        s.rps,
+        by_round.join(" / "),
+        s.p50_ms,
+        s.p99_ms,
+        if ceiling {
+            "(ceiling)".to_owned()
+        } else {
+            pct(s.vs_ceiling)
+        },
+        if ceiling {
+            String::new()
+        } else {
+            times(s.p99_vs_ceiling)
+        },
+        opt(s.cpu_ms, 2),
+        if ceiling {
+            String::new()
+        } else {
+            opt(s.own_cpu_ms, 2)
+        },
+    )
+}
+
+fn throughput(o: &mut String, r: &Results) -> std::fmt::Result {
+    let s = &r.settings;
+    writeln!(
+        o,
+        "## Throughput, latency and CPU at {} connections\n",
         s.limit.connections
     )?;
     writeln!(
         o,
-        "The shop runs under `wrangler dev` (workerd with local KV and Durable Objects, the sandbox \
-         payment gateway on loopback), started exactly as the integration tests start it, on a \
-         freshly seeded demo catalog. The **ceiling** is a trivial Worker (`bench/ceiling/index.js`) \
-         that returns a constant HTML page of the product page's size ({} bytes; the product page \
-         is {} bytes), under its own `wrangler dev` in the same runtime during the same run. Each run \
-         lasts at most {} s and {} requests, keep-alive, over loopback. **vs ceiling** is the route's \
-         requests/s over the mean of the ceiling's runs by the same load generator. **workerd CPU** \
-         is the user + system CPU time of the runtime's `workerd` processes (from `/proc`) during the \
-         run, per request.\n",
-        r.ceiling_bytes,
-        r.product_bytes,
-        s.limit.duration.as_secs(),
-        s.limit.max_requests
+        "| Route | Requests | Req/s (by round) | p50 ms | p99 ms | vs ceiling | p99 vs ceiling | \
+         workerd CPU ms/req | own CPU ms/req |"
     )?;
-    writeln!(
-        o,
-        "| Route | Load | Requests | Req/s | p50 ms | p90 ms | p99 ms | vs ceiling | workerd CPU ms/req |"
-    )?;
-    writeln!(o, "|---|---|--:|--:|--:|--:|--:|--:|--:|")?;
-    for row in &r.rows {
-        let st = &row.stats;
-        let c = ceiling_rps(&r.rows, st.generator, st.connections);
-        let vs = if row.ceiling {
-            "(ceiling)".to_owned()
-        } else {
-            ratio(st, c).map_or_else(|| "n/a".into(), |x| format!("{:.0}%", x * 100.0))
-        };
-        let errors = if st.errors > 0 {
-            format!(" ({} errors)", st.errors)
-        } else {
-            String::new()
-        };
-        writeln!(
-            o,
-            "| {} | {} | {}{} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} |",
-            row.label,
-            st.generator.name(),
-            st.requests,
-            errors,
-            st.rps(),
-            st.p50_ms,
-            st.p90_ms,
-            st.p99_ms,
-            vs,
-            opt_ms(st.cpu_ms_per_request)
-        )?;
+    writeln!(o, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")?;
+    let order = [
+        Key::Ceiling,
+        Key::Home,
+        Key::Collection,
+        Key::Search,
+        Key::Product,
+        Key::ProductNoCache,
+        Key::ReactString,
+        Key::ReactStream,
+        Key::Cart,
+        Key::Add,
+    ];
+    for key in order {
+        if let Some(sum) = Summary::of(&r.rounds, key) {
+            row(o, spec(key).label, &sum, key == Key::Ceiling)?;
+        }
     }
-    let spread: Vec<String> = r
-        .rows
+    let (c, k) = (&r.checkout_ceiling, &r.checkout);
+    let ratio = |a: f64, b: f64| (b > 0.0).then_some(a / b);
+    let own = match (k.cpu_ms_per_request, c.cpu_ms_per_request) {
+        (Some(a), Some(b)) => Some(a - b),
+        _ => None,
+    };
+    let single = |s: &Stats| Summary {
+        rps: s.rps(),
+        rps_by_round: vec![s.rps()],
+        p50_ms: s.p50_ms,
+        p99_ms: s.p99_ms,
+        vs_ceiling: None,
+        p99_vs_ceiling: None,
+        cpu_ms: s.cpu_ms_per_request,
+        own_cpu_ms: None,
+        requests: s.requests,
+        errors: s.errors,
+    };
+    row(
+        o,
+        "**ceiling**, by our own loop (before checkout)",
+        &single(c),
+        true,
+    )?;
+    let checkout = Summary {
+        vs_ceiling: ratio(k.rps(), c.rps()),
+        p99_vs_ceiling: ratio(k.p99_ms, c.p99_ms),
+        own_cpu_ms: own,
+        ..single(k)
+    };
+    row(
+        o,
+        "checkout `POST /api/checkout` (to the gateway redirect), by our own loop",
+        &checkout,
+        false,
+    )?;
+    let run_order: Vec<String> = r
+        .rounds
         .iter()
-        .filter(|x| x.ceiling && x.stats.generator == s.generator)
-        .map(|x| format!("{:.0}", x.stats.rps()))
+        .map(|round| {
+            let names: Vec<String> = round.runs.iter().map(|(k, _)| format!("{k:?}")).collect();
+            names.join(", ")
+        })
         .collect();
     writeln!(o)?;
     writeln!(
         o,
-        "- The ceiling ran at the start and at the end ({} req/s by {}), and once more with our own \
-         loop just before checkout.",
-        spread.join(" and "),
-        s.generator.name()
+        "- Order of the runs: {}.",
+        run_order
+            .iter()
+            .enumerate()
+            .map(|(i, x)| format!("round {}: {x}", i + 1))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )?;
+    let retried: Vec<String> = r
+        .rounds
+        .iter()
+        .enumerate()
+        .flat_map(|(i, round)| {
+            round
+                .retried
+                .iter()
+                .map(move |(k, why)| format!("round {}, {k:?} ({why})", i + 1))
+        })
+        .collect();
+    writeln!(
+        o,
+        "- Runs made again (after a run without answers, with unexpected ones, across a restart of \
+         its runtime, or while other processes kept more than half a CPU busy; at most twice): {}.",
+        if retried.is_empty() {
+            "none".to_owned()
+        } else {
+            retried.join("; ")
+        }
     )?;
     writeln!(
         o,
         "- `GET /api/cart` takes {} carts of one line in turn. Add to cart posts one unit of the same \
-         SKU (stock raised through the admin API first) to {} carts in turn, each made by one add \
-         beforehand, so no line passes its cap of 99.",
+         SKU (stock raised through the admin API first) to {} carts in turn, fresh ones each round, \
+         each made by one add beforehand, so no line passes its cap of 99.",
         s.cart_carts, s.add_carts
     )?;
     writeln!(
         o,
-        "- Checkout: each request checks out its own cart of one line (made beforehand, at most {}), \
-         answered `201` with the gateway's payment page (the form post answers `303` to it): an \
-         order object, a reservation in an inventory shard, and a Checkout Session at the sandbox \
-         gateway (a debug build on loopback). wrk cannot hand each cart out once, so checkout and its \
-         ceiling run are measured with our own loop (reqwest, same connections).",
+        "- Checkout runs once, after the rounds: each request checks out its own cart of one line \
+         (made beforehand, at most {}), answered `201` with the gateway's payment page: an order \
+         object, a reservation in an inventory shard, and a Checkout Session at the sandbox gateway \
+         (a debug build on loopback). wrk cannot hand each cart out once, so checkout and the \
+         ceiling run just before it are measured with our own loop (reqwest, same connections).",
         s.checkout_carts
     )?;
     writeln!(
         o,
-        "- The shop's Worker serves static assets too (`[assets]`), so its requests pass wrangler's \
-         asset router first; the ceiling has no assets. Latency is from sending a request to reading \
-         its whole answer, without coordinated-omission correction. The load generator shares the \
-         machine's CPUs with the runtime.\n"
-    )?;
+        "- Latency is from sending a request to reading its whole answer, without \
+         coordinated-omission correction. At rest (no requests, {} s after set-up) the shop's \
+         `workerd` processes used {:.1} ms of CPU per second; every CPU figure includes that share \
+         of its run.\n",
+        s.idle_seconds, r.idle_cpu_ms_per_s
+    )
+}
 
-    writeln!(o, "## CPU time per request: the product page\n")?;
-    let (p, c) = (&r.product_single, &r.ceiling_single);
+fn react(o: &mut String, r: &Results) -> std::fmt::Result {
+    writeln!(o, "## The product page against React\n")?;
     writeln!(
         o,
-        "The local runtime does not report CPU time per request, so it is taken two ways, at one \
-         connection, at most {} s and {} requests each, by {}: (1) the **wall time per request** \
-         (1000 / requests/s): everything on the request's path, loopback and wrangler's local proxy \
-         included, one request at a time, so the CPU time cannot exceed it but for work on other \
-         threads (V8's background compilation and garbage collection); (2) the **workerd CPU time** \
-         per request from `/proc`, as in the table above (there at 16 connections). The product \
-         page's own work is roughly its difference from the ceiling's (which still includes the \
-         static-asset router, which the ceiling lacks).\n",
-        s.single.duration.as_secs(),
-        s.single.max_requests,
-        s.generator.name()
+        "The same page (header with navigation and cart link, breadcrumb, title, image, price from \
+         minor units, the variant picker, availability, the add-to-cart form, JSON-LD and Open \
+         Graph tags) from the same catalog. **shop ÷ it** divides the shop's product page by the \
+         contender in the row: above 1 the shop serves more requests per second (same round), \
+         below 1 it spends less own CPU per request.\n"
     )?;
     writeln!(
         o,
-        "| 1 connection | Requests | Req/s | Wall ms/request | workerd CPU ms/request |"
+        "| Contender | Page bytes | Req/s | vs ceiling | workerd CPU ms/req | own CPU ms/req | \
+         shop ÷ it, req/s | shop ÷ it, own CPU |"
     )?;
-    writeln!(o, "|---|--:|--:|--:|--:|")?;
-    for (label, st) in [("product page", p), ("ceiling", c)] {
-        let wall = if st.rps() > 0.0 {
-            1000.0 / st.rps()
+    writeln!(o, "|---|--:|--:|--:|--:|--:|--:|--:|")?;
+    let rows = [
+        (Key::Product, r.sizes.shop),
+        (Key::ProductNoCache, r.sizes.shop_no_cache),
+        (Key::ReactString, r.sizes.react_string),
+        (Key::ReactStream, r.sizes.react_stream),
+    ];
+    for (key, bytes) in rows {
+        let Some(s) = Summary::of(&r.rounds, key) else {
+            continue;
+        };
+        let (tp, cpu) = if key == Key::Product {
+            ("".to_owned(), "".to_owned())
         } else {
-            0.0
+            (
+                times(throughput_ratio(&r.rounds, Key::Product, key)),
+                times(own_cpu_ratio(&r.rounds, Key::Product, key)),
+            )
         };
         writeln!(
             o,
-            "| {label} | {} | {:.0} | {:.2} | {} |",
-            st.requests,
-            st.rps(),
-            wall,
-            opt_ms(st.cpu_ms_per_request)
-        )?;
-    }
-    let wall = |st: &Stats| {
-        if st.rps() > 0.0 {
-            1000.0 / st.rps()
-        } else {
-            0.0
-        }
-    };
-    let own_cpu = match (p.cpu_ms_per_request, c.cpu_ms_per_request) {
-        (Some(a), Some(b)) => Some(a - b),
-        _ => None,
-    };
-    writeln!(
-        o,
-        "| difference (the page's own work) | | | {:.2} | {} |\n",
-        wall(p) - wall(c),
-        opt_ms(own_cpu)
-    )?;
-    writeln!(
-        o,
-        "At rest (no requests, {} s after set-up) the shop's `workerd` processes used {:.1} ms of \
-         CPU per second; every CPU figure above includes that share of its run.\n",
-        r.idle_seconds, r.idle_cpu_ms_per_s
-    )?;
-    if let Some(cpu) = p.cpu_ms_per_request {
-        writeln!(
-            o,
-            "Against the free plan's {CPU_BUDGET_MS:.0} ms of CPU per request: the runtime's whole CPU \
-             time per product page is {:.0}% of it, the wall time {:.0}%, and the page's own work \
-             (the difference) {}. On Cloudflare only the Worker's own isolate is billed, not a \
-             local proxy, so the difference is the closer estimate.\n",
-            cpu / CPU_BUDGET_MS * 100.0,
-            wall(p) / CPU_BUDGET_MS * 100.0,
-            own_cpu.map_or_else(
-                || "n/a".into(),
-                |d| format!("{:.0}%", d / CPU_BUDGET_MS * 100.0)
-            )
-        )?;
-    }
-
-    writeln!(o, "## Worker bundle\n")?;
-    writeln!(o, "| File | Raw | gzip -9 |")?;
-    writeln!(o, "|---|--:|--:|")?;
-    let (mut raw, mut gz) = (0, 0);
-    for f in &r.bundle {
-        raw += f.raw;
-        gz += f.gzip;
-        writeln!(o, "| `{}` | {} | {} |", f.name, kib(f.raw), kib(f.gzip))?;
-    }
-    writeln!(o, "| **total** | **{}** | **{}** |\n", kib(raw), kib(gz))?;
-    writeln!(
-        o,
-        "Workers limit the compressed size: {:.0}% of the free plan's 3 MiB, {:.0}% of the paid \
-         plans' 10 MiB.\n",
-        gz as f64 / (3.0 * MIB) * 100.0,
-        gz as f64 / (10.0 * MIB) * 100.0
-    )?;
-
-    writeln!(o, "## Client payload of the product page\n")?;
-    writeln!(o, "| Resource | Kind | Raw | gzip -9 |")?;
-    writeln!(o, "|---|---|--:|--:|")?;
-    let (mut raw, mut payload_gz) = (0, 0);
-    for (kind, f) in &r.payload {
-        raw += f.raw;
-        payload_gz += f.gzip;
-        writeln!(
-            o,
-            "| `{}` | {} | {} | {} |",
-            f.name,
-            kind,
-            kib(f.raw),
-            kib(f.gzip)
-        )?;
-    }
-    writeln!(
-        o,
-        "| **total** | | **{}** | **{}** |\n",
-        kib(raw),
-        kib(payload_gz)
-    )?;
-    let js = r.payload.iter().filter(|(k, _)| k == "js").count();
-    let wasm = r.payload.iter().filter(|(k, _)| k == "wasm").count();
-    writeln!(
-        o,
-        "What a browser loads for the page: the HTML, the stylesheets, icons, images and scripts it \
-         references, `url()`s in the CSS, and the scripts and wasm modules those scripts load \
-         (quoted same-origin paths). JavaScript files: {js}; wasm files: {wasm}{}. Inline \
-         `<script>`s (JSON-LD) are counted in the HTML.\n",
-        if js + wasm == 0 {
-            " (no hydration bundle yet: every page works without JavaScript)"
-        } else {
-            ""
-        }
-    )?;
-
-    writeln!(o, "## Cold start: compiling the Worker's wasm\n")?;
-    writeln!(
-        o,
-        "`bench/wasm-compile.mjs` times `WebAssembly.compile` of `worker/build/index_bg.wasm` ({}), \
-         then `WebAssembly.instantiate` with a no-op stub for every imported function, in Node {} \
-         (V8, as workerd). Each sample is a fresh Node process, since V8 reuses compiled modules \
-         within one; the median of {} is shown. Instantiation this way covers the engine's work \
-         (memory, tables, data segments), not the wasm-bindgen glue's start-up, which runs on the \
-         first request.\n",
-        r.bundle.first().map_or_else(|| "?".into(), |f| kib(f.raw)),
-        m.node,
-        r.wasm_default.samples
-    )?;
-    writeln!(o, "| Node flags | Compile ms | Instantiate ms |")?;
-    writeln!(o, "|---|--:|--:|")?;
-    for (label, t) in [
-        (
-            "defaults (lazy: functions compile on first call)",
-            &r.wasm_default,
-        ),
-        (
-            "`--no-wasm-lazy-compilation` (all functions up front)",
-            &r.wasm_eager,
-        ),
-    ] {
-        writeln!(
-            o,
-            "| {label} | {:.1} | {} |",
-            t.compile_ms,
-            t.instantiate_ms
-                .map_or_else(|| "n/a".into(), |v| format!("{v:.2}"))
+            "| {} | {bytes} | {:.0} | {} | {} | {} | {tp} | {cpu} |",
+            spec(key).label,
+            s.rps,
+            pct(s.vs_ceiling),
+            opt(s.cpu_ms, 2),
+            opt(s.own_cpu_ms, 2),
         )?;
     }
     writeln!(o)?;
-
-    writeln!(o, "## Memory\n")?;
-    let mib = |kib: &[u64]| {
-        let each: Vec<String> = kib
-            .iter()
-            .map(|k| format!("{:.0}", *k as f64 / 1024.0))
-            .collect();
-        format!(
-            "{:.0} MiB ({} MiB)",
-            kib.iter().sum::<u64>() as f64 / 1024.0,
-            each.join(" + ")
-        )
-    };
-    writeln!(
-        o,
-        "Resident memory (`VmRSS`) of the runtime's `workerd` processes (wrangler's local proxy and \
-         the runtime; wrangler's own Node processes are not counted), after set-up and at the end \
-         of the run:\n"
-    )?;
-    writeln!(o, "| Runtime | After set-up | At the end |")?;
-    writeln!(o, "|---|--:|--:|")?;
-    writeln!(
-        o,
-        "| the shop | {} | {} |",
-        mib(&r.stack_rss_start),
-        mib(&r.stack_rss_end)
-    )?;
-    writeln!(
-        o,
-        "| the ceiling | {} | {} |\n",
-        mib(&r.ceiling_rss_start),
-        mib(&r.ceiling_rss_end)
-    )?;
-
-    writeln!(o, "## Issue #6 targets\n")?;
-    writeln!(o, "| Target | Measured | |")?;
-    writeln!(o, "|---|--:|---|")?;
-    if let Some(row) = r
-        .rows
+    let ratios: Vec<String> = r
+        .sizes
+        .react_ratios()
         .iter()
-        .find(|x| x.label.contains(crate::PRODUCT_PAGE))
-    {
-        let st = &row.stats;
-        if let Some(x) = ratio(st, ceiling_rps(&r.rows, st.generator, st.connections)) {
-            writeln!(
-                o,
-                "| product page at ≥ {:.0}% of the ceiling's throughput | {:.0}% | {} |",
-                TARGET_RATIO * 100.0,
-                x * 100.0,
-                verdict(x >= TARGET_RATIO)
-            )?;
-        }
-        writeln!(
+        .map(|(name, x)| format!("{:.0}% with `{name}`", x * 100.0))
+        .collect();
+    write!(
+        o,
+        "React's page is {} of the shop's bytes (the bench fails outside ±{:.0}%).",
+        ratios.join(" and "),
+        crate::SIZE_TOLERANCE * 100.0
+    )?;
+    if let Some(own) = Summary::of(&r.rounds, Key::Product).and_then(|s| s.own_cpu_ms) {
+        write!(
             o,
-            "| product page p99 < {TARGET_P99_MS:.0} ms at {} connections | {:.1} ms | {} |",
-            st.connections,
-            st.p99_ms,
-            verdict(st.p99_ms < TARGET_P99_MS)
+            " Against the free plan's {CPU_BUDGET_MS:.0} ms of CPU per request, the product page's \
+             own CPU time is {:.0}% of it (on Cloudflare only the Worker's isolate is billed, not a \
+             local proxy or router, so the own time is the closer estimate).",
+            own / CPU_BUDGET_MS * 100.0
         )?;
     }
-    writeln!(
-        o,
-        "| Worker bundle < 1 MiB gzipped | {} | {} |",
-        kib(gz),
-        verdict(gz < TARGET_BUNDLE_GZIP)
-    )?;
-    writeln!(
-        o,
-        "| product page client payload < 150 KB gzipped | {:.1} KB | {} |",
-        payload_gz as f64 / 1000.0,
-        verdict(payload_gz < TARGET_PAYLOAD_GZIP)
-    )?;
-    Ok(())
+    writeln!(o, "\n")
 }

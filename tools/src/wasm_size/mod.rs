@@ -1,4 +1,4 @@
-//! `wasm-size FILE [TOP]`: where the bytes of a wasm module go.
+//! Where the bytes of a wasm module go (`wasm-size FILE [TOP]`, and `make bench`).
 //!
 //! Prints a Markdown table of the module's sections, then the code section's function bodies
 //! grouped by the crate their name starts with (from the `name` custom section, so the file must
@@ -8,41 +8,16 @@
 //! `<T as Trait>` to `T`; closures and generic instances are charged to the crate whose code they
 //! are, which is where a change would shrink them. Functions without a name are "(unnamed)".
 
-mod wasm;
+pub mod wasm;
 
 use std::collections::HashMap;
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let Some(path) = args.next() else {
-        eprintln!("usage: wasm-size FILE.wasm [TOP]");
-        return ExitCode::from(2);
-    };
-    let top: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(25);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let module = match wasm::Module::parse(&bytes) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("{path}: not a wasm module I can read: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    print!("{}", report(&module, bytes.len(), top));
-    ExitCode::SUCCESS
-}
 
 fn kib(n: usize) -> String {
     format!("{:.1} KiB", n as f64 / 1024.0)
 }
 
-fn report(m: &wasm::Module, total: usize, top: usize) -> String {
+/// The Markdown tables: sections, then code by crate (the `top` largest, the rest summed).
+pub fn report(m: &wasm::Module, total: usize, top: usize) -> String {
     let mut out = String::new();
     out.push_str("| Section | Bytes | Share |\n|---|--:|--:|\n");
     for s in &m.sections {
@@ -137,6 +112,14 @@ fn leading_ident(s: &str) -> &str {
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(s.len());
     &s[..end]
+}
+
+/// The report of the wasm file at `path`, or why it cannot be read.
+pub fn report_file(path: &std::path::Path, top: usize) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let module = wasm::Module::parse(&bytes)
+        .map_err(|e| format!("{}: not a wasm module I can read: {e}", path.display()))?;
+    Ok(report(&module, bytes.len(), top))
 }
 
 #[cfg(test)]

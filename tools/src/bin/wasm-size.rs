@@ -1,0 +1,24 @@
+//! `wasm-size FILE [TOP]`: where the bytes of a wasm module go, as Markdown tables: its sections,
+//! then its code by crate (from the `name` section, so an unstripped build: the Worker's is
+//! `target/worker-names.wasm`, the islands' `target/pkg/raw/app_bg.wasm`).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: wasm-size FILE.wasm [TOP]");
+        return ExitCode::from(2);
+    };
+    let top: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(25);
+    match storefront_tools::wasm_size::report_file(std::path::Path::new(&path), top) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
