@@ -38,6 +38,7 @@ fn write_report(o: &mut String, r: &Results) -> std::fmt::Result {
     figures::write(o, r)?;
     targets::write(o, r)?;
     if r.settings.mode == Mode::Full {
+        writeln!(o)?;
         sizes::write(o, &crate::repo_root())?;
     }
     Ok(())
