@@ -56,11 +56,12 @@ fn main() {
     };
     let mut bytes = 0;
     for _ in 0..200 {
-        bytes = app::render::product(&index, view()).len();
+        bytes = app::render::product(&index, view(), "https://shop.example").len();
     }
     let start = Instant::now();
     for _ in 0..iterations {
-        bytes = std::hint::black_box(app::render::product(&index, view())).len();
+        bytes = std::hint::black_box(app::render::product(&index, view(), "https://shop.example"))
+            .len();
     }
     let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
     println!("product page render (native): {per:.1} µs per page, {bytes} bytes, {iterations} iterations");

@@ -15,8 +15,8 @@ pub fn HomePage(
 ) -> impl IntoView {
     view! {
         <section class="hero">
-            <h1>"Good things, close to you"</h1>
-            <p>"Every page of this shop is rendered at the edge, near where you are."</p>
+            <h1>"Good things, made to last"</h1>
+            <p>"Clothing in natural fibres, homeware, outdoor gear and stationery: chosen to be used often, mended, and kept for years."</p>
         </section>
         <section aria-labelledby="featured-heading">
             <h2 id="featured-heading">"Featured"</h2>
@@ -64,7 +64,7 @@ pub fn CollectionPage(
         </nav>
         <h1>{collection.title}</h1>
         <p class="lede">{collection.description}</p>
-        <p class="count">{format!("{} products", page.total)}</p>
+        <p class="count">{count(page.total, "product", "products")}</p>
         <SortForm action=path current=sort/>
         {empty}
         <ProductGrid products=page.items currency=currency/>
@@ -94,11 +94,16 @@ pub fn SearchPage(
     let base = format!("/search?q={}&sort={}", encode_query(&q), sort.as_str());
     EitherOf3::C(view! {
         <h1>"Search"</h1>
-        <p class="count">{format!("{} results for “{q}”", page.total)}</p>
+        <p class="count">{format!("{} for “{q}”", count(page.total, "result", "results"))}</p>
         <SortForm action="/search".to_owned() current=sort query=q.clone()/>
         <ProductGrid products=page.items currency=currency/>
         <Pager page=page.page total_pages=page.total_pages base=base/>
     })
+}
+
+/// "1 result", "2 results".
+pub fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Percent-encodes a query value for a link (the HTML layer escapes `&` itself).

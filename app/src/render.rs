@@ -29,7 +29,7 @@ fn truncate(s: &str, max: usize) -> String {
 pub fn home(index: &CatalogIndex) -> String {
     let meta = Meta {
         title: String::new(),
-        description: "Featured products and collections, rendered at the edge.".into(),
+        description: "Clothing, homeware, outdoor gear and stationery: everyday things, made to be used and mended.".into(),
         canonical: "/".into(),
         query: String::new(),
         ..Meta::default()
@@ -104,8 +104,23 @@ pub fn search(index: &CatalogIndex, query: &ListingQuery) -> String {
     })
 }
 
-/// The product page, with structured data from the view's live stock.
-pub fn product(index: &CatalogIndex, view: ProductView) -> String {
+/// An address for link previews: absolute, as Open Graph wants it (`origin` is
+/// `https://shop.example`); one that already is stays as it is.
+fn absolute(origin: &str, src: &str) -> String {
+    if src.starts_with("https://") || src.starts_with("http://") {
+        src.to_owned()
+    } else {
+        format!(
+            "{}/{}",
+            origin.trim_end_matches('/'),
+            src.trim_start_matches('/')
+        )
+    }
+}
+
+/// The product page, with structured data from the view's live stock; `origin` (the shop's,
+/// `https://shop.example`) makes the preview image's address absolute.
+pub fn product(index: &CatalogIndex, view: ProductView, origin: &str) -> String {
     let p = &view.product;
     let url = format!("/products/{}", p.handle);
     let structured_data = vec![
@@ -123,7 +138,7 @@ pub fn product(index: &CatalogIndex, view: ProductView) -> String {
         canonical: url.clone(),
         query: String::new(),
         og_type: Some("product"),
-        image: p.images.first().map(|i| i.src.clone()),
+        image: p.images.first().map(|i| absolute(origin, &i.src)),
         structured_data,
         refresh: None,
     };
@@ -269,6 +284,7 @@ mod tests {
                 collection: None,
                 product: p,
             },
+            "https://shop.example",
         );
         assert!(!html.contains("<script>alert"), "unescaped title");
         // The JSON-LD carries the title too, with `<` escaped for the script element.
@@ -278,6 +294,10 @@ mod tests {
             "JSON-LD escaped"
         );
         assert!(html.contains("property=\"og:type\" content=\"product\""));
+        assert!(
+            html.contains("property=\"og:image\" content=\"https://shop.example/images/"),
+            "og:image is absolute"
+        );
         assert!(
             html.contains("&lt;script&gt;alert"),
             "escaped title missing"

@@ -116,7 +116,7 @@ pub fn shell<V: IntoView>(meta: Meta, collections: Vec<Collection>, page: V) -> 
                 </header>
                 <main id="main">{page}</main>
                 <footer class="site-footer">
-                    <p>{SHOP_NAME} " · rendered at the edge"</p>
+                    <p>{SHOP_NAME} " · everyday things, made to be used and mended"</p>
                 </footer>
             </body>
         </html>

@@ -157,6 +157,12 @@ impl ListingQuery {
         Ok(q)
     }
 
+    /// Whether the query asks for a page after the last one (the first page always exists, if
+    /// empty): pages answer 404 for it.
+    pub fn past_the_end(&self, index: &CatalogIndex) -> bool {
+        self.page > 1 && self.page > self.run(index).total_pages
+    }
+
     /// Runs the query. A page past the end is empty, not an error.
     pub fn run<'a>(&self, index: &'a CatalogIndex) -> Page<&'a ProductSummary> {
         let terms = self.q.as_deref().map(search_terms).unwrap_or_default();
@@ -179,19 +185,58 @@ fn parse_bounded(s: &str, max: u32) -> Option<u32> {
     s.parse::<u32>().ok().filter(|n| (1..=max).contains(n))
 }
 
-/// Lower-cased whitespace-separated terms.
+/// Folded whitespace-separated terms (see [`fold`]).
 pub fn search_terms(q: &str) -> Vec<String> {
-    q.split_whitespace().map(str::to_lowercase).collect()
+    q.split_whitespace().map(fold).collect()
 }
 
-/// True when every term occurs (case-insensitively) in the title, description or a tag.
+/// Text as search compares it: lower case, and Latin letters without their accents, so that
+/// "creme brulee" finds "Crème Brûlée" (and "CRÈME" finds "crème").
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ĥ' | 'ħ' => "h",
+            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+            'ĵ' => "j",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+            'ŕ' | 'ŗ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ŵ' => "w",
+            'ý' | 'ÿ' | 'ŷ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            'ß' => "ss",
+            'æ' => "ae",
+            'œ' => "oe",
+            'þ' => "th",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(plain);
+    }
+    out
+}
+
+/// True when every term occurs (folded, see [`fold`]) in the title, description or a tag.
 pub fn matches_terms(p: &ProductSummary, terms: &[String]) -> bool {
     if terms.is_empty() {
         return true;
     }
-    let title = p.title.to_lowercase();
-    let description = p.description.to_lowercase();
-    let tags: Vec<String> = p.tags.iter().map(|t| t.to_lowercase()).collect();
+    let title = fold(&p.title);
+    let description = fold(&p.description);
+    let tags: Vec<String> = p.tags.iter().map(|t| fold(t)).collect();
     terms.iter().all(|t| {
         title.contains(t) || description.contains(t) || tags.iter().any(|tag| tag.contains(t))
     })
@@ -219,6 +264,17 @@ pub fn paginate<T>(items: Vec<T>, page: u32, per_page: u32) -> Page<T> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn search_ignores_case_and_accents() {
+        assert_eq!(super::fold("Crème Brûlée"), "creme brulee");
+        assert_eq!(super::fold("STRAßE Æble Øl"), "strasse aeble ol");
+        assert_eq!(
+            super::search_terms("  CREME   brulee "),
+            vec!["creme", "brulee"]
+        );
+    }
+
     use super::*;
     use crate::catalog::tests::sample;
     use proptest::prelude::*;

@@ -39,10 +39,10 @@ async fn bad_query_parameters_are_400_not_500() {
         assert_eq!(r.status, 400, "{path}: {}", r.body);
         r.assert_contains("<!DOCTYPE html>");
     }
-    // A page past the end is an empty page, not an error.
+    // A page past the end is the shop's 404 page (issue #10), not "Page 50 of 2".
     let r = c.get("/collections/home?page=50").await;
-    assert_eq!(r.status, 200);
-    r.assert_contains("No products on this page.");
+    assert_eq!(r.status, 404);
+    r.assert_contains("Page not found");
 }
 
 #[tokio::test]

@@ -140,6 +140,11 @@ async fn search_engines_get_structured_data_a_sitemap_and_robots() {
     p.assert_contains("\"priceCurrency\":\"EUR\"");
     p.assert_contains("\"@type\":\"BreadcrumbList\"");
     p.assert_contains("property=\"og:title\" content=\"Packable Rain Jacket\"");
+    // Link previews need an absolute address for the image.
+    p.assert_contains(&format!(
+        "property=\"og:image\" content=\"{}/images/rain-jacket.svg\"",
+        c.base
+    ));
 
     let col = c.get("/collections/outdoor").await;
     col.assert_contains("\"@type\":\"BreadcrumbList\"");
@@ -182,4 +187,30 @@ async fn html_pages_carry_a_content_security_policy() {
             "checkout may redirect to the payment page: {csp}"
         );
     }
+}
+
+/// Issue #10: search ignores case and accents, counts in words, and a page past the last one
+/// is the shop's 404 page.
+#[tokio::test]
+async fn search_folds_accents_counts_and_ends_at_the_last_page() {
+    let c = Client::new();
+    let r = c.get("/search?q=CREME+brulee").await;
+    assert_eq!(r.status, 200);
+    r.assert_contains("Crème Brûlée Candle");
+    r.assert_contains("1 result for");
+    r.assert_lacks("1 results");
+    let r = c.get("/search?q=cr%C3%A8me").await;
+    r.assert_contains("Crème Brûlée Candle");
+
+    let last = c.get("/collections/home?page=1").await;
+    assert_eq!(last.status, 200);
+    last.assert_contains(" products</p>");
+    let past = c.get("/collections/home?page=99").await;
+    assert_eq!(past.status, 404);
+    past.assert_contains("Page not found");
+    past.assert_lacks("Page 99 of");
+    assert_eq!(c.get("/search?q=linen&page=99").await.status, 404);
+    // The API keeps answering an empty page there.
+    let api = c.get("/api/products?collection=home&page=99").await;
+    assert_eq!(api.status, 200);
 }

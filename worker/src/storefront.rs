@@ -54,6 +54,14 @@ pub async fn collection(
         .collection(handle.as_str())
         .ok_or(AppError::NotFound)?;
     let query = listing_query(req)?;
+    let in_collection = ListingQuery {
+        collection: Some(collection.handle.clone()),
+        q: None,
+        ..query.clone()
+    };
+    if in_collection.past_the_end(&index) {
+        return Err(AppError::NotFound);
+    }
     let key = listing_key(&index.version, &format!("c/{handle}"), &query);
     let page = pages.get_or_render(key, || app::render::collection(&index, collection, &query));
     Ok(respond::catalog_page(req, &page)?)
@@ -66,6 +74,9 @@ pub async fn search(
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
     let query = listing_query(req)?;
+    if query.q.is_some() && query.past_the_end(&index) {
+        return Err(AppError::NotFound);
+    }
     let key = listing_key(&index.version, "search", &query);
     let page = pages.get_or_render(key, || app::render::search(&index, &query));
     Ok(respond::catalog_page(req, &page)?)
@@ -135,7 +146,11 @@ pub async fn product(
         .cloned();
     let stock = live_stock(inventory, &product).await;
     // The page shows the version's product and every variant's counter: those are its key.
-    let mut key = format!("{}|p/{}|{}", index.version, product.handle, selected.sku);
+    let origin = platform::origin(req)?;
+    let mut key = format!(
+        "{}|{origin}|p/{}|{}",
+        index.version, product.handle, selected.sku
+    );
     for v in &product.variants {
         let n = stock.get(v.sku.as_str()).copied().unwrap_or(0);
         key.push_str(&format!("|{n}"));
@@ -149,7 +164,7 @@ pub async fn product(
             collection,
             product: (*product).clone(),
         };
-        app::render::product(&index, view)
+        app::render::product(&index, view, &origin)
     });
     Ok(respond::live_page(req, &page)?)
 }

@@ -124,7 +124,7 @@ function Shell({ meta, collections, children }) {
         </header>
         <main id="main">{children}</main>
         <footer className="site-footer">
-          <p>{SHOP_NAME} · rendered at the edge</p>
+          <p>{SHOP_NAME} · everyday things, made to be used and mended</p>
         </footer>
       </body>
     </html>
