@@ -163,9 +163,7 @@ WORKER_GZIP_BUDGET := 550000
 deploy-check: worker
 	@rm -rf target/deploy
 	@wrangler deploy --dry-run --outdir target/deploy > target/deploy.log 2>&1 || { cat target/deploy.log; exit 1; }
-	@node -e 'const fs = require("fs"); for (const f of process.argv.slice(1)) \
-		if (!WebAssembly.validate(fs.readFileSync(f))) { console.error(f + ": not a valid wasm module"); process.exit(1); }' \
-		target/deploy/*.wasm assets/pkg/*.wasm
+	@node scripts/validate-wasm.mjs target/deploy/*.wasm assets/pkg/*.wasm
 	@raw=$$(cat target/deploy/*.wasm target/deploy/*.js | wc -c); \
 	gz=$$(cat target/deploy/*.wasm target/deploy/*.js | gzip -9 | wc -c); \
 	echo "deploy bundle: $$raw bytes raw, $$gz gzipped (budget $(WORKER_GZIP_BUDGET); limits: 3145728 free, 10485760 paid)"; \

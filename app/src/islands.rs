@@ -191,7 +191,8 @@ pub fn PaymentWatch(order_id: String) -> impl IntoView {
 }
 
 /// − and + around a cart line's quantity: each step updates the line and refreshes the page.
-/// Without JavaScript, the same form posts the typed quantity to `/cart/update`.
+/// Without JavaScript, − and + are the update form's own submit buttons (`step=-1` / `step=1`
+/// beside the quantity), and Update posts the typed quantity.
 #[island]
 pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
@@ -214,10 +215,12 @@ pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoVi
     view! {
         <form class="inline stepper" method="post" action="/cart/update">
             <input type="hidden" name="sku" value=sku.get_value()/>
-            <button type="button" class="step" aria-label=format!("One fewer {label}") on:click=move |_| step(-1)>"−"</button>
+            // The form's default button (Enter in the field): posts the typed quantity, no step.
+            <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">"Update"</button>
+            <button type="submit" name="step" value="-1" class="step" aria-label=format!("One fewer {label}") on:click=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); step(-1) }>"−"</button>
             <label class="visually-hidden" for=id.clone()>{format!("Quantity of {label}")}</label>
             <input node_ref=input id=id type="number" name="quantity" value=quantity.to_string() min="0" max="99" required/>
-            <button type="button" class="step" aria-label=format!("One more {label}") on:click=move |_| step(1)>"+"</button>
+            <button type="submit" name="step" value="1" class="step" aria-label=format!("One more {label}") on:click=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); step(1) }>"+"</button>
             <button type="submit">"Update"</button>
         </form>
     }

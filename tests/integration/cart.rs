@@ -339,3 +339,38 @@ async fn product_pages_show_live_stock() {
     page.assert_contains("Sold out");
     page.assert_lacks(">Add to cart<");
 }
+
+/// Issue #10: without JavaScript the stepper's − and + are the update form's submit buttons.
+#[tokio::test]
+async fn quantity_steppers_work_without_javascript() {
+    const SKU: &str = "WOOL-SOCKS-L-GREY";
+    let c = Client::shopper();
+    c.set_stock(SKU, 50).await;
+    c.add(SKU, 2).await;
+    let page = c.get("/cart").await;
+    page.assert_contains("name=\"step\" value=\"1\"");
+    page.assert_contains("name=\"step\" value=\"-1\"");
+    let units = |cart: serde_json::Value| cart["units"].as_u64().unwrap_or(0);
+    let r = c
+        .post_form(
+            "/cart/update",
+            &[("sku", SKU), ("quantity", "2"), ("step", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(units(c.get("/api/cart").await.json()), 3);
+    let r = c
+        .post_form(
+            "/cart/update",
+            &[("sku", SKU), ("quantity", "3"), ("step", "-1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(units(c.get("/api/cart").await.json()), 2);
+    // Update alone (or Enter in the field) posts the typed quantity.
+    let r = c
+        .post_form("/cart/update", &[("sku", SKU), ("quantity", "5")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(units(c.get("/api/cart").await.json()), 5);
+}

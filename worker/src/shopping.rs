@@ -853,6 +853,13 @@ async fn run_form(
         }
         FormAction::Update => {
             let qty = form_quantity(field(form, "quantity"), 0)?;
+            // The stepper's − and + (submit buttons without JavaScript): one less or one more
+            // than the quantity in the field, within the line's bounds.
+            let qty = match field(form, "step") {
+                Some("-1") => qty.saturating_sub(1),
+                Some("1") => qty.saturating_add(1).min(cart::MAX_QUANTITY),
+                _ => qty,
+            };
             shop.set(&index, id, &sku_field()?, qty).await?;
             see_other("/cart")
         }
