@@ -373,4 +373,13 @@ async fn quantity_steppers_work_without_javascript() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(units(c.get("/api/cart").await.json()), 5);
+
+    // More than the stock: the page names the product, not its SKU, as an alert.
+    let r = c
+        .post_form("/cart/update", &[("sku", SKU), ("quantity", "60")])
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    r.assert_contains("role=\"alert\"");
+    r.assert_contains("only 50 of Wool Hiking Socks (L / Grey) left");
+    assert_eq!(units(c.get("/api/cart").await.json()), 5);
 }

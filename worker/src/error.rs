@@ -66,6 +66,14 @@ impl AppError {
     }
 
     /// Adds a field to the JSON body of a [`AppError::Client`].
+    /// The text field `key` of a 4xx's JSON body (the `sku` a problem is about, say).
+    pub fn field(&self, key: &str) -> Option<&str> {
+        match self {
+            AppError::Client { fields, .. } => fields.get(key).and_then(|v| v.as_str()),
+            _ => None,
+        }
+    }
+
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         if let AppError::Client { fields, .. } = &mut self {
             fields.insert(key.to_owned(), value.into());

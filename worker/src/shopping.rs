@@ -751,6 +751,19 @@ pub async fn payment_webhook(req: &mut Request, shop: &Shopping) -> Result<Respo
 
 // ---- pages and form posts ----------------------------------------------------------------
 
+/// A problem as the cart page says it: the product's title where the API names its SKU.
+fn for_shoppers(index: &CatalogIndex, e: &AppError) -> String {
+    let detail = e.detail();
+    let entry = e
+        .field("sku")
+        .and_then(|s| Sku::parse(s).ok())
+        .and_then(|sku| index.skus.get(&sku).map(|entry| (sku, entry)));
+    match entry {
+        Some((sku, entry)) => detail.replace(sku.as_str(), &entry.title),
+        None => detail,
+    }
+}
+
 async fn cart_page(
     req: &Request,
     store: &CatalogStore,
@@ -780,7 +793,7 @@ async fn cart_page(
     let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
     let view = CartView {
         cart: price(&index, &cart)?,
-        error: error.map(AppError::detail),
+        error: error.map(|e| for_shoppers(&index, e)),
         notice,
         email,
     };
