@@ -18,6 +18,8 @@ pub struct CartView {
     pub notice: Option<String>,
     /// The e-mail to prefill in the checkout form.
     pub email: String,
+    /// Each product's picture (its first image's address), by product handle.
+    pub images: std::collections::HashMap<String, String>,
 }
 
 #[component]
@@ -27,6 +29,7 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         error,
         notice,
         email,
+        images,
     } = view;
     let currency = cart.currency;
     let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });
@@ -54,9 +57,15 @@ pub fn CartPage(view: CartView) -> impl IntoView {
                 None => Either::Right(view! { <span>{l.title.clone()}</span> }),
             };
             let (row_sku, shown_sku, update_sku) = (sku.clone(), sku.clone(), sku.clone());
+            // Decorative beside the title, which says what it is.
+            let picture = l
+                .product_handle
+                .as_ref()
+                .and_then(|h| images.get(h))
+                .map(|src| view! { <img class="thumb" src=src.clone() alt="" width="56" height="56" loading="lazy"/> });
             view! {
                 <tr data-sku=row_sku>
-                    <th scope="row">{title}<br/><small class="sku">{shown_sku}</small></th>
+                    <th scope="row"><div class="item">{picture}<div>{title}<br/><small class="sku">{shown_sku}</small></div></div></th>
                     <td class="num">{Money::new(l.unit_price, currency).to_string()}</td>
                     <td>
                         <QuantityStepper sku=update_sku quantity=l.quantity label=l.title.clone()/>

@@ -278,6 +278,7 @@ async fn forms_work_without_javascript() {
     let page = c.get("/cart").await;
     assert_eq!(page.status, 200);
     page.assert_contains("Canvas Tote Bag (Natural)");
+    page.assert_contains("<img src=\"/images/canvas-tote.svg\" alt=\"\"");
     page.assert_contains("€36.00");
     page.assert_contains("action=\"/checkout\"");
     assert_eq!(page.header("cache-control"), Some("private, no-store"));

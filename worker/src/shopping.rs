@@ -791,8 +791,19 @@ async fn cart_page(
     }
     let cart = shop.cart_of(id.as_deref()).await?;
     let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
+    let priced = price(&index, &cart)?;
+    let images = priced
+        .lines
+        .iter()
+        .filter_map(|l| l.product_handle.as_deref())
+        .filter_map(|h| {
+            let p = index.products.iter().find(|p| p.handle.as_str() == h)?;
+            Some((h.to_owned(), p.image.as_ref()?.src.clone()))
+        })
+        .collect();
     let view = CartView {
-        cart: price(&index, &cart)?,
+        cart: priced,
+        images,
         error: error.map(|e| for_shoppers(&index, e)),
         notice,
         email,
