@@ -213,6 +213,49 @@ test("at 375 px the header does not overlap and nothing scrolls sideways", async
   await context.close();
 });
 
+test("at 375 px a cart of five long lines and its order page do not scroll sideways, JS on and off", async () => {
+  // Five lines with the longest titles, stock raised first so that other journeys cannot run out.
+  const skus = [
+    "ORGANIC-TEE-L-WHITE-RELAXED",
+    "STONEWARE-BOWL-LARGE-SPECKLED",
+    "CAMPING-TENT-2-PERSON-SAND",
+    "CREME-BRULEE-CANDLE-LARGE",
+    "OAK-CUTTING-BOARD-LARGE",
+  ];
+  for (const sku of skus) {
+    const r = await fetch(`${SHOP}/admin/api/inventory/${sku}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${process.env.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ on_hand: 1000 }),
+    });
+    assert.equal(r.status, 200, `set stock of ${sku}`);
+  }
+  for (const javaScriptEnabled of [true, false]) {
+    const tag = javaScriptEnabled ? "js" : "nojs";
+    const context = await browser.newContext({ viewport: { width: 375, height: 812 }, javaScriptEnabled });
+    const page = await context.newPage();
+    for (const sku of skus) {
+      const r = await page.request.post(`${SHOP}/api/cart/items`, { data: { sku, quantity: 2 } });
+      assert.ok(r.ok(), `add ${sku}: ${r.status()}`);
+    }
+    await page.goto(`${SHOP}/cart`);
+    assert.equal(await page.locator("table.cart tbody tr").count(), 5);
+    let width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${tag} cart: page is ${width}px wide at a 375px viewport`);
+    await shot(page, `mobile-${tag}-cart-5-lines`);
+
+    const checkout = await page.request.post(`${SHOP}/api/checkout`, { data: { email: "shopper@example.com" } });
+    assert.equal(checkout.status(), 201);
+    const { order_id } = await checkout.json();
+    await page.goto(`${SHOP}/orders/${order_id}`);
+    assert.match(await page.locator("h1").innerText(), /Waiting for your payment/);
+    width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${tag} order page: page is ${width}px wide at a 375px viewport`);
+    await shot(page, `mobile-${tag}-order`);
+    await context.close();
+  }
+});
+
 test("product page: transferred bytes and paint timings (printed, not asserted against targets)", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
