@@ -27,16 +27,6 @@ pub fn var_u64(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// A variable or secret as a string, if set and not empty.
-pub fn var_str(env: &Env, name: &str) -> Option<String> {
-    let v = env
-        .secret(name)
-        .or_else(|_| env.var(name))
-        .ok()?
-        .to_string();
-    (!v.is_empty()).then_some(v)
-}
-
 /// A POST of `body` with `headers`, built on the runtime's `Request` directly: the `worker`
 /// crate's `Request::new_with_init` also carries Cloudflare's `cf` options through serde, which
 /// the shop never sets (11 KB of the Worker's wasm).

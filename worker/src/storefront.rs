@@ -10,6 +10,7 @@ use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
 use domain::listing::ListingQuery;
 use domain::{CatalogIndex, Handle, Sku};
+use std::fmt::Write;
 use std::rc::Rc;
 use worker::{Request, Response};
 
@@ -130,7 +131,11 @@ pub async fn product(
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let (index, product) = find_product(store, handle).await?;
-    let wanted = platform::query_pairs(req)
+    // One read of the request's address for both the variant asked for and the origin.
+    let address = req.inner().url();
+    let url = platform::UrlParts::of(&address);
+    let wanted = url
+        .query_pairs()
         .into_iter()
         .find(|(k, _)| k == "variant")
         .and_then(|(_, v)| Sku::parse(&v).ok());
@@ -146,14 +151,14 @@ pub async fn product(
         .cloned();
     let stock = live_stock(inventory, &product).await;
     // The page shows the version's product and every variant's counter: those are its key.
-    let origin = platform::origin(req)?;
+    let origin = url.origin;
     let mut key = format!(
         "{}|{origin}|p/{}|{}",
         index.version, product.handle, selected.sku
     );
     for v in &product.variants {
         let n = stock.get(v.sku.as_str()).copied().unwrap_or(0);
-        key.push_str(&format!("|{n}"));
+        let _ = write!(key, "|{n}"); // writing to a String cannot fail
     }
     let page = pages.get_or_render(key, || {
         let view = ProductView {
@@ -164,7 +169,7 @@ pub async fn product(
             collection,
             product: (*product).clone(),
         };
-        app::render::product(&index, view, &origin)
+        app::render::product(&index, view, origin)
     });
     Ok(respond::live_page(req, &page)?)
 }

@@ -1,0 +1,315 @@
+//! The HTTP side of shopping: the cart API, checkout, webhooks, and the cart and order pages.
+
+use super::*;
+
+fn no_store(mut resp: Response) -> worker::Result<Response> {
+    resp.headers_mut()
+        .set("cache-control", "private, no-store")?;
+    crate::respond::with_security_headers(resp)
+}
+
+fn json_cart(id: Option<&str>, priced: &PricedCart, status: u16) -> Result<Response, AppError> {
+    Ok(no_store(
+        Response::from_json(&CartJson::new(id, priced))?.with_status(status),
+    )?)
+}
+
+fn see_other(location: &str) -> Result<Response, AppError> {
+    let mut resp = Response::empty()?.with_status(303);
+    resp.headers_mut().set("location", location)?;
+    Ok(no_store(resp)?)
+}
+
+fn with_cookie(mut resp: Response, req: &Request, id: &str) -> Result<Response, AppError> {
+    resp.headers_mut()
+        .set("set-cookie", &cart_cookie(req, id))?;
+    Ok(resp)
+}
+
+pub async fn api_cart(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let cart = shop.cart_of(id.as_deref()).await?;
+    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+}
+
+pub async fn api_cart_add(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let body: Value = platform::json_body(req).await?;
+    let Some(obj) = body.as_object() else {
+        return Err(AppError::malformed_json(
+            "expected an object {\"sku\", \"quantity\"}",
+        ));
+    };
+    let sku = obj
+        .get("sku")
+        .and_then(Value::as_str)
+        .ok_or_else(|| AppError::client(400, "bad_sku", "sku is missing or not a string"))?;
+    let qty = quantity(obj.get("quantity"), 1)?;
+    let index = store.index().await?;
+    let (id, cart, new) = shop.add(&index, cart_id(req), sku, qty).await?;
+    let resp = json_cart(
+        Some(&id),
+        &price(&index, &cart)?,
+        if new { 201 } else { 200 },
+    )?;
+    if new {
+        return with_cookie(resp, req, &id);
+    }
+    Ok(resp)
+}
+
+pub async fn api_cart_update(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    sku: &Sku,
+) -> Result<Response, AppError> {
+    let body: Value = platform::json_body(req).await?;
+    let Some(obj) = body.as_object() else {
+        return Err(AppError::malformed_json(
+            "expected an object {\"quantity\"}",
+        ));
+    };
+    let qty = quantity(obj.get("quantity"), 0)?;
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let cart = shop.set(&index, id.clone(), sku, qty).await?;
+    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+}
+
+pub async fn api_cart_remove(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    sku: &Sku,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let cart = shop.remove(id.clone(), sku).await?;
+    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+}
+
+pub async fn api_checkout(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let body: Value = platform::json_body(req).await?;
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let index = store.index().await?;
+    let origin = platform::origin(req)?;
+    let (order, created) = shop.checkout(&index, &origin, cart_id(req), &email).await?;
+    let json = serde_json::json!({ "order_id": order.id, "payment_url": order.payment_url, "status": order.status });
+    Ok(no_store(
+        Response::from_json(&json)?.with_status(if created { 201 } else { 200 }),
+    )?)
+}
+
+pub async fn api_order(shop: &Shopping, id: &str) -> Result<Response, AppError> {
+    let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
+    Ok(no_store(Response::from_json(&OrderJson::new(&order))?)?)
+}
+
+pub async fn payment_webhook(req: &mut Request, shop: &Shopping) -> Result<Response, AppError> {
+    let outcome = shop.webhook(req).await?;
+    Ok(no_store(Response::from_json(&outcome)?)?)
+}
+
+// ---- pages and form posts ----------------------------------------------------------------
+
+/// A problem as the cart page says it: the product's title where the API names its SKU.
+fn for_shoppers(index: &CatalogIndex, e: &AppError) -> String {
+    let detail = e.detail();
+    let entry = e
+        .field("sku")
+        .and_then(|s| Sku::parse(s).ok())
+        .and_then(|sku| index.skus.get(&sku).map(|entry| (sku, entry)));
+    match entry {
+        Some((sku, entry)) => detail.replace(sku.as_str(), &entry.title),
+        None => detail,
+    }
+}
+
+async fn cart_page(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    error: Option<&AppError>,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let query = platform::query_pairs(req);
+    // Back from the payment page with Cancel: end that checkout at once (its holds, its
+    // session), and keep the e-mail the shopper typed.
+    let cancelled = query
+        .iter()
+        .find(|(k, _)| k == "cancelled")
+        .map(|(_, v)| v.clone());
+    let mut email = String::new();
+    if let (Some(order_id), Some(cart)) = (&cancelled, &id) {
+        match shop.abandon(order_id, cart).await {
+            Ok(Some(order)) => email = order.email,
+            Ok(None) => {}
+            Err(e) => {
+                worker::console_error!("could not end the cancelled checkout {order_id}: {e}")
+            }
+        }
+    }
+    let cart = shop.cart_of(id.as_deref()).await?;
+    let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
+    let priced = price(&index, &cart)?;
+    let images = priced
+        .lines
+        .iter()
+        .filter_map(|l| l.product_handle.as_deref())
+        .filter_map(|h| {
+            let p = index.products.iter().find(|p| p.handle.as_str() == h)?;
+            Some((h.to_owned(), p.image.as_ref()?.src.clone()))
+        })
+        .collect();
+    let view = CartView {
+        cart: priced,
+        images,
+        error: error.map(|e| for_shoppers(&index, e)),
+        notice,
+        email,
+    };
+    let html = app::render::cart(index.collections.clone(), view);
+    let status = error.map_or(200, AppError::status_code);
+    Ok(no_store(Response::from_html(html)?.with_status(status))?)
+}
+
+pub async fn cart(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    cart_page(req, store, shop, None).await
+}
+
+/// Runs a form action; on a 4xx shows the cart with the problem, keeping its status code.
+async fn form_action(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    action: FormAction,
+) -> Result<Response, AppError> {
+    platform::same_origin(req)?;
+    let form = platform::form_body(req).await?;
+    let result = run_form(req, store, shop, action, &form).await;
+    match result {
+        Ok(resp) => Ok(resp),
+        // The shopper's own mistakes and payment outages: show the cart (intact) with the reason.
+        Err(e) if e.status_code() < 500 || matches!(e, AppError::Gateway { .. }) => {
+            cart_page(req, store, shop, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub enum FormAction {
+    Add,
+    Update,
+    Remove,
+    Checkout,
+}
+
+async fn run_form(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    action: FormAction,
+    form: &[(String, String)],
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let sku_field = || {
+        let raw = field(form, "sku").unwrap_or_default();
+        Sku::parse(raw)
+            .map_err(|e| AppError::client(400, "bad_sku", format!("sku is not valid: {e}")))
+    };
+    match action {
+        FormAction::Add => {
+            let qty = form_quantity(field(form, "quantity"), 1)?;
+            let (id, _, new) = shop
+                .add(&index, id, field(form, "sku").unwrap_or_default(), qty)
+                .await?;
+            let resp = see_other("/cart")?;
+            if new {
+                return with_cookie(resp, req, &id);
+            }
+            Ok(resp)
+        }
+        FormAction::Update => {
+            let qty = form_quantity(field(form, "quantity"), 0)?;
+            // The stepper's − and + (submit buttons without JavaScript): one less or one more
+            // than the quantity in the field, within the line's bounds.
+            let qty = match field(form, "step") {
+                Some("-1") => qty.saturating_sub(1),
+                Some("1") => qty.saturating_add(1).min(cart::MAX_QUANTITY),
+                _ => qty,
+            };
+            shop.set(&index, id, &sku_field()?, qty).await?;
+            see_other("/cart")
+        }
+        FormAction::Remove => {
+            shop.remove(id, &sku_field()?).await?;
+            see_other("/cart")
+        }
+        FormAction::Checkout => {
+            let origin = platform::origin(req)?;
+            let (order, _) = shop
+                .checkout(
+                    &index,
+                    &origin,
+                    id,
+                    field(form, "email").unwrap_or_default(),
+                )
+                .await?;
+            match &order.payment_url {
+                Some(url) => see_other(url),
+                None => see_other(&format!("/orders/{}", order.id)),
+            }
+        }
+    }
+}
+
+pub async fn cart_form(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    action: FormAction,
+) -> Result<Response, AppError> {
+    form_action(req, store, shop, action).await
+}
+
+pub async fn order_page(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+    id: &str,
+) -> Result<Response, AppError> {
+    let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
+    let index = store.index().await?;
+    // How many times the page has reloaded itself while waiting for the payment.
+    let refreshed = platform::query_pairs(req)
+        .iter()
+        .find(|(k, _)| k == "refreshed")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .unwrap_or(0);
+    let html = app::render::order(index.collections.clone(), order, refreshed);
+    Ok(no_store(Response::from_html(html)?)?)
+}
