@@ -7,7 +7,8 @@
 //! - [`money`]: [`Currency`] codes and [`Money`] in integer minor units, with formatting.
 //! - [`ids`]: parsed identifiers and bounded inputs: [`Handle`], [`Sku`], [`Quantity`].
 //! - [`csv`]: catalog import from CSV, one row per variant, problems by row and column.
-//! - [`catalog`]: products, variants, collections, the catalog file format and its validation.
+//! - [`catalog`]: products, variants, collections, the catalog file format and its validation;
+//!   the merchant's changes to it and what a page says about stock.
 //! - [`listing`]: listing queries (sort, search, pagination) over a catalog index.
 //! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
 //! - [`admin_session`]: stateless admin sessions and CSRF tokens (HMAC).

@@ -1,0 +1,121 @@
+//! Changes a merchant makes to the catalog (import, upsert, delete), each applied to a copy and
+//! validated as a whole; a change that would remove most of the shop needs confirming.
+
+use super::{Catalog, Handle, Problem, Product};
+use serde::{Deserialize, Serialize};
+
+/// Changes a merchant makes to the catalog, each validated as a whole before it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
+pub enum CatalogChange {
+    /// Replaces everything (an import). Unless `confirm`, refused if it would remove every
+    /// product, or more than half of them (see [`ChangeError::ConfirmRequired`]).
+    Replace {
+        catalog: Catalog,
+        #[serde(default)]
+        confirm: bool,
+    },
+    /// Adds a product, or replaces the one with the same handle in place.
+    Upsert { product: Box<Product> },
+    /// Removes a product; unless `confirm`, refused if it is the last one.
+    Delete {
+        handle: Handle,
+        #[serde(default)]
+        confirm: bool,
+    },
+}
+
+/// Why a change was refused; the catalog is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Externally tagged: an object protocol, not a public format (internal tagging buffers each
+// message before decoding it: more code and more CPU in the Worker).
+#[serde(rename_all = "snake_case")]
+pub enum ChangeError {
+    /// The result would be invalid; every problem is listed.
+    Invalid {
+        problems: Vec<Problem>,
+    },
+    NotFound {
+        handle: String,
+    },
+    /// There is no catalog yet to change a product in: import one first.
+    NoCatalog,
+    /// The change would remove every product, or more than half of them (a blank or truncated
+    /// file, most likely); it applies only when confirmed.
+    ConfirmRequired {
+        current: usize,
+        removed: usize,
+        remaining: usize,
+    },
+}
+
+/// Whether going from `current` to `next` removes so much that the merchant must confirm it:
+/// every product, or more than half of them.
+fn removes_too_much(current: &Catalog, next: &Catalog) -> Option<ChangeError> {
+    let kept: std::collections::HashSet<&str> =
+        next.products.iter().map(|p| p.handle.as_str()).collect();
+    let removed = current
+        .products
+        .iter()
+        .filter(|p| !kept.contains(p.handle.as_str()))
+        .count();
+    let total = current.products.len();
+    (removed > 0 && (removed == total || removed * 2 > total)).then_some(
+        ChangeError::ConfirmRequired {
+            current: total,
+            removed,
+            remaining: next.products.len(),
+        },
+    )
+}
+
+impl Catalog {
+    /// Applies `change` to `current` (if any), returning the new, valid catalog.
+    pub fn change(
+        current: Option<&Catalog>,
+        change: CatalogChange,
+    ) -> Result<Catalog, ChangeError> {
+        let confirmed = match &change {
+            CatalogChange::Replace { confirm, .. } | CatalogChange::Delete { confirm, .. } => {
+                *confirm
+            }
+            CatalogChange::Upsert { .. } => true,
+        };
+        let next = match change {
+            CatalogChange::Replace { catalog, .. } => catalog,
+            CatalogChange::Upsert { product } => {
+                let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
+                match next
+                    .products
+                    .iter_mut()
+                    .find(|p| p.handle == product.handle)
+                {
+                    Some(existing) => *existing = *product,
+                    None => next.products.push(*product),
+                }
+                next
+            }
+            CatalogChange::Delete { handle, .. } => {
+                let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
+                let before = next.products.len();
+                next.products.retain(|p| p.handle != handle);
+                if next.products.len() == before {
+                    return Err(ChangeError::NotFound {
+                        handle: handle.to_string(),
+                    });
+                }
+                next
+            }
+        };
+        next.validate()
+            .map_err(|problems| ChangeError::Invalid { problems })?;
+        if let (false, Some(current)) = (confirmed, current) {
+            if let Some(refusal) = removes_too_much(current, &next) {
+                return Err(refusal);
+            }
+        }
+        Ok(next)
+    }
+}
