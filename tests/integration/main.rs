@@ -9,6 +9,7 @@
 //! - `cart`: the cart API and forms, bounds, bad input, live stock.
 //! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
+//! - `payment_return`: back from the payment page: the order page waiting, a cancelled checkout.
 //! - `admin`: the merchant inventory API and its authorisation.
 //! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
 //! - `orders_admin`: the merchant's order list, fulfilment and refunds.
@@ -30,4 +31,5 @@ mod checkout;
 mod errors;
 mod orders_admin;
 mod pages;
+mod payment_return;
 mod resilience;
