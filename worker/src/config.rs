@@ -23,6 +23,9 @@ pub struct Config {
     /// How long product pages may show a counter read by an earlier request
     /// (`SHOWN_STOCK_TTL_MS`, 2000).
     pub shown_stock_ttl_ms: u64,
+    /// An abandoned cart is deleted after this long without a change (`CART_TTL_SECONDS`,
+    /// 30 days).
+    pub cart_ttl_seconds: u64,
     /// Stock holds of a checkout (`RESERVATION_TTL_SECONDS`, 1800).
     pub reservation_ttl_seconds: u64,
     /// `PAYMENT_API_BASE`.
@@ -107,6 +110,7 @@ impl Config {
         Ok(Config {
             catalog_pointer_ttl: number(src, "CATALOG_POINTER_TTL", 30)?,
             shown_stock_ttl_ms: number(src, "SHOWN_STOCK_TTL_MS", 2_000)?,
+            cart_ttl_seconds: number(src, "CART_TTL_SECONDS", 30 * 24 * 3600)?,
             reservation_ttl_seconds: number(src, "RESERVATION_TTL_SECONDS", 30 * 60)?,
             payment_api_base: src
                 .get("PAYMENT_API_BASE")

@@ -12,7 +12,7 @@
 //! - [`objects`]: the Durable Objects (carts, inventory shards, orders) and their clients.
 //! - [`page_cache`]: rendered catalog pages kept in the isolate, keyed by what they show.
 //! - [`payments`]: the Stripe-compatible payment gateway client.
-//! - [`platform`]: time, randomness, configuration, bodies, calling objects.
+//! - [`platform`]: time, randomness, request addresses and headers, bodies, calling objects.
 //! - [`respond`]: response helpers: cache headers, ETags, 304s, security headers.
 //! - [`shopping`]: carts, checkout, payment webhooks and orders (JSON and HTML).
 //! - [`storefront`]: handlers of the catalog pages and the read-only catalog API.

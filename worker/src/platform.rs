@@ -1,10 +1,11 @@
-//! Small platform helpers: time, randomness, configuration, calling Durable Objects, bodies.
+//! Small platform helpers: time, randomness, request addresses and headers, calling Durable
+//! Objects, bodies.
 
 use crate::error::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
-use worker::{Date, Env, ObjectNamespace, Request, Response};
+use worker::{Date, ObjectNamespace, Request, Response};
 
 /// Unix seconds now.
 pub fn now() -> i64 {
@@ -17,14 +18,6 @@ pub fn random_hex(n: usize) -> Result<String, AppError> {
     getrandom::getrandom(&mut buf)
         .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
     Ok(hex::encode(buf))
-}
-
-/// A numeric variable, or `default` when unset or unreadable.
-pub fn var_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name)
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .unwrap_or(default)
 }
 
 /// A POST of `body` with `headers`, built on the runtime's `Request` directly: the `worker`

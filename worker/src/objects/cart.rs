@@ -2,22 +2,18 @@
 
 use crate::error::AppError;
 use crate::objects::stored;
-use crate::platform::{self, call, reply};
+use crate::platform::{call, reply};
 use domain::cart::{Cart, CartCommand, CartError};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use worker::{durable_object, js_sys, Date, Env, Request, Response, State};
+use wasm_bindgen::JsValue;
+use worker::{durable_object, Date, Env, Request, Response, State};
 
-/// An abandoned cart is deleted after this many seconds without a change (default 30 days).
-pub const CART_TTL_VAR: &str = "CART_TTL_SECONDS";
-const DEFAULT_CART_TTL_SECONDS: u64 = 30 * 24 * 3600;
 const KEY: &str = "cart";
 /// When (Unix ms) the cart last changed; the abandoned-cart alarm compares against it.
 const CHANGED_AT: &str = "changed_at";
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CartRequest {
     Get,
@@ -40,13 +36,11 @@ pub struct CartObject {
 }
 
 impl CartObject {
-    /// How long a cart lives without a change.
-    fn ttl(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(platform::var_u64(
-            &self.env,
-            CART_TTL_VAR,
-            DEFAULT_CART_TTL_SECONDS,
-        ))
+    /// How long a cart lives without a change (`CART_TTL_SECONDS`).
+    fn ttl(&self) -> worker::Result<std::time::Duration> {
+        let config =
+            crate::config::of(&self.env).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Ok(std::time::Duration::from_secs(config.cart_ttl_seconds))
     }
 
     async fn load(&self) -> worker::Result<Cart> {
@@ -90,22 +84,18 @@ impl worker::DurableObject for CartObject {
                 }
                 *self.cart.borrow_mut() = Some(cart.clone());
                 let storage = self.state.storage();
-                // The cart (as JSON, see `stored`) and when it changed, in one storage call.
-                let json = serde_json::to_string(&cart)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
-                let values = js_sys::Object::new();
-                js_sys::Reflect::set(&values, &KEY.into(), &json.into())?;
-                js_sys::Reflect::set(
-                    &values,
-                    &CHANGED_AT.into(),
-                    &(Date::now().as_millis() as f64).into(),
-                )?;
-                storage.put_multiple_raw(values).await?;
+                // The cart and when it changed, in one storage call.
+                let changed_at = JsValue::from_f64(Date::now().as_millis() as f64);
+                stored::write_all(
+                    &storage,
+                    &[(KEY, stored::encode(&cart)?), (CHANGED_AT, changed_at)],
+                )
+                .await?;
                 // One alarm at a time, set once: when it fires it deletes the cart only if the
                 // last change is older than the TTL, and otherwise moves itself (see `alarm`).
                 if !self.alarm_armed.get() {
                     if storage.get_alarm().await?.is_none() {
-                        storage.set_alarm(self.ttl()).await?;
+                        storage.set_alarm(self.ttl()?).await?;
                     }
                     self.alarm_armed.set(true);
                 }
@@ -116,7 +106,7 @@ impl worker::DurableObject for CartObject {
 
     async fn alarm(&self) -> worker::Result<Response> {
         let storage = self.state.storage();
-        let ttl = self.ttl();
+        let ttl = self.ttl()?;
         let changed_at: Option<u64> = storage.get(CHANGED_AT).await?;
         let idle = Date::now()
             .as_millis()

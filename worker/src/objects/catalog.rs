@@ -16,8 +16,6 @@ use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CatalogRequest {
     Export,
@@ -29,8 +27,6 @@ pub enum CatalogRequest {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CatalogReply {
     Catalog {

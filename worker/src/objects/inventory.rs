@@ -15,8 +15,6 @@ use worker::{durable_object, Env, Request, Response, State};
 const KEY: &str = "shard";
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum ShardRequest {
     /// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.

@@ -5,6 +5,11 @@
 //! the answer until the write is durable). Only storage is awaited inside a command, so the
 //! runtime's input gate keeps commands of one object strictly one after the other.
 //!
+//! Requests and replies between the worker and the objects (and the domain commands they carry)
+//! are serde's default, externally tagged enums: they are a private protocol, not a public format,
+//! and internal tagging (`#[serde(tag = …)]`) would buffer and re-parse every message, in more
+//! wasm and more CPU.
+//!
 //! # Layout
 //! - [`cart`]: `CartObject`, one per cart.
 //! - [`catalog`]: `CatalogObject`, the catalog's source of truth, publishing to KV.

@@ -32,8 +32,6 @@ impl OrderSummary {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum IndexRequest {
     Upsert {

@@ -12,8 +12,6 @@ use worker::{durable_object, Env, Request, Response, State};
 const KEY: &str = "order";
 
 #[derive(Debug, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum OrderRequest {
     /// Stores the order unless one exists; answers the stored one either way.

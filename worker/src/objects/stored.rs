@@ -27,8 +27,22 @@ pub async fn read<T: DeserializeOwned>(storage: &Storage, key: &str) -> worker::
     }
 }
 
+/// `value` as it is stored: one JSON string.
+pub fn encode<T: Serialize>(value: &T) -> worker::Result<JsValue> {
+    let json = serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Ok(JsValue::from_str(&json))
+}
+
 /// Writes `value` under `key` as one JSON string.
 pub async fn write<T: Serialize>(storage: &Storage, key: &str, value: &T) -> worker::Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    storage.put_raw(key, JsValue::from_str(&json)).await
+    storage.put_raw(key, encode(value)?).await
+}
+
+/// Writes several keys in one storage call (values made with [`encode`], or plain numbers).
+pub async fn write_all(storage: &Storage, values: &[(&str, JsValue)]) -> worker::Result<()> {
+    let object = worker::js_sys::Object::new();
+    for (key, value) in values {
+        worker::js_sys::Reflect::set(&object, &JsValue::from_str(key), value)?;
+    }
+    storage.put_multiple_raw(object).await
 }
