@@ -43,11 +43,7 @@ pub fn home(index: &CatalogIndex) -> String {
 }
 
 pub fn collection(index: &CatalogIndex, collection: &Collection, query: &ListingQuery) -> String {
-    let query = ListingQuery {
-        collection: Some(collection.handle.clone()),
-        q: None,
-        ..query.clone()
-    };
+    let query = query.in_collection(&collection.handle);
     let page = query.run(index);
     let items = owned(&page);
     let page = domain::listing::Page {

@@ -39,8 +39,6 @@ pub struct Cart {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CartCommand {
     /// Adds units, merging with an existing line of the same SKU. With `available` (the stock
@@ -80,8 +78,6 @@ pub enum CartCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CartError {
     #[error("quantity must be a whole number from {min} to {MAX_QUANTITY}, got {got}")]

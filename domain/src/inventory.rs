@@ -58,8 +58,6 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum InventoryCommand {
     SetOnHand {
@@ -94,8 +92,6 @@ pub enum InventoryCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum InventoryReply {
     Stock {

@@ -157,6 +157,16 @@ impl ListingQuery {
         Ok(q)
     }
 
+    /// The same sort and page within one collection, without a search: what a collection page
+    /// lists.
+    pub fn in_collection(&self, collection: &Handle) -> ListingQuery {
+        ListingQuery {
+            collection: Some(collection.clone()),
+            q: None,
+            ..self.clone()
+        }
+    }
+
     /// Whether the query asks for a page after the last one (the first page always exists, if
     /// empty): pages answer 404 for it.
     pub fn past_the_end(&self, index: &CatalogIndex) -> bool {

@@ -110,8 +110,6 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum OrderEvent {
     SessionCreated {

@@ -55,12 +55,7 @@ pub async fn collection(
         .collection(handle.as_str())
         .ok_or(AppError::NotFound)?;
     let query = listing_query(req)?;
-    let in_collection = ListingQuery {
-        collection: Some(collection.handle.clone()),
-        q: None,
-        ..query.clone()
-    };
-    if in_collection.past_the_end(&index) {
+    if query.in_collection(&collection.handle).past_the_end(&index) {
         return Err(AppError::NotFound);
     }
     let key = listing_key(&index.version, &format!("c/{handle}"), &query);

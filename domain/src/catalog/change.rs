@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 
 /// Changes a merchant makes to the catalog, each validated as a whole before it applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum CatalogChange {
     /// Replaces everything (an import). Unless `confirm`, refused if it would remove every
@@ -29,8 +27,6 @@ pub enum CatalogChange {
 
 /// Why a change was refused; the catalog is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged: an object protocol, not a public format (internal tagging buffers each
-// message before decoding it: more code and more CPU in the Worker).
 #[serde(rename_all = "snake_case")]
 pub enum ChangeError {
     /// The result would be invalid; every problem is listed.
