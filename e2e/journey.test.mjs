@@ -256,6 +256,73 @@ test("at 375 px a cart of five long lines and its order page do not scroll sidew
   }
 });
 
+test("the variant picker shows each variant's own picture and never jumps to a combination not picked, JS on and off", async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const tag = javaScriptEnabled ? "js" : "nojs";
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${SHOP}/products/linen-shirt?variant=LINEN-SHIRT-S-WHITE`);
+    if (javaScriptEnabled) {
+      await page.locator("html[data-hydrated=true]").waitFor();
+      await page.evaluate(() => (window.__sameDocument = true));
+    }
+    const picture = page.locator(".gallery img");
+    assert.equal(await picture.getAttribute("src"), "/images/linen-shirt.svg");
+    // S / Sand is not made: Sand is marked and is not a link while S is picked.
+    assert.equal(await page.getByRole("link", { name: /^Sand/ }).count(), 0, `${tag}: Sand is not a link from S`);
+    assert.match(await page.locator(".option-values .unavailable").innerText(), /Sand/);
+    // M / White, then M / Sand: the sand shirt's own picture.
+    await page.getByRole("link", { name: "M", exact: true }).click();
+    await page.waitForURL(/variant=LINEN-SHIRT-M-WHITE/);
+    await page.getByRole("link", { name: /^Sand/ }).click();
+    await page.waitForURL(/variant=LINEN-SHIRT-M-SAND/);
+    await page.waitForFunction(() => document.querySelector(".gallery img").getAttribute("src") === "/images/linen-shirt-sand.svg");
+    assert.match(await picture.getAttribute("alt"), /sand-coloured/);
+    assert.equal(await page.locator("input[name=sku]").inputValue(), "LINEN-SHIRT-M-SAND");
+    if (javaScriptEnabled) {
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "swapped in place, no reload");
+    }
+    await shot(page, `${tag}-variant-picture`);
+    await context.close();
+  }
+});
+
+test("admin: dashboard and orders at 1280 and 375 px, JS on and off, nothing scrolls sideways", async () => {
+  // An order to list, with a long e-mail.
+  const r = await fetch(`${SHOP}/api/cart/items`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sku: "OAK-CUTTING-BOARD-LARGE", quantity: 1 }),
+  });
+  assert.equal(r.status, 201);
+  const cookie = r.headers.get("set-cookie").split(";")[0];
+  const checkout = await fetch(`${SHOP}/api/checkout`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie },
+    body: JSON.stringify({ email: "a.rather.long.address.for.a.shopper@example.com" }),
+  });
+  assert.equal(checkout.status, 201);
+  for (const javaScriptEnabled of [true, false]) {
+    for (const width of [1280, 375]) {
+      const tag = `${javaScriptEnabled ? "js" : "nojs"}-${width}`;
+      const context = await browser.newContext({ javaScriptEnabled, viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${SHOP}/admin`);
+      await page.getByLabel("Admin token").fill(process.env.ADMIN_TOKEN);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Orders" }).waitFor();
+      assert.match(await page.locator(".admin-stats").innerText(), /Awaiting payment/);
+      assert.ok((await page.locator("table.orders tbody tr").count()) >= 1, `${tag}: the order is listed`);
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scroll <= width, `${tag} admin: page is ${scroll}px wide at a ${width}px viewport`);
+      await shot(page, `admin-${tag}-dashboard`);
+      await page.locator("#orders").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/admin-${tag}-orders.png` });
+      await context.close();
+    }
+  }
+});
+
 test("product page: transferred bytes and paint timings (printed, not asserted against targets)", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

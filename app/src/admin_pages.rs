@@ -50,6 +50,43 @@ pub fn SignInPage(error: Option<String>) -> impl IntoView {
     }
 }
 
+/// `2026-11-30 14:05 UTC` from Unix seconds (proleptic Gregorian, no time zone database).
+pub fn utc_minute(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// What the merchant reads of an order's status, and the badge's tone.
+fn status_badge(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "paid" => ("Paid, to fulfil", "todo"),
+        "fulfilled" => ("Fulfilled", "done"),
+        "refunded" => ("Refunded", "muted"),
+        "awaiting_payment" | "pending" => ("Awaiting payment", "wait"),
+        "expired" => ("Expired", "muted"),
+        "failed" => ("Payment failed", "bad"),
+        _ => ("Other", "muted"),
+    }
+}
+
+/// Units at or below which a SKU counts as running low.
+pub const LOW_STOCK: u32 = 3;
+
 #[component]
 pub fn AdminPage(view: AdminView) -> impl IntoView {
     let AdminView {
@@ -64,21 +101,46 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
         view! { <p class=if failed { "alert" } else { "notice" } role=if failed { "alert" } else { "status" }>{m}</p> }
     });
     let problems = (!problems.is_empty()).then(|| {
-        view! { <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }
+        view! { <ul class="problems" role="alert">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }
     });
+    let to_fulfil = orders.iter().filter(|o| o.status == "paid").count();
+    let awaiting = orders
+        .iter()
+        .filter(|o| matches!(o.status.as_str(), "awaiting_payment" | "pending"))
+        .count();
+    let sold_out = stock.iter().filter(|r| r.available == 0).count();
+    let low = stock
+        .iter()
+        .filter(|r| (1..=LOW_STOCK).contains(&r.available))
+        .count();
+    let stats = view! {
+        <dl class="admin-stats">
+            <div><dt>"To fulfil"</dt><dd>{to_fulfil}</dd></div>
+            <div><dt>"Awaiting payment"</dt><dd>{awaiting}</dd></div>
+            <div><dt>"Running low"</dt><dd>{low}</dd></div>
+            <div><dt>"Sold out"</dt><dd>{sold_out}</dd></div>
+        </dl>
+    };
     let stock_rows = stock
         .into_iter()
         .map(|r| {
             let csrf = csrf.clone();
             let id = format!("stock-{}", r.sku);
+            let level = if r.available == 0 {
+                "out"
+            } else if r.available <= LOW_STOCK {
+                "low"
+            } else {
+                ""
+            };
             view! {
-                <tr>
+                <tr class=level>
                     <th scope="row">{r.title}<br/><small class="sku">{r.sku.clone()}</small></th>
-                    <td class="num">{Money::new(r.price, currency).to_string()}</td>
-                    <td class="num">{r.reserved}</td>
-                    <td class="num">{r.available}</td>
-                    <td>
-                        <form class="inline" method="post" action="/admin/stock">
+                    <td class="num" data-label="Price">{Money::new(r.price, currency).to_string()}</td>
+                    <td class="num" data-label="Reserved">{r.reserved}</td>
+                    <td class="num" data-label="Available">{r.available}</td>
+                    <td data-label="On hand">
+                        <form class="inline set-stock" method="post" action="/admin/stock">
                             <input type="hidden" name="csrf" value=csrf/>
                             <input type="hidden" name="sku" value=r.sku.clone()/>
                             <label class="visually-hidden" for=id.clone()>{format!("On hand of {}", r.sku)}</label>
@@ -90,10 +152,14 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             }
         })
         .collect_view();
+    let no_orders = orders
+        .is_empty()
+        .then(|| view! { <p class="empty">"No orders yet. They appear here as soon as a shopper checks out."</p> });
     let order_rows = orders
         .into_iter()
         .map(|o| {
             let (c1, c2) = (csrf.clone(), csrf.clone());
+            let (label, tone) = status_badge(&o.status);
             let actions = match o.status.as_str() {
                 "paid" | "fulfilled" => Some(view! {
                     <form class="inline" method="post" action=format!("/admin/orders/{}/fulfil", o.id)>
@@ -102,58 +168,89 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                     </form>
                     <form class="inline" method="post" action=format!("/admin/orders/{}/refund", o.id)>
                         <input type="hidden" name="csrf" value=c2/>
-                        <label><input type="checkbox" name="restock" value="true"/>" restock"</label>
-                        <button type="submit">"Refund"</button>
+                        <label class="restock"><input type="checkbox" name="restock" value="true"/>" restock"</label>
+                        <button type="submit" class="secondary">"Refund"</button>
                     </form>
                 }),
                 _ => None,
             };
             view! {
                 <tr>
-                    <th scope="row"><a href=format!("/orders/{}", o.id)><code>{o.id.clone()}</code></a></th>
-                    <td>{o.status}</td>
-                    <td>{o.email}</td>
-                    <td class="num">{Money::new(o.total, currency).to_string()}</td>
-                    <td>{actions}</td>
+                    <th scope="row"><a href=format!("/orders/{}", o.id)><code>{o.id.clone()}</code></a><br/><small class="sku">{utc_minute(o.created_at)}</small></th>
+                    <td data-label="Status"><span class=format!("status {tone}")>{label}</span></td>
+                    <td data-label="E-mail" class="email">{o.email}</td>
+                    <td class="num" data-label="Total">{Money::new(o.total, currency).to_string()}</td>
+                    <td data-label="Actions" class="actions">{actions}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <h1>"Shop admin"</h1>
-        {message}
-        {problems}
-        <form class="inline" method="post" action="/admin/logout">
-            <input type="hidden" name="csrf" value=csrf.clone()/>
-            <button type="submit">"Sign out"</button>
-        </form>
-        <h2 id="orders">"Orders"</h2>
-        <table class="cart">
-            <thead><tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Total"</th><th scope="col">"Actions"</th></tr></thead>
-            <tbody>{order_rows}</tbody>
-        </table>
-        <h2 id="stock">"Stock"</h2>
-        <table class="cart">
-            <thead><tr><th scope="col">"Product"</th><th scope="col" class="num">"Price"</th><th scope="col" class="num">"Reserved"</th><th scope="col" class="num">"Available"</th><th scope="col">"On hand"</th></tr></thead>
-            <tbody>{stock_rows}</tbody>
-        </table>
-        <h2 id="import">"Import the catalog"</h2>
-        <form method="post" action="/admin/import" enctype="multipart/form-data">
-            <input type="hidden" name="csrf" value=csrf/>
-            <fieldset>
-                <legend>"Format"</legend>
-                <label><input type="radio" name="format" value="json" checked/>" JSON (the whole catalog)"</label>
-                <label><input type="radio" name="format" value="csv"/>" CSV (products, one row per variant)"</label>
-            </fieldset>
-            <label for="file">"Catalog file (JSON or CSV, up to 8 MiB)"</label>
-            <input id="file" type="file" name="file" accept=".json,.csv,application/json,text/csv"/>
-            <label for="catalog">"…or paste its contents"</label>
-            <textarea id="catalog" name="catalog" rows="8"></textarea>
-            <label>
-                <input type="checkbox" name="confirm" value="replace"/>
-                " Yes, remove the products this file leaves out, even if that is most or all of them"
-            </label>
-            <button type="submit">"Import"</button>
-        </form>
+        <div class="admin">
+            <header class="admin-head">
+                <h1>"Shop admin"</h1>
+                <nav aria-label="Admin sections">
+                    <a href="#orders">"Orders"</a>
+                    <a href="#stock">"Stock"</a>
+                    <a href="#import">"Import"</a>
+                </nav>
+                <form class="inline" method="post" action="/admin/logout">
+                    <input type="hidden" name="csrf" value=csrf.clone()/>
+                    <button type="submit" class="secondary">"Sign out"</button>
+                </form>
+            </header>
+            {message}
+            {problems}
+            {stats}
+            <section aria-labelledby="orders">
+                <h2 id="orders">"Orders"</h2>
+                {no_orders}
+                <table class="cart admin-table orders">
+                    <thead><tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Total"</th><th scope="col">"Actions"</th></tr></thead>
+                    <tbody>{order_rows}</tbody>
+                </table>
+            </section>
+            <section aria-labelledby="stock">
+                <h2 id="stock">"Stock"</h2>
+                <p class="hint">{format!("Rows in amber have {LOW_STOCK} or fewer units a shopper can buy; rows in red have none.")}</p>
+                <table class="cart admin-table stock">
+                    <thead><tr><th scope="col">"Product"</th><th scope="col" class="num">"Price"</th><th scope="col" class="num">"Reserved"</th><th scope="col" class="num">"Available"</th><th scope="col">"On hand"</th></tr></thead>
+                    <tbody>{stock_rows}</tbody>
+                </table>
+            </section>
+            <section aria-labelledby="import" class="panel">
+                <h2 id="import">"Import the catalog"</h2>
+                <form class="import" method="post" action="/admin/import" enctype="multipart/form-data">
+                    <input type="hidden" name="csrf" value=csrf/>
+                    <fieldset>
+                        <legend>"Format"</legend>
+                        <label><input type="radio" name="format" value="json" checked/>" JSON (the whole catalog)"</label>
+                        <label><input type="radio" name="format" value="csv"/>" CSV (products, one row per variant)"</label>
+                    </fieldset>
+                    <label for="file">"Catalog file (JSON or CSV, up to 8 MiB)"</label>
+                    <input id="file" type="file" name="file" accept=".json,.csv,application/json,text/csv"/>
+                    <label for="catalog">"…or paste its contents"</label>
+                    <textarea id="catalog" name="catalog" rows="8"></textarea>
+                    <label class="confirm">
+                        <input type="checkbox" name="confirm" value="replace"/>
+                        " Yes, remove the products this file leaves out, even if that is most or all of them"
+                    </label>
+                    <button type="submit">"Import"</button>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_minute;
+
+    #[test]
+    fn unix_seconds_read_as_utc_minutes() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_minute(1_796_047_500), "2026-11-30 14:05 UTC");
+        assert_eq!(utc_minute(-1), "1969-12-31 23:59 UTC");
     }
 }

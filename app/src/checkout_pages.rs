@@ -66,11 +66,11 @@ pub fn CartPage(view: CartView) -> impl IntoView {
             view! {
                 <tr data-sku=row_sku>
                     <th scope="row"><div class="item">{picture}<div>{title}<br/><small class="sku">{shown_sku}</small></div></div></th>
-                    <td class="num">{Money::new(l.unit_price, currency).to_string()}</td>
-                    <td>
+                    <td class="num" data-label="Price">{Money::new(l.unit_price, currency).to_string()}</td>
+                    <td data-label="Quantity">
                         <QuantityStepper sku=update_sku quantity=l.quantity label=l.title.clone()/>
                     </td>
-                    <td class="num line-total">{Money::new(l.line_total, currency).to_string()}</td>
+                    <td class="num line-total" data-label="Total">{Money::new(l.line_total, currency).to_string()}</td>
                     <td>
                         <form class="inline" method="post" action="/cart/remove">
                             <input type="hidden" name="sku" value=sku/>
@@ -143,8 +143,8 @@ pub fn OrderPage(order: Order) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{l.title.clone()}</th>
-                    <td class="num">{l.quantity}</td>
-                    <td class="num">{Money::new(l.line_total, currency).to_string()}</td>
+                    <td class="num" data-label="Quantity">{l.quantity}</td>
+                    <td class="num" data-label="Total">{Money::new(l.line_total, currency).to_string()}</td>
                 </tr>
             }
         })

@@ -6,6 +6,7 @@
 //! Islands talk to the shop through its JSON API and tell each other about cart changes with a
 //! `cart:updated` window event carrying the cart's unit count.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct BuyVariant {
     pub can_buy: bool,
     /// Most units the quantity field offers (1..=99).
     pub max: u32,
+    /// The picture of this variant: its own, else the product's first (empty if none).
+    pub image_src: String,
+    pub image_alt: String,
 }
 
 /// One option (`Size`) and its values in display order.
@@ -28,25 +32,36 @@ pub struct BuyOption {
     pub values: Vec<String>,
 }
 
-/// The variant reached by choosing `value` for option `i` from `current`: the one that keeps
-/// the other choices if it exists, else the first with that value.
-pub fn variant_for<'a>(
+/// The variant with `value` for option `i` and every other option as in `current`: what picking
+/// `value` selects. `None` when the catalog has no such combination; the picker then marks the
+/// value as not available instead of jumping to some other variant.
+pub fn variant_with<'a>(
     variants: &'a [BuyVariant],
     current: &BuyVariant,
     i: usize,
     value: &str,
 ) -> Option<&'a BuyVariant> {
-    let with_value = |v: &&BuyVariant| v.options.get(i).is_some_and(|o| o == value);
-    variants
+    variants.iter().find(|v| {
+        v.options.len() == current.options.len()
+            && v.options.iter().enumerate().all(|(j, o)| {
+                if j == i {
+                    o == value
+                } else {
+                    current.options.get(j) == Some(o)
+                }
+            })
+    })
+}
+
+/// `current`'s option values with `value` in place `i`, as the shopper reads them (`S / Sand`).
+pub fn combination(current: &BuyVariant, i: usize, value: &str) -> String {
+    let values: Vec<&str> = current
+        .options
         .iter()
-        .filter(with_value)
-        .find(|v| {
-            v.options
-                .iter()
-                .enumerate()
-                .all(|(j, o)| j == i || current.options.get(j) == Some(o))
-        })
-        .or_else(|| variants.iter().find(with_value))
+        .enumerate()
+        .map(|(j, o)| if j == i { value } else { o.as_str() })
+        .collect();
+    values.join(" / ")
 }
 
 /// Price, availability, option pickers and the add-to-cart form of a product page.
@@ -85,10 +100,7 @@ pub fn ProductBuy(
                     let value = StoredValue::new(value);
                     let target = move || {
                         let cur = current()?;
-                        variants.with_value(|vs| value.with_value(|val| variant_for(vs, &cur, i, val).cloned()))
-                    };
-                    let href = move || {
-                        target().map(|v| format!("/products/{}?variant={}", handle.get_value(), v.sku))
+                        variants.with_value(|vs| value.with_value(|val| variant_with(vs, &cur, i, val).cloned()))
                     };
                     let is_current = move || {
                         current().is_some_and(|v| value.with_value(|val| v.options.get(i) == Some(val)))
@@ -98,15 +110,37 @@ pub fn ProductBuy(
                             ev.prevent_default();
                             set_status.set(String::new());
                             browser::replace_url(&format!("/products/{}?variant={}", handle.get_value(), v.sku));
+                            browser::show_image(&v.image_src, &v.image_alt);
                             set_sku.set(v.sku);
                         }
                     };
-                    view! {
-                        <li>
-                            <a href=href class:selected=is_current aria-current=move || is_current().then_some("true") on:click=choose>
-                                {value.get_value()}
-                            </a>
-                        </li>
+                    // A combination the catalog has: a link to it, marked when sold out. One it
+                    // lacks: marked and not a link, so picking never lands on another variant.
+                    move || match target() {
+                        Some(t) => {
+                            let sold_out = !t.can_buy;
+                            Either::Left(view! {
+                                <li>
+                                    <a href=format!("/products/{}?variant={}", handle.get_value(), t.sku) class:selected=is_current class:sold-out=sold_out aria-current=move || is_current().then_some("true") on:click=choose>
+                                        {value.get_value()}
+                                        {sold_out.then(|| view! { <span class="visually-hidden">" (sold out)"</span> })}
+                                    </a>
+                                </li>
+                            })
+                        }
+                        None => {
+                            let missing = current()
+                                .map(|cur| value.with_value(|val| combination(&cur, i, val)))
+                                .unwrap_or_default();
+                            Either::Right(view! {
+                                <li>
+                                    <span class="unavailable" aria-disabled="true" title=format!("{missing} is not available")>
+                                        {value.get_value()}
+                                        <span class="visually-hidden">" (not available in this combination)"</span>
+                                    </span>
+                                </li>
+                            })
+                        }
                     }
                 })
                 .collect_view();
@@ -252,172 +286,7 @@ pub struct Answer {
     pub status: Option<String>,
 }
 
-/// Browser-only effects; on the server these do nothing (islands render there too).
-mod browser {
-    use super::Answer;
-
-    /// A request body as JSON (the types above cannot fail to serialize).
-    pub fn json(body: &impl serde::Serialize) -> String {
-        serde_json::to_string(body).unwrap_or_default()
-    }
-
-    #[cfg(feature = "hydrate")]
-    pub use imp::*;
-
-    #[cfg(not(feature = "hydrate"))]
-    mod noop {
-        pub fn spawn(_f: impl std::future::Future<Output = ()> + 'static) {}
-        pub async fn send(
-            _method: &str,
-            _url: &str,
-            _body: Option<String>,
-        ) -> Result<super::Answer, String> {
-            Err("not in a browser".into())
-        }
-        pub fn cart_updated(_units: u64) {}
-        pub fn watch_payment(_order_id: String) {}
-        pub fn on_cart_updated(_f: impl Fn(u64) + 'static) {}
-        pub fn replace_url(_url: &str) {}
-        pub fn reload() {}
-    }
-    #[cfg(not(feature = "hydrate"))]
-    pub use noop::*;
-
-    #[cfg(feature = "hydrate")]
-    mod imp {
-        use super::Answer;
-        use wasm_bindgen::{JsCast, JsValue};
-        use wasm_bindgen_futures::JsFuture;
-
-        pub fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
-            leptos::task::spawn_local(f);
-        }
-
-        /// A same-origin JSON request; `Err` carries the shop's `detail` for the shopper.
-        pub async fn send(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
-            let window = web_sys::window().ok_or("no window")?;
-            let init = web_sys::RequestInit::new();
-            init.set_method(method);
-            init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-            let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-            let _ = headers.set("accept", "application/json");
-            if let Some(b) = body {
-                let _ = headers.set("content-type", "application/json");
-                init.set_body(&JsValue::from_str(&b));
-            }
-            init.set_headers(&headers);
-            let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-                .await
-                .map_err(|_| "The shop could not be reached; try again.".to_owned())?;
-            let resp: web_sys::Response = resp.dyn_into().map_err(|_| "bad response")?;
-            let text = JsFuture::from(resp.text().map_err(|_| "bad body")?)
-                .await
-                .map_err(|_| "bad body")?;
-            let answer: Answer =
-                serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or_default();
-            if resp.ok() {
-                Ok(answer)
-            } else {
-                Err(answer
-                    .detail
-                    .unwrap_or_else(|| "That did not work; try again.".to_owned()))
-            }
-        }
-
-        /// Polls the order every 2 s, at most 30 times, and reloads once it is no longer
-        /// waiting for its payment.
-        pub fn watch_payment(order_id: String) {
-            poll_order(order_id, 0);
-        }
-
-        fn poll_order(order_id: String, attempt: u32) {
-            if attempt >= 30 {
-                return;
-            }
-            leptos::prelude::set_timeout(
-                move || {
-                    spawn(async move {
-                        let path = format!("/api/orders/{order_id}");
-                        match send("GET", &path, None).await {
-                            Ok(Answer {
-                                status: Some(s), ..
-                            }) if s != "awaiting_payment" && s != "pending" => reload(),
-                            _ => poll_order(order_id, attempt + 1),
-                        }
-                    });
-                },
-                std::time::Duration::from_secs(2),
-            );
-        }
-
-        pub fn cart_updated(units: u64) {
-            if let Some(w) = web_sys::window() {
-                let init = web_sys::CustomEventInit::new();
-                init.set_detail(&JsValue::from_f64(units as f64));
-                if let Ok(ev) =
-                    web_sys::CustomEvent::new_with_event_init_dict("cart:updated", &init)
-                {
-                    let _ = w.dispatch_event(&ev);
-                }
-            }
-        }
-
-        pub fn on_cart_updated(f: impl Fn(u64) + 'static) {
-            let handle =
-                leptos::prelude::window_event_listener_untyped("cart:updated", move |ev| {
-                    if let Ok(ev) = ev.dyn_into::<web_sys::CustomEvent>() {
-                        f(ev.detail().as_f64().unwrap_or(0.0) as u64);
-                    }
-                });
-            // Lives as long as the page.
-            std::mem::forget(handle);
-        }
-
-        pub fn replace_url(url: &str) {
-            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
-            }
-        }
-
-        pub fn reload() {
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
-        }
-    }
-}
+mod browser;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(sku: &str, options: &[&str]) -> BuyVariant {
-        BuyVariant {
-            sku: sku.into(),
-            options: options.iter().map(|s| (*s).to_owned()).collect(),
-            price: String::new(),
-            availability: String::new(),
-            can_buy: true,
-            max: 9,
-        }
-    }
-
-    #[test]
-    fn choosing_a_value_keeps_the_other_choices_when_it_can() {
-        let vs = vec![
-            v("S-W", &["S", "White"]),
-            v("M-W", &["M", "White"]),
-            v("M-B", &["M", "Blue"]),
-        ];
-        assert_eq!(
-            variant_for(&vs, &vs[1], 1, "Blue").map(|v| v.sku.as_str()),
-            Some("M-B")
-        );
-        assert_eq!(
-            variant_for(&vs, &vs[2], 0, "S").map(|v| v.sku.as_str()),
-            Some("S-W"),
-            "no S/Blue: first S"
-        );
-        assert_eq!(variant_for(&vs, &vs[0], 0, "XL"), None);
-    }
-}
+mod tests;

@@ -145,7 +145,7 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
         collection,
     } = view;
     let stock_of = |sku: &str| stock.get(sku).copied().unwrap_or(0);
-    let image = product.images.first().cloned().map(|img| {
+    let image = product.image_for(&selected).cloned().map(|img| {
         view! { <img src=img.src alt=img.alt width="400" height="400"/> }
     });
     let crumb = collection.map(|c| {
@@ -177,7 +177,13 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
                 stock_of(v.sku.as_str())
             };
             let availability = Availability::from_stock(units);
+            let (image_src, image_alt) = product
+                .image_for(v)
+                .map(|i| (i.src.clone(), i.alt.clone()))
+                .unwrap_or_default();
             BuyVariant {
+                image_src,
+                image_alt,
                 sku: v.sku.to_string(),
                 options: v.options.clone(),
                 price: Money::new(v.price, currency).to_string(),

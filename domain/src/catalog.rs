@@ -2,10 +2,10 @@
 //! (`catalog/demo.json` is an example), with all-or-nothing validation.
 
 use crate::ids::{Handle, Sku};
-use crate::money::{Currency, Money};
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Bumped whenever the shape of [`CatalogIndex`] or of published products changes.
 pub const PUBLISHED_LAYOUT: &str = "layout-3\n";
@@ -69,6 +69,9 @@ pub struct Variant {
     /// Initial stock, used to seed inventory.
     #[serde(default)]
     pub stock: u32,
+    /// The variant's own picture (a colour, say), shown instead of the product's first image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
 }
 
 /// One thing wrong with a catalog, located by its path, e.g. `products[3].variants[0].price`.
@@ -212,6 +215,24 @@ fn check_text(problems: &mut Vec<Problem>, path: &str, text: &str, max: usize, r
     }
 }
 
+impl Image {
+    fn check(&self, at: &str, problems: &mut Vec<Problem>) {
+        if !(self.src.starts_with('/') || self.src.starts_with("https://")) {
+            problems.push(Problem::new(
+                format!("{at}.src"),
+                "must be a path starting with / or an https:// URL",
+            ));
+        }
+        check_text(
+            problems,
+            &format!("{at}.alt"),
+            &self.alt,
+            limits::TITLE,
+            true,
+        );
+    }
+}
+
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -270,19 +291,7 @@ impl Product {
             ));
         }
         for (j, img) in self.images.iter().enumerate() {
-            if !(img.src.starts_with('/') || img.src.starts_with("https://")) {
-                problems.push(Problem::new(
-                    format!("{at}.images[{j}].src"),
-                    "must be a path starting with / or an https:// URL",
-                ));
-            }
-            check_text(
-                problems,
-                &format!("{at}.images[{j}].alt"),
-                &img.alt,
-                limits::TITLE,
-                true,
-            );
+            img.check(&format!("{at}.images[{j}]"), problems);
         }
         if self.options.is_empty() || self.options.len() > limits::OPTIONS {
             problems.push(Problem::new(
@@ -329,6 +338,9 @@ impl Product {
                     "option values must be 1 to 60 characters",
                 ));
             }
+            if let Some(img) = &v.image {
+                img.check(&format!("{vat}.image"), problems);
+            }
             if v.price <= 0 || v.price > limits::PRICE {
                 problems.push(Problem::new(
                     format!("{vat}.price"),
@@ -356,50 +368,6 @@ impl Product {
             max_price: prices.max().unwrap_or(0),
             available: self.variants.iter().any(|v| v.stock > 0),
         }
-    }
-
-    pub fn variant(&self, sku: &str) -> Option<&Variant> {
-        self.variants.iter().find(|v| v.sku.as_str() == sku)
-    }
-
-    /// The variant matching every selected `(option name, value)` pair, if one does.
-    /// Options not mentioned match anything; unknown names or values match nothing.
-    pub fn select_variant(&self, selected: &[(&str, &str)]) -> Option<&Variant> {
-        let mut wanted: Vec<(usize, &str)> = Vec::with_capacity(selected.len());
-        for (name, value) in selected {
-            let i = self
-                .options
-                .iter()
-                .position(|o| o.eq_ignore_ascii_case(name))?;
-            wanted.push((i, value));
-        }
-        self.variants.iter().find(|v| {
-            wanted
-                .iter()
-                .all(|(i, value)| v.options.get(*i).is_some_and(|o| o == value))
-        })
-    }
-
-    /// What a product page shows first: the first variant in stock, else the first.
-    pub fn default_variant(&self) -> Option<&Variant> {
-        self.variants
-            .iter()
-            .find(|v| v.stock > 0)
-            .or_else(|| self.variants.first())
-    }
-
-    /// The distinct values of option `i`, in catalog order.
-    pub fn option_values(&self, i: usize) -> Vec<&str> {
-        let mut seen = BTreeSet::new();
-        self.variants
-            .iter()
-            .filter_map(|v| v.options.get(i).map(String::as_str))
-            .filter(|o| seen.insert(*o))
-            .collect()
-    }
-
-    pub fn price(&self, v: &Variant, currency: Currency) -> Money {
-        Money::new(v.price, currency)
     }
 }
 
@@ -461,33 +429,10 @@ pub(crate) mod tests;
 mod availability;
 pub use availability::Availability;
 
-impl Product {
-    /// The variant a shopper lands on when, from `current`, they pick `value` for option `i`:
-    /// the one with that value sharing most other options with `current`, in stock first.
-    pub fn variant_for_option(&self, current: &Variant, i: usize, value: &str) -> Option<&Variant> {
-        let shared = |v: &Variant| {
-            v.options
-                .iter()
-                .zip(&current.options)
-                .filter(|(a, b)| a == b)
-                .count()
-        };
-        self.variants
-            .iter()
-            .filter(|v| v.options.get(i).is_some_and(|o| o == value))
-            .max_by_key(|v| (shared(v), v.stock > 0, std::cmp::Reverse(self.position(v))))
-    }
-
-    fn position(&self, v: &Variant) -> usize {
-        self.variants
-            .iter()
-            .position(|x| x.sku == v.sku)
-            .unwrap_or(usize::MAX)
-    }
-}
+mod variants;
 
 #[cfg(test)]
-mod option_tests;
+mod variant_tests;
 
 mod change;
 pub use change::{CatalogChange, ChangeError};

@@ -9,6 +9,7 @@
 //! | `handle` | product handle; rows with the same handle are variants of one product |
 //! | `title`, `description`, `tags`, `collections`, `featured`, `created_at`, `image_src`, `image_alt`, `options` | product fields, read from the product's first row (later rows may leave them empty) |
 //! | `sku`, `option_values`, `price`, `stock` | the variant: price in minor units, stock a whole number |
+//! | `variant_image_src`, `variant_image_alt` | optional: the variant's own picture |
 //!
 //! Every problem is reported with its row (the header is row 1) and column; any problem
 //! rejects the whole file.
@@ -33,7 +34,7 @@ pub const COLUMNS: [&str; 13] = [
     "price",
 ];
 /// Optional columns.
-pub const OPTIONAL: [&str; 1] = ["stock"];
+pub const OPTIONAL: [&str; 3] = ["stock", "variant_image_src", "variant_image_alt"];
 
 /// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
 pub fn records(text: &str) -> Result<Vec<Vec<String>>, Problem> {
@@ -189,6 +190,13 @@ pub fn catalog_from_csv(
             options: list(get("option_values")),
             price,
             stock,
+            image: match get("variant_image_src") {
+                "" => None,
+                src => Some(Image {
+                    src: src.to_owned(),
+                    alt: get("variant_image_alt").to_owned(),
+                }),
+            },
         };
         let index = match products.iter().position(|p| p.handle == handle) {
             Some(p) => p,
@@ -261,15 +269,20 @@ fn locate(p: Problem, places: &[(usize, usize, usize)]) -> Problem {
     };
     let product = num(&p.path, "products[");
     let variant = num(&p.path, "variants[").unwrap_or(0);
-    let field = p
+    let last = p
         .path
         .rsplit('.')
         .next()
         .unwrap_or("")
         .split('[')
         .next()
-        .unwrap_or("")
-        .to_owned();
+        .unwrap_or("");
+    // A variant's picture is its own pair of columns.
+    let field = if p.path.contains(".image.") {
+        format!("variant_image_{last}")
+    } else {
+        last.to_owned()
+    };
     match product.and_then(|pi| places.iter().find(|(i, v, _)| *i == pi && *v == variant)) {
         Some((_, _, row)) => Problem::new(format!("row {row}, {field}"), p.message),
         None => p,
@@ -316,6 +329,31 @@ mod tests {
         assert!(paths.contains(&"row 2, price"), "{paths:?}");
         assert!(paths.contains(&"row 3, stock"), "{paths:?}");
         assert!(paths.contains(&"row 4, handle"), "{paths:?}");
+    }
+
+    #[test]
+    fn variants_may_carry_their_own_picture() {
+        let text = format!(
+            "{HEADER},variant_image_src,variant_image_alt\nmug,Mug,,,home,no,2025-01-02,/m.svg,A mug,Colour,MUG-RED,Red,100,1,/red.svg,A red mug\nmug,,,,,,,,,,MUG-BLUE,Blue,100,1,,\nmug,,,,,,,,,,MUG-INK,Ink,100,1,ftp://x,\n"
+        );
+        let problems = catalog_from_csv(&text, Currency::EUR, collections()).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["row 4, variant_image_src", "row 4, variant_image_alt"]
+        );
+        let good = text.replace(",ftp://x,", ",,");
+        let c = catalog_from_csv(&good, Currency::EUR, collections()).unwrap();
+        let mug = &c.products[0];
+        assert_eq!(
+            mug.variants[0].image.as_ref().map(|i| i.alt.as_str()),
+            Some("A red mug")
+        );
+        assert_eq!(mug.variants[1].image, None);
+        assert_eq!(
+            mug.image_for(&mug.variants[1]).map(|i| i.src.as_str()),
+            Some("/m.svg")
+        );
     }
 
     #[test]

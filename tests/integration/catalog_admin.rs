@@ -182,6 +182,38 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     c.get("/search?q=plain+mug")
         .await
         .assert_contains("Plain Mug");
+
+    // Whatever a merchant types is text on every page, never markup.
+    let mut awkward = mug.clone();
+    awkward["handle"] = json!("awkward-mug");
+    awkward["title"] = json!("<script>alert(\"x\")</script> Mug");
+    awkward["description"] = json!("Has <b>bold?</b> & \"quotes\".");
+    for (i, v) in awkward["variants"]
+        .as_array_mut()
+        .expect("variants")
+        .iter_mut()
+        .enumerate()
+    {
+        v["sku"] = json!(format!("AWKWARD-MUG-{i}"));
+    }
+    let r = admin(
+        &c,
+        Method::PUT,
+        "/admin/api/products/awkward-mug",
+        Some(&awkward),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for path in ["/products/awkward-mug", "/search?q=mug"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        page.assert_lacks("<script>alert");
+        page.assert_contains("&lt;script&gt;alert");
+    }
+    let page = c.get("/products/awkward-mug").await;
+    page.assert_lacks("<b>bold?</b>");
+    // The JSON-LD carries the title with `<` escaped, so it cannot close its script element.
+    page.assert_contains("\\u003cscript\\u003ealert");
     let shopper = Client::shopper_of(&stack.base);
     shopper.add("PLAIN-MUG-0", 1).await;
     assert_eq!(
@@ -226,7 +258,7 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
         .await
         .assert_contains("€45.00");
     let good = format!(
-        "{header}\nspeckled-mug,Speckled Mug,A mug.,kitchen,home,yes,2025-01-02,/images/script-mug.svg,A mug,Colour,SPECKLED-MUG-RED,Red,1500,4\nspeckled-mug,,,,,,,,,,SPECKLED-MUG-BLUE,Blue,1600,2\n"
+        "{header}\nspeckled-mug,Speckled Mug,A mug.,kitchen,home,yes,2025-01-02,/images/stoneware-mug.svg,A mug,Colour,SPECKLED-MUG-RED,Red,1500,4\nspeckled-mug,,,,,,,,,,SPECKLED-MUG-BLUE,Blue,1600,2\n"
     );
     let r = c.send(csv(good)).await;
     assert_eq!(r.status, 200, "{}", r.body);

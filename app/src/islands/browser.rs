@@ -1,0 +1,145 @@
+//! Browser-only effects; on the server these do nothing (islands render there too).
+
+use super::Answer;
+
+/// A request body as JSON (the types above cannot fail to serialize).
+pub fn json(body: &impl serde::Serialize) -> String {
+    serde_json::to_string(body).unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+pub use imp::*;
+
+#[cfg(not(feature = "hydrate"))]
+mod noop {
+    pub fn spawn(_f: impl std::future::Future<Output = ()> + 'static) {}
+    pub async fn send(
+        _method: &str,
+        _url: &str,
+        _body: Option<String>,
+    ) -> Result<super::Answer, String> {
+        Err("not in a browser".into())
+    }
+    pub fn cart_updated(_units: u64) {}
+    pub fn watch_payment(_order_id: String) {}
+    pub fn on_cart_updated(_f: impl Fn(u64) + 'static) {}
+    pub fn replace_url(_url: &str) {}
+    pub fn show_image(_src: &str, _alt: &str) {}
+    pub fn reload() {}
+}
+#[cfg(not(feature = "hydrate"))]
+pub use noop::*;
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use super::Answer;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    pub fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
+        leptos::task::spawn_local(f);
+    }
+
+    /// A same-origin JSON request; `Err` carries the shop's `detail` for the shopper.
+    pub async fn send(method: &str, url: &str, body: Option<String>) -> Result<Answer, String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+        let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+        let _ = headers.set("accept", "application/json");
+        if let Some(b) = body {
+            let _ = headers.set("content-type", "application/json");
+            init.set_body(&JsValue::from_str(&b));
+        }
+        init.set_headers(&headers);
+        let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| "The shop could not be reached; try again.".to_owned())?;
+        let resp: web_sys::Response = resp.dyn_into().map_err(|_| "bad response")?;
+        let text = JsFuture::from(resp.text().map_err(|_| "bad body")?)
+            .await
+            .map_err(|_| "bad body")?;
+        let answer: Answer =
+            serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or_default();
+        if resp.ok() {
+            Ok(answer)
+        } else {
+            Err(answer
+                .detail
+                .unwrap_or_else(|| "That did not work; try again.".to_owned()))
+        }
+    }
+
+    /// Polls the order every 2 s, at most 30 times, and reloads once it is no longer
+    /// waiting for its payment.
+    pub fn watch_payment(order_id: String) {
+        poll_order(order_id, 0);
+    }
+
+    fn poll_order(order_id: String, attempt: u32) {
+        if attempt >= 30 {
+            return;
+        }
+        leptos::prelude::set_timeout(
+            move || {
+                spawn(async move {
+                    let path = format!("/api/orders/{order_id}");
+                    match send("GET", &path, None).await {
+                        Ok(Answer {
+                            status: Some(s), ..
+                        }) if s != "awaiting_payment" && s != "pending" => reload(),
+                        _ => poll_order(order_id, attempt + 1),
+                    }
+                });
+            },
+            std::time::Duration::from_secs(2),
+        );
+    }
+
+    pub fn cart_updated(units: u64) {
+        if let Some(w) = web_sys::window() {
+            let init = web_sys::CustomEventInit::new();
+            init.set_detail(&JsValue::from_f64(units as f64));
+            if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("cart:updated", &init) {
+                let _ = w.dispatch_event(&ev);
+            }
+        }
+    }
+
+    pub fn on_cart_updated(f: impl Fn(u64) + 'static) {
+        let handle = leptos::prelude::window_event_listener_untyped("cart:updated", move |ev| {
+            if let Ok(ev) = ev.dyn_into::<web_sys::CustomEvent>() {
+                f(ev.detail().as_f64().unwrap_or(0.0) as u64);
+            }
+        });
+        // Lives as long as the page.
+        std::mem::forget(handle);
+    }
+
+    pub fn replace_url(url: &str) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
+        }
+    }
+
+    /// Shows a variant's picture in the product page's gallery (outside the island).
+    pub fn show_image(src: &str, alt: &str) {
+        if src.is_empty() {
+            return;
+        }
+        let img = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".gallery img").ok().flatten());
+        if let Some(img) = img {
+            let _ = img.set_attribute("src", src);
+            let _ = img.set_attribute("alt", alt);
+        }
+    }
+
+    pub fn reload() {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
+}
