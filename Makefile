@@ -116,7 +116,7 @@ dev: worker .dev.vars
 lint: tools
 	cargo fmt --all --check
 	cargo clippy --workspace --exclude storefront-worker --all-targets -q -- -D warnings
-	cargo clippy -p storefront-worker -p app -p domain --target wasm32-unknown-unknown -q -- -D warnings
+	cargo clippy -p storefront-worker -p app -p domain -p commerce --target wasm32-unknown-unknown -q -- -D warnings
 	cargo clippy -p storefront-worker --lib --tests -q -- -D warnings
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -q -- -D warnings
 

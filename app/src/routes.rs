@@ -141,14 +141,7 @@ pub fn route(method: &str, path: &str) -> Route {
     }
 }
 
-/// Order ids are `ord_` and 32 lowercase hex digits (128 random bits).
-pub fn is_order_id(s: &str) -> bool {
-    s.strip_prefix("ord_").is_some_and(|h| {
-        h.len() == 32
-            && h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
-}
+pub use domain::order::is_order_id;
 
 /// Whether a route answers in JSON (also for its errors).
 pub fn is_api(route: &Route, path: &str) -> bool {

@@ -8,7 +8,7 @@ use crate::objects::inventory::Inventory;
 use crate::platform;
 use crate::shopping::Shopping;
 use domain::catalog::{CatalogChange, ChangeError};
-use domain::order::{Order, OrderEvent, OrderStatus};
+use domain::order::{Order, OrderStatus};
 use domain::{Catalog, Handle, Product, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
@@ -367,28 +367,7 @@ pub async fn fulfil(shop: &Shopping, id: &str) -> Result<Response, AppError> {
 
 /// Marks a paid order fulfilled (idempotent).
 pub async fn fulfil_order(shop: &Shopping, id: &str) -> Result<Order, AppError> {
-    let order = order_of(shop, id).await?;
-    if !matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled) {
-        return Err(AppError::client(
-            409,
-            "not_paid",
-            format!(
-                "only paid orders can be fulfilled; this one is {}",
-                order.status.as_str()
-            ),
-        ));
-    }
-    let (order, _) = shop
-        .orders
-        .apply(
-            id,
-            OrderEvent::Fulfilled {
-                at: platform::now(),
-            },
-        )
-        .await?
-        .ok_or_else(|| AppError::internal("order vanished"))?;
-    Ok(order)
+    Ok(shop.commerce().fulfil(id).await?)
 }
 
 /// `POST /admin/api/orders/{id}/refund` `{"restock": bool}`: refunds the whole payment at the
@@ -420,45 +399,6 @@ pub async fn refund_order(
     id: &str,
     restock: bool,
 ) -> Result<(Order, bool), AppError> {
-    let order = order_of(shop, id).await?;
-    let refund_id = match (order.status, &order.refund_id) {
-        (OrderStatus::Refunded, Some(r)) => r.clone(),
-        (OrderStatus::Paid | OrderStatus::Fulfilled, _) => {
-            let pi = order.payment_intent.as_deref().ok_or_else(|| {
-                AppError::client(
-                    409,
-                    "no_payment",
-                    "the gateway did not report a payment for this order",
-                )
-            })?;
-            shop.gateway.refund(id, pi).await?.id
-        }
-        (status, _) => {
-            return Err(AppError::client(
-                409,
-                "not_paid",
-                format!(
-                    "only paid orders can be refunded; this one is {}",
-                    status.as_str()
-                ),
-            ))
-        }
-    };
-    let (order, _) = shop
-        .orders
-        .apply(
-            id,
-            OrderEvent::Refunded {
-                refund_id,
-                at: platform::now(),
-            },
-        )
-        .await?
-        .ok_or_else(|| AppError::internal("order vanished"))?;
-    let restocked = restock
-        && shop
-            .inventory
-            .restock(id, &crate::shopping::hold_lines(&order))
-            .await?;
+    let commerce::Refunded { order, restocked } = shop.commerce().refund(id, restock).await?;
     Ok((order, restocked))
 }

@@ -1,6 +1,10 @@
 //! One error type for every handler, owning the mapping to HTTP status codes.
 //! Clients get a precise message for 4xx and a generic one for 5xx; causes are logged.
 
+use commerce::ports::{PaymentError, StoreError};
+use commerce::ShopError;
+use domain::cart::CartError;
+use domain::Sku;
 use worker::{console_error, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +55,90 @@ impl From<crate::config::BadVar> for AppError {
 impl From<worker::kv::KvError> for AppError {
     fn from(e: worker::kv::KvError) -> Self {
         AppError::Internal(worker::Error::from(e))
+    }
+}
+
+/// The service's refusals, each to its status and wire code: the one place they are chosen.
+impl From<ShopError> for AppError {
+    fn from(e: ShopError) -> Self {
+        let detail = e.to_string();
+        match e {
+            ShopError::BadEmail => AppError::client(400, "bad_email", detail),
+            ShopError::EmptyCart => AppError::client(409, "empty_cart", detail),
+            ShopError::Unavailable { sku } => {
+                AppError::client(409, "unavailable", detail).with("sku", sku.as_str())
+            }
+            ShopError::OutOfStock { sku, available, .. } => out_of_stock(detail, &sku, available),
+            ShopError::CheckoutExpired => AppError::client(409, "checkout_expired", detail),
+            ShopError::CheckoutConflict(_) => AppError::client(409, "checkout_conflict", detail),
+            ShopError::Cart(e) => e.into(),
+            ShopError::UnknownOrder(_) => AppError::client(404, "unknown_order", detail),
+            ShopError::NotPaid { .. } => AppError::client(409, "not_paid", detail),
+            ShopError::NoPayment => AppError::client(409, "no_payment", detail),
+            ShopError::WebhooksNotConfigured => AppError::Gateway {
+                status: 503,
+                detail: "Webhooks are not configured (PAYMENT_WEBHOOK_SECRET).".into(),
+            },
+            ShopError::BadSignature(_) => AppError::client(400, "bad_signature", detail),
+            ShopError::MalformedEvent(e) => AppError::malformed_json(e),
+            ShopError::Payment(e) => e.into(),
+            ShopError::Store(e) => AppError::internal(e.0),
+        }
+    }
+}
+
+impl From<PaymentError> for AppError {
+    fn from(e: PaymentError) -> Self {
+        let status = match e {
+            PaymentError::NotConfigured => 503,
+            PaymentError::Timeout => 504,
+            PaymentError::Unavailable(_) | PaymentError::Refused(_) => 502,
+        };
+        let mut detail = e.to_string();
+        if let Some(first) = detail.get(..1) {
+            detail = format!("{}{}.", first.to_uppercase(), &detail[1..]);
+        }
+        AppError::Gateway { status, detail }
+    }
+}
+
+impl From<CartError> for AppError {
+    fn from(e: CartError) -> Self {
+        let status = match e {
+            CartError::BadQuantity { .. } => 400,
+            CartError::LineFull { .. } | CartError::TooManyLines => 409,
+            CartError::NotInCart { .. } => 404,
+            CartError::OutOfStock {
+                ref sku, available, ..
+            } => return out_of_stock(stock_sentence(sku, available), sku, available),
+        };
+        let mut err = AppError::client(status, e.code(), e.to_string());
+        if let CartError::LineFull { sku, .. } | CartError::NotInCart { sku } = &e {
+            err = err.with("sku", sku.as_str());
+        }
+        err
+    }
+}
+
+/// 409 `out_of_stock`: the counters have fewer than `sku` needs.
+pub fn out_of_stock(detail: String, sku: &Sku, available: u32) -> AppError {
+    AppError::client(409, "out_of_stock", detail)
+        .with("sku", sku.as_str())
+        .with("available", available)
+}
+
+/// "X is sold out" / "only 2 of X left".
+pub fn stock_sentence(sku: &Sku, available: u32) -> String {
+    if available == 0 {
+        format!("{sku} is sold out")
+    } else {
+        format!("only {available} of {sku} left")
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::internal(e.0)
     }
 }
 

@@ -26,6 +26,7 @@ pub mod objects;
 pub mod page_cache;
 pub mod payments;
 pub mod platform;
+pub mod ports;
 pub mod respond;
 pub mod shopping;
 pub mod storefront;

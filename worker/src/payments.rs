@@ -1,21 +1,18 @@
-//! The payment gateway client: Stripe-compatible Checkout Sessions over the runtime's `fetch`.
+//! The payment gateway port over the runtime's `fetch`: Stripe-compatible Checkout Sessions,
+//! session expiry and refunds. Each call is one attempt; the service (`commerce`) retries what
+//! may succeed, always with the same `Idempotency-Key`, so a retry after a timeout or a 5xx can
+//! never open a second session (and so never charge twice).
 //!
 //! The runtime's fetch (not reqwest) because it is already in the runtime: no extra code in the
-//! wasm, and it takes an `AbortSignal`, which is how a slow gateway is cut off. Every attempt for
-//! an order sends the same `Idempotency-Key`, so retries after a timeout or a 5xx can never
-//! open a second session (and so never charge twice).
+//! wasm, and it takes an `AbortSignal`, which is how a slow gateway is cut off.
 
 use crate::config::Config;
-use crate::error::AppError;
 use crate::platform;
-use domain::order::Order;
-use domain::payment;
+use commerce::ports::{PaymentError, PaymentGateway, Session};
 use futures_util::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;
 use worker::{AbortController, Delay, Fetch, Request};
-
-const ATTEMPTS: u32 = 3;
 
 pub struct Gateway {
     base: String,
@@ -23,10 +20,15 @@ pub struct Gateway {
     timeout: Duration,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Session {
-    pub id: String,
-    pub url: String,
+#[derive(Debug, Deserialize)]
+struct SessionBody {
+    id: String,
+    url: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RefundBody {
+    id: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,13 +42,6 @@ struct GatewayErrorBody {
     message: String,
 }
 
-enum Attempt {
-    Done(Session),
-    /// Worth another try with the same key (timeout, network error, 5xx, 409, 429).
-    Retry(AppError),
-    Fail(AppError),
-}
-
 impl Gateway {
     pub fn new(config: &Config) -> Self {
         Gateway {
@@ -56,176 +51,39 @@ impl Gateway {
         }
     }
 
-    /// Opens (or, for a retried order, finds again) the hosted checkout of `order`.
-    pub async fn checkout_session(
+    /// POSTs the form `body` to `path` with the key and `idempotency_key`: the status and text.
+    async fn post(
         &self,
-        order: &Order,
-        origin: &str,
-        expires_at: i64,
-    ) -> Result<Session, AppError> {
-        let Some(key) = &self.secret_key else {
-            return Err(AppError::Gateway {
-                status: 503,
-                detail: "Payments are not configured for this shop yet.".into(),
-            });
-        };
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(payment::session_params(order, origin, expires_at))
-            .finish();
-        let url = format!("{}/v1/checkout/sessions", self.base.trim_end_matches('/'));
-        let mut last = AppError::Gateway {
-            status: 502,
-            detail: "The payment service failed.".into(),
-        };
-        for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                Delay::from(Duration::from_millis(200 * u64::from(attempt))).await;
-            }
-            match self
-                .attempt(&url, key, &payment::idempotency_key(&order.id), &body)
-                .await
-            {
-                Attempt::Done(s) => return Ok(s),
-                Attempt::Fail(e) => return Err(e),
-                Attempt::Retry(e) => last = e,
-            }
-        }
-        Err(last)
-    }
-
-    async fn attempt(&self, url: &str, key: &str, idempotency_key: &str, body: &str) -> Attempt {
-        let request = match build_request(url, key, idempotency_key, body) {
-            Ok(r) => r,
-            Err(e) => return Attempt::Fail(AppError::from(e)),
-        };
-        let mut resp = match self.send(request).await {
-            Ok(resp) => resp,
-            Err(e) => return Attempt::Retry(e),
-        };
-        let status = resp.status_code();
-        let text = resp.text().await.unwrap_or_default();
-        if (200..300).contains(&status) {
-            return match serde_json::from_str::<Session>(&text) {
-                Ok(s) => Attempt::Done(s),
-                Err(e) => Attempt::Fail(AppError::Gateway {
-                    status: 502,
-                    detail: format!("The payment service answered oddly: {e}"),
-                }),
-            };
-        }
-        let message = serde_json::from_str::<GatewayError>(&text)
-            .map(|e| e.error.message)
-            .unwrap_or_default();
-        worker::console_error!("payment gateway answered {status}: {text}");
-        let err = AppError::Gateway {
-            status: 502,
-            detail: format!("The payment service refused the checkout ({status}). {message}"),
-        };
-        if status >= 500 || status == 409 || status == 429 {
-            Attempt::Retry(err)
-        } else {
-            Attempt::Fail(err)
-        }
-    }
-}
-
-fn build_request(
-    url: &str,
-    key: &str,
-    idempotency_key: &str,
-    body: &str,
-) -> worker::Result<Request> {
-    platform::post(
-        url,
-        body,
-        &[
-            ("authorization", &format!("Bearer {key}")),
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("idempotency-key", idempotency_key),
-        ],
-    )
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Refund {
-    pub id: String,
-    pub status: String,
-}
-
-impl Gateway {
-    /// Refunds the whole payment of `order_id`. The idempotency key is derived from the order,
-    /// so a repeated request (a double click, a retry) refunds once.
-    pub async fn refund(&self, order_id: &str, payment_intent: &str) -> Result<Refund, AppError> {
-        let Some(key) = &self.secret_key else {
-            return Err(AppError::Gateway {
-                status: 503,
-                detail: "Payments are not configured for this shop yet.".into(),
-            });
-        };
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("payment_intent", payment_intent)
-            .append_pair("metadata[order_id]", order_id)
-            .finish();
-        let url = format!("{}/v1/refunds", self.base.trim_end_matches('/'));
-        let request = build_request(&url, key, &format!("refund-{order_id}"), &body)?;
+        path: &str,
+        body: &str,
+        idempotency_key: &str,
+    ) -> Result<(u16, String), PaymentError> {
+        let key = self
+            .secret_key
+            .as_deref()
+            .ok_or(PaymentError::NotConfigured)?;
+        let url = format!("{}{path}", self.base.trim_end_matches('/'));
+        let request = platform::post(
+            &url,
+            body,
+            &[
+                ("authorization", &format!("Bearer {key}")),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("idempotency-key", idempotency_key),
+            ],
+        )
+        .map_err(|e| PaymentError::Refused(e.to_string()))?;
         let mut resp = self.send(request).await?;
         let status = resp.status_code();
         let text = resp.text().await.unwrap_or_default();
-        if (200..300).contains(&status) {
-            return serde_json::from_str(&text).map_err(|e| AppError::Gateway {
-                status: 502,
-                detail: format!("The payment service answered oddly: {e}"),
-            });
+        if !(200..300).contains(&status) {
+            worker::console_error!("payment gateway answered {status} to {path}: {text}");
         }
-        let message = serde_json::from_str::<GatewayError>(&text)
-            .map(|e| e.error.message)
-            .unwrap_or_default();
-        Err(AppError::Gateway {
-            status: 502,
-            detail: format!("The payment service refused the refund ({status}). {message}"),
-        })
+        Ok((status, text))
     }
-}
 
-impl Gateway {
-    /// Expires an open Checkout Session (`POST /v1/checkout/sessions/{id}/expire`), so that it
-    /// can no longer be paid. `Ok(false)`: the session is not open any more (paid, or expired
-    /// already); its webhook tells what happened.
-    pub async fn expire_session(&self, session_id: &str) -> Result<bool, AppError> {
-        let Some(key) = &self.secret_key else {
-            return Err(AppError::Gateway {
-                status: 503,
-                detail: "Payments are not configured for this shop yet.".into(),
-            });
-        };
-        let url = format!(
-            "{}/v1/checkout/sessions/{}/expire",
-            self.base.trim_end_matches('/'),
-            form_urlencoded::byte_serialize(session_id.as_bytes()).collect::<String>()
-        );
-        let request = build_request(&url, key, &format!("expire-{session_id}"), "")?;
-        let mut resp = self.send(request).await?;
-        let status = resp.status_code();
-        match status {
-            200..=299 => Ok(true),
-            400 => Ok(false),
-            _ => {
-                let text = resp.text().await.unwrap_or_default();
-                worker::console_error!("payment gateway answered {status} to an expiry: {text}");
-                Err(AppError::Gateway {
-                    status: 502,
-                    detail: format!(
-                        "The payment service refused to close the checkout ({status})."
-                    ),
-                })
-            }
-        }
-    }
-}
-
-impl Gateway {
-    /// Sends `request`, cut off after the timeout: 502 if unreachable, 504 if too slow.
-    async fn send(&self, request: Request) -> Result<worker::Response, AppError> {
+    /// Sends `request`, cut off after the timeout.
+    async fn send(&self, request: Request) -> Result<worker::Response, PaymentError> {
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(request);
@@ -236,18 +94,89 @@ impl Gateway {
             Either::Left((Ok(resp), _)) => Ok(resp),
             Either::Left((Err(e), _)) => {
                 worker::console_error!("payment gateway unreachable: {e}");
-                Err(AppError::Gateway {
-                    status: 502,
-                    detail: "The payment service could not be reached.".into(),
-                })
+                Err(PaymentError::Unavailable("unreachable".into()))
             }
             Either::Right(_) => {
                 controller.abort();
-                Err(AppError::Gateway {
-                    status: 504,
-                    detail: "The payment service did not answer in time.".into(),
+                Err(PaymentError::Timeout)
+            }
+        }
+    }
+}
+
+/// A non-2xx answer: worth a retry (5xx, 409 in-flight idempotent request, 429) or final.
+fn refusal(status: u16, text: &str) -> PaymentError {
+    let message = serde_json::from_str::<GatewayError>(text)
+        .map(|e| e.error.message)
+        .unwrap_or_default();
+    let what = format!(
+        "{status}{}{message}",
+        if message.is_empty() { "" } else { ": " }
+    );
+    if status >= 500 || status == 409 || status == 429 {
+        PaymentError::Unavailable(what)
+    } else {
+        PaymentError::Refused(what)
+    }
+}
+
+fn odd(e: serde_json::Error) -> PaymentError {
+    PaymentError::Refused(format!("an answer the shop cannot read: {e}"))
+}
+
+impl PaymentGateway for Gateway {
+    async fn open_session(
+        &self,
+        params: &[(String, String)],
+        idempotency_key: &str,
+    ) -> Result<Session, PaymentError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        match self
+            .post("/v1/checkout/sessions", &body, idempotency_key)
+            .await?
+        {
+            (200..=299, text) => {
+                let s: SessionBody = serde_json::from_str(&text).map_err(odd)?;
+                Ok(Session {
+                    id: s.id,
+                    url: s.url,
                 })
             }
+            (status, text) => Err(refusal(status, &text)),
+        }
+    }
+
+    async fn expire_session(&self, session_id: &str) -> Result<bool, PaymentError> {
+        let path = format!(
+            "/v1/checkout/sessions/{}/expire",
+            form_urlencoded::byte_serialize(session_id.as_bytes()).collect::<String>()
+        );
+        match self
+            .post(&path, "", &format!("expire-{session_id}"))
+            .await?
+        {
+            (200..=299, _) => Ok(true),
+            // Stripe: the session is not open any more (paid, or expired already).
+            (400, _) => Ok(false),
+            (status, text) => Err(refusal(status, &text)),
+        }
+    }
+
+    async fn refund(
+        &self,
+        payment_intent: &str,
+        order_id: &str,
+        idempotency_key: &str,
+    ) -> Result<String, PaymentError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("payment_intent", payment_intent)
+            .append_pair("metadata[order_id]", order_id)
+            .finish();
+        match self.post("/v1/refunds", &body, idempotency_key).await? {
+            (200..=299, text) => Ok(serde_json::from_str::<RefundBody>(&text).map_err(odd)?.id),
+            (status, text) => Err(refusal(status, &text)),
         }
     }
 }

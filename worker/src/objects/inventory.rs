@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::objects::stored;
 use crate::platform::{self, call, reply};
+use commerce::ports::Refusal;
 use domain::inventory::{
     by_shard, shard_of, HoldLine, InventoryCommand, InventoryReply, Shard, Stock,
 };
@@ -131,18 +132,6 @@ impl worker::DurableObject for InventoryObject {
         self.save(shard).await?;
         Response::from_json(&answer)
     }
-}
-
-/// Why a reservation was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    OutOfStock {
-        sku: Sku,
-        requested: u32,
-        available: u32,
-    },
-    /// The order's reservation already ended (committed or released).
-    Closed,
 }
 
 /// The worker's side of inventory.

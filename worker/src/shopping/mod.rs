@@ -6,13 +6,11 @@
 //!
 //! # Layout
 //! - this module: the [`Shopping`] service (carts, stock checks) and the rules shared by all.
-//! - `checkout`: an order, its stock held, its payment session.
-//! - `payment`: a checkout abandoned or replaced, and the gateway's payment events.
+//! - `commerce` (the crate): checkout, a checkout abandoned or replaced, payment events and
+//!   refunds, over ports; [`Shopping::commerce`] lends it this worker's objects and gateway.
 //! - `http`: the cart API, checkout, webhooks, the cart and order pages.
 
-mod checkout;
 mod http;
-mod payment;
 
 pub use http::*;
 
@@ -20,15 +18,15 @@ use crate::catalog::CatalogStore;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::objects::cart::Carts;
-use crate::objects::inventory::{Inventory, Refusal};
+use crate::objects::inventory::Inventory;
 use crate::objects::orders::Orders;
 use crate::payments::Gateway;
 use crate::platform::{self, field};
+use crate::ports::Runtime;
 use app::api::{CartJson, OrderJson};
 use app::checkout_pages::CartView;
-use domain::cart::{self, Cart, CartCommand, CartError, PricedCart, SkuInfo};
-use domain::inventory::HoldLine;
-use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
+use commerce::Commerce;
+use domain::cart::{self, Cart, CartCommand, CartError, PricedCart};
 use domain::{CatalogIndex, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
@@ -45,7 +43,7 @@ pub struct Shopping {
     pub orders: Orders,
     pub gateway: Gateway,
     reservation_ttl: i64,
-    webhook_secret: Option<String>,
+    pub webhook_secret: Option<String>,
 }
 
 /// The cart id from the `cart` cookie, if it has the shape of one (32 hex digits).
@@ -63,32 +61,6 @@ fn cart_cookie(req: &Request, id: &str) -> String {
         "{COOKIE}={id}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
         if secure { "; Secure" } else { "" }
     )
-}
-
-/// 409 `out_of_stock`: the counters have fewer than `sku` needs.
-fn out_of_stock(sku: &Sku, available: u32) -> AppError {
-    let detail = if available == 0 {
-        format!("{sku} is sold out")
-    } else {
-        format!("only {available} of {sku} left")
-    };
-    AppError::client(409, "out_of_stock", detail)
-        .with("sku", sku.as_str())
-        .with("available", available)
-}
-
-fn cart_error(e: CartError) -> AppError {
-    let status = match e {
-        CartError::BadQuantity { .. } => 400,
-        CartError::LineFull { .. } | CartError::TooManyLines => 409,
-        CartError::NotInCart { .. } => 404,
-        CartError::OutOfStock { sku, available, .. } => return out_of_stock(&sku, available),
-    };
-    let mut err = AppError::client(status, e.code(), e.to_string());
-    if let CartError::LineFull { sku, .. } | CartError::NotInCart { sku } = &e {
-        err = err.with("sku", sku.as_str());
-    }
-    err
 }
 
 /// A quantity from JSON: a whole number in `min..=99`.
@@ -139,16 +111,14 @@ fn known_sku(index: &CatalogIndex, raw: &str) -> Result<Sku, AppError> {
     Ok(sku)
 }
 
+/// Prices `cart` with the catalog's current prices.
 pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, AppError> {
-    cart::price(cart, index.currency, |sku| {
-        index.skus.get(sku).map(|e| SkuInfo {
-            title: e.title.clone(),
-            product_handle: e.product.to_string(),
-            unit_price: e.price,
-        })
-    })
-    .map_err(|e| AppError::internal(e.to_string()))
+    Ok(commerce::price(index, cart)?)
 }
+
+/// The service over this worker's objects, gateway, clock and randomness.
+pub type Service<'a> =
+    Commerce<&'a Carts, &'a Orders, &'a Inventory, &'a Gateway, Runtime, Runtime>;
 
 impl Shopping {
     pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
@@ -160,6 +130,18 @@ impl Shopping {
             reservation_ttl: i64::try_from(config.reservation_ttl_seconds).unwrap_or(i64::MAX),
             webhook_secret: config.payment_webhook_secret.clone(),
         })
+    }
+
+    pub fn commerce(&self) -> Service<'_> {
+        Commerce {
+            carts: &self.carts,
+            orders: &self.orders,
+            stock: &self.inventory,
+            gateway: &self.gateway,
+            clock: Runtime,
+            ids: Runtime,
+            reservation_ttl: self.reservation_ttl,
+        }
     }
 
     async fn cart_of(&self, id: Option<&str>) -> Result<Cart, AppError> {
@@ -185,7 +167,11 @@ impl Shopping {
     ) -> Result<(), AppError> {
         let available = self.available(index, sku).await?;
         if wanted > available {
-            return Err(out_of_stock(sku, available));
+            return Err(crate::error::out_of_stock(
+                crate::error::stock_sentence(sku, available),
+                sku,
+                available,
+            ));
         }
         Ok(())
     }
@@ -211,7 +197,7 @@ impl Shopping {
             quantity: qty,
             available: Some(available),
         };
-        let cart = self.carts.apply(&id, add).await?.map_err(cart_error)?;
+        let cart = self.carts.apply(&id, add).await??;
         Ok((id, cart, new))
     }
 
@@ -223,7 +209,7 @@ impl Shopping {
         qty: u32,
     ) -> Result<Cart, AppError> {
         let current = self.cart_of(id.as_deref()).await?;
-        let not_in_cart = || cart_error(CartError::NotInCart { sku: sku.clone() });
+        let not_in_cart = || AppError::from(CartError::NotInCart { sku: sku.clone() });
         let (Some(id), true) = (id, current.quantity_of(sku.as_str()) > 0) else {
             return Err(not_in_cart());
         };
@@ -240,30 +226,16 @@ impl Shopping {
                 },
             )
             .await?
-            .map_err(cart_error)
+            .map_err(AppError::from)
     }
 
     pub async fn remove(&self, id: Option<String>, sku: &Sku) -> Result<Cart, AppError> {
         let Some(id) = id else {
-            return Err(cart_error(CartError::NotInCart { sku: sku.clone() }));
+            return Err(CartError::NotInCart { sku: sku.clone() }.into());
         };
         self.carts
             .apply(&id, CartCommand::Remove { sku: sku.clone() })
             .await?
-            .map_err(cart_error)
+            .map_err(AppError::from)
     }
-}
-
-pub fn hold_lines(order: &Order) -> Vec<HoldLine> {
-    order
-        .lines
-        .iter()
-        .filter_map(|l| {
-            Sku::parse(&l.sku).ok().map(|sku| HoldLine {
-                sku,
-                quantity: l.quantity,
-                initial: l.initial_stock,
-            })
-        })
-        .collect()
 }

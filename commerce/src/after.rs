@@ -1,0 +1,163 @@
+//! After checkout: a checkout abandoned or replaced, and the gateway's payment events.
+
+use crate::ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
+use crate::{hold_lines, Commerce, ShopError};
+use domain::cart::{CartCommand, CartLine};
+use domain::order::{Order, OrderEvent, OrderStatus};
+use domain::Sku;
+use serde_json::Value;
+
+/// What a payment event did, for the gateway's logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// Verified, but nothing to do, and why.
+    Ignored(&'static str),
+    /// The order the event was about, after it.
+    Applied {
+        order_id: String,
+        status: OrderStatus,
+    },
+}
+
+impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
+where
+    C: CartStore,
+    O: OrderStore,
+    S: StockStore,
+    G: PaymentGateway,
+    K: Clock,
+    I: Ids,
+{
+    /// Ends a checkout its shopper left (Cancel on the payment page) or replaced (a new checkout
+    /// of the changed cart), if it belongs to `cart_id` and still waits for its payment: its
+    /// payment session is expired first, so that it can no longer be paid, then the order, then
+    /// its stock holds are released at once. If the gateway says the session is no longer open,
+    /// it was paid (or expired) meanwhile, and its webhook records that: a payment is never
+    /// undone here. Answers the order, if it is the cart's.
+    pub async fn abandon(&self, order_id: &str, cart_id: &str) -> Result<Option<Order>, ShopError> {
+        let Some(order) = self.orders.get(order_id).await? else {
+            return Ok(None);
+        };
+        if order.cart_id != cart_id {
+            return Ok(None);
+        }
+        if !order.status.holds_stock() {
+            return Ok(Some(order));
+        }
+        if let Some(session) = &order.session_id {
+            if !self.gateway.expire_session(session).await? {
+                return Ok(Some(order));
+            }
+        }
+        let expired = OrderEvent::Expired {
+            at: self.clock.now(),
+        };
+        match self.orders.apply(&order.id, expired).await? {
+            Some((order, _)) if order.status == OrderStatus::Expired => {
+                self.stock.release(&order.id, &hold_lines(&order)).await?;
+                Ok(Some(order))
+            }
+            other => Ok(other.map(|(o, _)| o)),
+        }
+    }
+
+    /// A payment event from the gateway: its signature checked with `secret`, then applied to
+    /// its order. Effects follow the order's state, not the event, and are idempotent: a
+    /// repeated, late or out-of-order delivery finishes whatever an earlier one could not and
+    /// never undoes a payment.
+    pub async fn payment_event(
+        &self,
+        secret: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<WebhookOutcome, ShopError> {
+        let Some(secret) = secret else {
+            return Err(ShopError::WebhooksNotConfigured);
+        };
+        domain::webhook::verify(
+            secret.as_bytes(),
+            signature,
+            body,
+            self.clock.now(),
+            domain::webhook::DEFAULT_TOLERANCE_SECONDS,
+        )
+        .map_err(|e| ShopError::BadSignature(e.to_string()))?;
+        let event: Value =
+            serde_json::from_slice(body).map_err(|e| ShopError::MalformedEvent(e.to_string()))?;
+        let (order_id, event) = match order_event(&event, self.clock.now()) {
+            Ok(found) => found,
+            Err(why) => return Ok(WebhookOutcome::Ignored(why)),
+        };
+        let Some((order, _)) = self.orders.apply(&order_id, event).await? else {
+            return Ok(WebhookOutcome::Ignored("unknown order"));
+        };
+        match order.status {
+            OrderStatus::Paid => self.settle(&order).await?,
+            OrderStatus::Expired | OrderStatus::Failed => {
+                self.stock.release(&order.id, &hold_lines(&order)).await?
+            }
+            OrderStatus::Pending
+            | OrderStatus::AwaitingPayment
+            | OrderStatus::Fulfilled
+            | OrderStatus::Refunded => {}
+        }
+        Ok(WebhookOutcome::Applied {
+            order_id: order.id,
+            status: order.status,
+        })
+    }
+
+    /// A paid order's effects: its units leave the shelf (a shortfall is noted on the order for
+    /// the merchant), and exactly the paid quantities leave the cart.
+    async fn settle(&self, order: &Order) -> Result<(), ShopError> {
+        let shortfall = self.stock.commit(&order.id, &hold_lines(order)).await?;
+        if !shortfall.is_empty() {
+            self.orders
+                .apply(&order.id, OrderEvent::Shortfall { lines: shortfall })
+                .await?;
+        }
+        let paid = order
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(CartLine {
+                    sku: Sku::parse(&l.sku).ok()?,
+                    quantity: l.quantity,
+                })
+            })
+            .collect();
+        let command = CartCommand::CheckoutPaid {
+            order_id: order.id.clone(),
+            paid,
+        };
+        self.carts.apply(&order.cart_id, command).await??;
+        Ok(())
+    }
+}
+
+/// The order a verified event is about and what happened to it; `Err` says why the shop has
+/// nothing to do with the event.
+fn order_event(event: &Value, at: i64) -> Result<(String, OrderEvent), &'static str> {
+    let session = &event["data"]["object"];
+    let order_id = session["metadata"]["order_id"]
+        .as_str()
+        .or_else(|| session["client_reference_id"].as_str())
+        .filter(|id| domain::order::is_order_id(id))
+        .ok_or("no order id")?;
+    let session_id = session["id"].as_str().map(str::to_owned);
+    let event = match event["type"].as_str().unwrap_or_default() {
+        "checkout.session.completed" if session["payment_status"].as_str() == Some("unpaid") => {
+            return Err("payment not yet settled")
+        }
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            OrderEvent::Completed {
+                session_id,
+                payment_intent: session["payment_intent"].as_str().map(str::to_owned),
+                at,
+            }
+        }
+        "checkout.session.expired" => OrderEvent::Expired { at },
+        _ => return Err("event type not handled"),
+    };
+    Ok((order_id.to_owned(), event))
+}

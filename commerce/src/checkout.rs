@@ -1,0 +1,264 @@
+//! Checkout: the cart agrees on an order, the stock is held, the payment session opened.
+
+use crate::ports::{
+    CartStore, Clock, Ids, OrderStore, PaymentGateway, Refusal, Session, StockStore,
+};
+use crate::{hold_lines, Commerce, ShopError, SESSION_ATTEMPTS};
+use domain::cart::{self, Cart, CartCommand, PricedCart, SkuInfo};
+use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
+use domain::CatalogIndex;
+
+/// Prices `cart` with the catalog's current prices.
+pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, ShopError> {
+    cart::price(cart, index.currency, |sku| {
+        index.skus.get(sku).map(|e| SkuInfo {
+            title: e.title.clone(),
+            product_handle: e.product.to_string(),
+            unit_price: e.price,
+        })
+    })
+    .map_err(|e| ShopError::Store(crate::ports::StoreError(format!("pricing the cart: {e}"))))
+}
+
+/// A checkout's result: the order awaiting its payment, and whether this call created it (a
+/// retried or concurrent checkout of the same unchanged cart joins the first one's order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkout {
+    pub order: Order,
+    pub created: bool,
+}
+
+impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
+where
+    C: CartStore,
+    O: OrderStore,
+    S: StockStore,
+    G: PaymentGateway,
+    K: Clock,
+    I: Ids,
+{
+    /// Checks the cart out: an order, its stock reserved, a payment session.
+    pub async fn checkout(
+        &self,
+        index: &CatalogIndex,
+        origin: &str,
+        cart_id: Option<&str>,
+        email: &str,
+    ) -> Result<Checkout, ShopError> {
+        let email = email.trim();
+        if !domain::payment::valid_email(email) {
+            return Err(ShopError::BadEmail);
+        }
+        let Some(cart_id) = cart_id else {
+            return Err(ShopError::EmptyCart);
+        };
+        let (order_id, priced) = match self.agree_on_order(index, cart_id).await? {
+            Agreed::New(id, priced) => (id, priced),
+            Agreed::Open(order) => {
+                return Ok(Checkout {
+                    order: *order,
+                    created: false,
+                })
+            }
+        };
+
+        let now = self.clock.now();
+        let lines: Vec<OrderLine> = priced
+            .lines
+            .iter()
+            .map(|l| OrderLine {
+                sku: l.sku.to_string(),
+                title: l.title.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                line_total: l.line_total,
+                initial_stock: index.skus.get(&l.sku).map_or(0, |e| e.initial_stock),
+            })
+            .collect();
+        let order = Order {
+            id: order_id,
+            status: OrderStatus::Pending,
+            cart_id: cart_id.to_owned(),
+            email: email.to_owned(),
+            currency: priced.currency,
+            lines,
+            total: priced.subtotal,
+            created_at: now,
+            updated_at: now,
+            session_id: None,
+            payment_url: None,
+            failure: None,
+            shortfall: Vec::new(),
+            payment_intent: None,
+            refund_id: None,
+        };
+        let order = self.orders.create(order).await?;
+        match order.status {
+            OrderStatus::Pending => {}
+            OrderStatus::AwaitingPayment => {
+                return Ok(Checkout {
+                    order,
+                    created: false,
+                })
+            }
+            _ => return Err(ShopError::CheckoutConflict("this checkout already ended")),
+        }
+
+        let holds = hold_lines(&order);
+        if let Err(refusal) = self
+            .stock
+            .reserve(&order.id, &holds, self.reservation_ttl)
+            .await?
+        {
+            let (err, reason) = match refusal {
+                Refusal::OutOfStock {
+                    sku,
+                    requested,
+                    available,
+                } => (
+                    ShopError::OutOfStock {
+                        sku: sku.clone(),
+                        requested,
+                        available,
+                    },
+                    format!("out of stock: {sku}"),
+                ),
+                Refusal::Closed => (ShopError::CheckoutExpired, "reservation closed".to_owned()),
+            };
+            let failed = OrderEvent::Failed {
+                reason,
+                at: self.clock.now(),
+            };
+            self.orders.apply(&order.id, failed).await?;
+            return Err(err);
+        }
+
+        // Derived from the order, so every attempt for it sends identical parameters (a gateway
+        // refuses a reused idempotency key with a different body).
+        let expires_at = order.created_at + self.reservation_ttl;
+        match self.open_session(&order, origin, expires_at).await {
+            Ok(session) => {
+                let event = OrderEvent::SessionCreated {
+                    session_id: session.id,
+                    payment_url: session.url,
+                    at: self.clock.now(),
+                };
+                let (order, _) = self
+                    .orders
+                    .apply(&order.id, event)
+                    .await?
+                    .ok_or_else(|| ShopError::UnknownOrder(order.id.clone()))?;
+                Ok(Checkout {
+                    order,
+                    created: true,
+                })
+            }
+            Err(e) => {
+                // Fail the order first: if a concurrent attempt for the same order has already
+                // opened the session, the order is past `pending`, keeps its stock, and wins.
+                let failed = OrderEvent::Failed {
+                    reason: e.to_string(),
+                    at: self.clock.now(),
+                };
+                match self.orders.apply(&order.id, failed).await? {
+                    Some((o, Transition::Unchanged))
+                        if o.status == OrderStatus::AwaitingPayment =>
+                    {
+                        Ok(Checkout {
+                            order: o,
+                            created: false,
+                        })
+                    }
+                    _ => {
+                        self.stock.release(&order.id, &holds).await?;
+                        Err(e.into())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Agrees with the cart on the order id (the cart's object decides atomically). Its answer
+    /// is the cart being checked out: no separate read of the cart first.
+    async fn agree_on_order(
+        &self,
+        index: &CatalogIndex,
+        cart_id: &str,
+    ) -> Result<Agreed, ShopError> {
+        let mut replace = None;
+        loop {
+            let proposal = format!("ord_{}", self.ids.random_hex(16)?);
+            let command = CartCommand::StartCheckout {
+                order_id: proposal.clone(),
+                replace: replace.clone(),
+            };
+            let cart = self.carts.apply(cart_id, command).await??;
+            if cart.is_empty() {
+                return Err(ShopError::EmptyCart);
+            }
+            let priced = price(index, &cart)?;
+            if let Some(line) = priced.unavailable().next() {
+                return Err(ShopError::Unavailable {
+                    sku: line.sku.clone(),
+                });
+            }
+            let chosen = cart
+                .current_checkout()
+                .map(str::to_owned)
+                .unwrap_or(proposal.clone());
+            if chosen == proposal {
+                // The cart changed since its last checkout, which may still be open: end it
+                // (its holds and its payment page) before this one reserves. Best effort: if it
+                // cannot be ended now, its hold expires and a late payment is still honoured.
+                if let Some(old) = cart.checkout.as_ref().and_then(|c| c.superseded.as_ref()) {
+                    let _ = self.abandon(old, cart_id).await;
+                }
+                return Ok(Agreed::New(chosen, priced));
+            }
+            match self.orders.get(&chosen).await? {
+                Some(o) if !o.status.holds_stock() => {
+                    if replace.as_deref() == Some(chosen.as_str()) {
+                        return Err(ShopError::CheckoutConflict(
+                            "the cart changed during checkout",
+                        ));
+                    }
+                    replace = Some(chosen);
+                }
+                Some(o) if o.status == OrderStatus::AwaitingPayment => {
+                    return Ok(Agreed::Open(Box::new(o)))
+                }
+                // Being created by a concurrent request, or left half-way by a failed one:
+                // every step after this is idempotent, so carry on with it.
+                _ => return Ok(Agreed::New(chosen, priced)),
+            }
+        }
+    }
+
+    /// Opens the order's payment session, retrying what may succeed with the same key.
+    async fn open_session(
+        &self,
+        order: &Order,
+        origin: &str,
+        expires_at: i64,
+    ) -> Result<Session, crate::ports::PaymentError> {
+        let params = domain::payment::session_params(order, origin, expires_at);
+        let key = domain::payment::idempotency_key(&order.id);
+        let mut attempt = 0;
+        loop {
+            match self.gateway.open_session(&params, &key).await {
+                Err(e) if e.retryable() && attempt + 1 < SESSION_ATTEMPTS => {
+                    attempt += 1;
+                    self.clock.sleep_ms(200 * u64::from(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+enum Agreed {
+    /// A new order id for the cart as priced.
+    New(String, PricedCart),
+    /// The cart's unchanged checkout, still open.
+    Open(Box<Order>),
+}

@@ -1,0 +1,76 @@
+//! The flows the shop most needs to get right, as a service that compiles and tests natively:
+//! checkout (an order, its stock held, its payment page), a checkout abandoned or superseded,
+//! the gateway's payment events, and refunds.
+//!
+//! [`Commerce`] works through the small [`ports`]: carts, orders, stock, the payment gateway, a
+//! clock and ids. It answers typed outcomes, and [`ShopError`] when it cannot; it never picks an
+//! HTTP status. The worker implements the ports with Durable Objects, `fetch`, `Date.now` and
+//! `crypto`; `tests/` implements them in memory, with a clock the test moves by hand.
+//!
+//! Every step is idempotent and ordered so that a crash or a retry between two steps leaves
+//! nothing a later attempt (or an expiry) cannot finish: that is what lets a checkout never
+//! double-charge and a payment never be lost.
+
+pub mod ports;
+
+mod after;
+mod checkout;
+mod orders;
+mod outcome;
+
+pub use after::WebhookOutcome;
+pub use checkout::{price, Checkout};
+pub use orders::Refunded;
+pub use outcome::ShopError;
+
+use domain::inventory::HoldLine;
+use domain::order::Order;
+use domain::Sku;
+use ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
+
+/// How often the service tries to open a payment session before giving up.
+pub const SESSION_ATTEMPTS: u32 = 3;
+
+/// The service, over its ports.
+pub struct Commerce<C, O, S, G, K, I> {
+    pub carts: C,
+    pub orders: O,
+    pub stock: S,
+    pub gateway: G,
+    pub clock: K,
+    pub ids: I,
+    /// How long checkout holds stock, and the payment page stays open (seconds).
+    pub reservation_ttl: i64,
+}
+
+impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
+where
+    C: CartStore,
+    O: OrderStore,
+    S: StockStore,
+    G: PaymentGateway,
+    K: Clock,
+    I: Ids,
+{
+    async fn order_of(&self, id: &str) -> Result<Order, ShopError> {
+        self.orders
+            .get(id)
+            .await?
+            .ok_or_else(|| ShopError::UnknownOrder(id.to_owned()))
+    }
+}
+
+/// The stock an order holds: its lines as SKUs (every line's SKU was parsed when it was made).
+pub fn hold_lines(order: &Order) -> Vec<HoldLine> {
+    order
+        .lines
+        .iter()
+        .filter_map(|l| {
+            Sku::parse(&l.sku).ok().map(|sku| HoldLine {
+                sku,
+                quantity: l.quantity,
+                initial: l.initial_stock,
+            })
+        })
+        .collect()
+}
