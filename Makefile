@@ -33,20 +33,18 @@ WORKER_JS := worker/build/worker/shim.mjs
 # that engines reject ("unknown import kind").
 export WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
-WORKER_SOURCES := $(shell find domain/src app/src worker/src -name '*.rs' 2>/dev/null) \
-	Cargo.toml Cargo.lock domain/Cargo.toml app/Cargo.toml worker/Cargo.toml Makefile
+WORKER_SOURCES := $(shell find domain/src commerce/src app/src worker/src -name '*.rs' 2>/dev/null) \
+	Cargo.toml Cargo.lock domain/Cargo.toml commerce/Cargo.toml app/Cargo.toml worker/Cargo.toml Makefile
 
-.PHONY: help dev test tools worker bundle lint fmt clean chromium deploy-check
+.PHONY: help dev test unit tools worker bundle lint fmt clean chromium deploy-check bench
 
-help:
-	@echo "make dev   - run the shop locally on the demo catalog at http://127.0.0.1:$(DEV_PORT)"
-	@echo "make test  - run every test"
-	@echo "make lint  - rustfmt check and clippy (native and wasm32)"
-	@echo "make bench - benchmarks against the runtime's ceiling, written to BENCHMARKS.md"
+# Every target with a `##` comment on its line, in file order.
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
 
 ## ---- tools: each step checks before it installs -------------------------------------------
 
-tools: node_modules/.installed
+tools: node_modules/.installed ## install the pinned toolchain pieces that are missing (wasm target, wasm-bindgen, worker-build, npm packages)
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
 		|| rustup target add wasm32-unknown-unknown
 	@[[ "$$($(WASM_BINDGEN_BIN) --version 2>/dev/null)" == "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]] \
@@ -61,14 +59,14 @@ node_modules/.installed: package.json package-lock.json
 
 ## ---- build -----------------------------------------------------------------------------------
 
-worker: tools $(WORKER_JS)
+worker: tools $(WORKER_JS) ## build the Worker (wasm + JS shim) into worker/build/
 
 # The islands bundle (app built with `hydrate` for the browser) goes to assets/pkg/ under
 # content-hashed names; the worker embeds the loader's path, so it is built first.
 BUNDLE := target/pkg/boot-path
 BUNDLE_SOURCES := $(shell find app/src domain/src -name '*.rs' 2>/dev/null) app/boot.js app/Cargo.toml scripts/bundle.sh Makefile
 
-bundle: tools $(BUNDLE)
+bundle: tools $(BUNDLE) ## build the islands' browser bundle into assets/pkg/
 
 $(BUNDLE): $(BUNDLE_SOURCES)
 	scripts/bundle.sh
@@ -94,33 +92,20 @@ GATEWAY_PORT ?= 8788
 
 # The sandbox gateway runs beside wrangler and stops with it. On a fresh local state the demo
 # catalog is imported through the admin API, as a merchant would seed a deployed shop.
-dev: worker .dev.vars
+dev: worker .dev.vars ## run the shop on the demo catalog at http://127.0.0.1:8787 with the sandbox gateway
 	cargo build -q -p sandbox-gateway
-	@set -a; . ./.dev.vars; set +a; \
-	target/debug/sandbox-gateway --port $(GATEWAY_PORT) \
-		--webhook-url http://127.0.0.1:$(DEV_PORT)/webhooks/payment \
-		--webhook-secret "$$PAYMENT_WEBHOOK_SECRET" --secret-key "$$PAYMENT_SECRET_KEY" & \
-	gateway=$$!; \
-	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE) & \
-	shop=$$!; trap 'kill $$gateway $$shop 2>/dev/null' EXIT INT TERM; \
-	base=http://127.0.0.1:$(DEV_PORT); auth="authorization: Bearer $$ADMIN_TOKEN"; \
-	until curl -sf -o /dev/null $$base/robots.txt; do sleep 0.5; kill -0 $$shop || exit 1; done; \
-	if [ "$$(curl -s -o /dev/null -w '%{http_code}' -H "$$auth" $$base/admin/api/catalog/export)" = 404 ]; then \
-		curl -sf -H "$$auth" --data-binary @$(DEMO_CATALOG) $$base/admin/api/catalog/import && echo; fi; \
-	echo "shop: $$base   sandbox payments: http://127.0.0.1:$(GATEWAY_PORT)  (card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)"; \
-	echo "admin token: $$ADMIN_TOKEN"; \
-	wait $$shop
+	DEV_PORT=$(DEV_PORT) GATEWAY_PORT=$(GATEWAY_PORT) DEV_STATE=$(DEV_STATE) DEMO_CATALOG=$(DEMO_CATALOG) scripts/dev.sh
 
 ## ---- test ------------------------------------------------------------------------------------
 
-lint: tools
+lint: tools ## rustfmt check and clippy -D warnings: native, wasm32, the hydrate bundle
 	cargo fmt --all --check
 	cargo clippy --workspace --exclude storefront-worker --all-targets -q -- -D warnings
 	cargo clippy -p storefront-worker -p app -p domain -p commerce --target wasm32-unknown-unknown -q -- -D warnings
 	cargo clippy -p storefront-worker --lib --tests -q -- -D warnings
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -q -- -D warnings
 
-test: worker chromium deploy-check
+test: worker chromium deploy-check ## every test: unit, native service, integration (real workerd), browser, bench smoke, lint
 	cargo build -p sandbox-gateway
 	cargo test --workspace --exclude storefront-worker
 	cargo test -p storefront-worker --lib
@@ -136,20 +121,26 @@ test: worker chromium deploy-check
 # five rounds keep its median steady (`make bench ROUNDS=3` for a quicker look).
 ROUNDS ?= 5
 
-.PHONY: bench
-bench: worker
+bench: worker ## benchmarks side by side (shop, React, ceiling); writes BENCHMARKS.md (ROUNDS=, SOAK=)
 	cargo build -p sandbox-gateway
 	@command -v wrk >/dev/null || { \
 		if [[ $$(id -u) -eq 0 ]]; then apt-get update && apt-get install -y wrk; \
 		else sudo apt-get update && sudo apt-get install -y wrk; fi; }
 	cargo run --release -p storefront-bench -- full --rounds $(ROUNDS) $(if $(SOAK),--soak $(SOAK))
 
-clean:
+fmt: ## format every crate
+	cargo fmt --all
+
+unit: ## the native tests only (no runtime, no browser): domain, commerce, app, gateway, worker
+	cargo test -p domain -p commerce -p app -p sandbox-gateway -p storefront-tools
+	cargo test -p storefront-worker --lib
+
+clean: ## remove every build output
 	cargo clean
 	rm -rf worker/build target node_modules/.installed assets/pkg
 
 # Headless Chromium for the end-to-end tests (e2e/), from Debian's packages when missing.
-chromium:
+chromium: ## install headless Chromium from Debian when missing
 	@command -v chromium >/dev/null || { \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends chromium; }
@@ -160,7 +151,7 @@ chromium:
 # that engines accept: wasm-opt can write encodings that some do not.
 WORKER_GZIP_BUDGET := 550000
 
-deploy-check: worker
+deploy-check: worker ## what `wrangler deploy` would upload: size against the limits and our budget, wasm validated
 	@rm -rf target/deploy
 	@wrangler deploy --dry-run --outdir target/deploy > target/deploy.log 2>&1 || { cat target/deploy.log; exit 1; }
 	@node scripts/validate-wasm.mjs target/deploy/*.wasm assets/pkg/*.wasm

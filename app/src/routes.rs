@@ -26,12 +26,9 @@ pub enum Route {
     ApiCheckout,
     ApiOrder(String),
     PaymentWebhook,
-    AdminInventoryGet(Sku),
-    AdminInventoryPut(Sku),
-    AdminCatalogImport,
-    AdminCatalogExport,
-    AdminProductPut(Handle),
-    AdminProductDelete(Handle),
+    /// The merchant's JSON API under `/admin/api/`: every one needs the bearer token, checked
+    /// once for all of them.
+    AdminApi(AdminApi),
     AdminHome,
     AdminLogin,
     AdminLogout,
@@ -39,15 +36,26 @@ pub enum Route {
     AdminImportForm,
     AdminFulfilForm(String),
     AdminRefundForm(String),
-    AdminOrders,
-    AdminOrder(String),
-    AdminOrderFulfil(String),
-    AdminOrderRefund(String),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
     ApiNotFound,
     NotFound,
+}
+
+/// The routes of the merchant's JSON API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminApi {
+    InventoryGet(Sku),
+    InventoryPut(Sku),
+    CatalogImport,
+    CatalogExport,
+    ProductPut(Handle),
+    ProductDelete(Handle),
+    Orders,
+    Order(String),
+    OrderFulfil(String),
+    OrderRefund(String),
 }
 
 /// Maps a request to its route. `path` is the URL path, without the query.
@@ -95,16 +103,16 @@ pub fn route(method: &str, path: &str) -> Route {
         ["api", "orders", id] if is_order_id(id) => get(Route::ApiOrder((*id).to_owned())),
         ["webhooks", "payment"] => post(Route::PaymentWebhook),
         ["admin", "api", "inventory", s] => match (api_sku(s), method) {
-            (Some(sku), "GET" | "HEAD") => Route::AdminInventoryGet(sku),
-            (Some(sku), "PUT") => Route::AdminInventoryPut(sku),
+            (Some(sku), "GET" | "HEAD") => Route::AdminApi(AdminApi::InventoryGet(sku)),
+            (Some(sku), "PUT") => Route::AdminApi(AdminApi::InventoryPut(sku)),
             (Some(_), _) => Route::MethodNotAllowed("GET, HEAD, PUT"),
             (None, _) => Route::ApiNotFound,
         },
-        ["admin", "api", "catalog", "import"] => post(Route::AdminCatalogImport),
-        ["admin", "api", "catalog", "export"] => get(Route::AdminCatalogExport),
+        ["admin", "api", "catalog", "import"] => post(Route::AdminApi(AdminApi::CatalogImport)),
+        ["admin", "api", "catalog", "export"] => get(Route::AdminApi(AdminApi::CatalogExport)),
         ["admin", "api", "products", h] => match (Handle::parse(h).ok(), method) {
-            (Some(h), "PUT") => Route::AdminProductPut(h),
-            (Some(h), "DELETE") => Route::AdminProductDelete(h),
+            (Some(h), "PUT") => Route::AdminApi(AdminApi::ProductPut(h)),
+            (Some(h), "DELETE") => Route::AdminApi(AdminApi::ProductDelete(h)),
             (Some(_), _) => Route::MethodNotAllowed("PUT, DELETE"),
             (None, _) => Route::ApiNotFound,
         },
@@ -119,15 +127,15 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "orders", id, "refund"] if is_order_id(id) => {
             post(Route::AdminRefundForm((*id).to_owned()))
         }
-        ["admin", "api", "orders"] => get(Route::AdminOrders),
+        ["admin", "api", "orders"] => get(Route::AdminApi(AdminApi::Orders)),
         ["admin", "api", "orders", id] if is_order_id(id) => {
-            get(Route::AdminOrder((*id).to_owned()))
+            get(Route::AdminApi(AdminApi::Order((*id).to_owned())))
         }
         ["admin", "api", "orders", id, "fulfil"] if is_order_id(id) => {
-            post(Route::AdminOrderFulfil((*id).to_owned()))
+            post(Route::AdminApi(AdminApi::OrderFulfil((*id).to_owned())))
         }
         ["admin", "api", "orders", id, "refund"] if is_order_id(id) => {
-            post(Route::AdminOrderRefund((*id).to_owned()))
+            post(Route::AdminApi(AdminApi::OrderRefund((*id).to_owned())))
         }
         ["admin", "api", ..] => Route::ApiNotFound,
         [""] => get(Route::Home),
@@ -148,11 +156,6 @@ pub fn is_api(route: &Route, path: &str) -> bool {
     matches!(route, Route::PaymentWebhook)
         || path.starts_with("/api/")
         || path.starts_with("/admin/api/")
-}
-
-/// Parses a SKU from a path segment (`/api/cart/items/{sku}`).
-pub fn sku_segment(s: &str) -> Option<Sku> {
-    Sku::parse(s).ok()
 }
 
 #[cfg(test)]
@@ -228,7 +231,7 @@ mod tests {
         assert_eq!(route("GET", "/api/orders/../etc"), Route::ApiNotFound);
         assert_eq!(
             route("PUT", "/admin/api/inventory/A-1"),
-            Route::AdminInventoryPut(sku)
+            Route::AdminApi(AdminApi::InventoryPut(sku))
         );
         assert_eq!(
             route("GET", "/webhooks/payment"),

@@ -44,6 +44,15 @@ pub struct Config {
     pub csp: String,
 }
 
+/// The KV namespace binding of the published catalog.
+pub const CATALOG_KV: &str = "CATALOG";
+
+impl From<BadVar> for crate::error::AppError {
+    fn from(e: BadVar) -> Self {
+        crate::error::AppError::internal(e.to_string())
+    }
+}
+
 /// A variable that is set but cannot be read as what it should be.
 #[derive(Debug, thiserror::Error)]
 #[error("the variable {name} is {value:?}, but should be {expected}")]
@@ -120,7 +129,7 @@ impl Config {
             payment_timeout: Duration::from_millis(number(src, "PAYMENT_TIMEOUT_MS", 8_000)?),
             admin_token: src.get("ADMIN_TOKEN"),
             page_cache: switch(src, "PAGE_CACHE", true)?,
-            csp: crate::respond::content_security_policy(&payment_page),
+            csp: content_security_policy(&payment_page),
         })
     }
 }
@@ -138,12 +147,24 @@ pub fn of(env: &Env) -> Result<Rc<Config>, BadVar> {
     Ok(CONFIG.with(|c| c.get_or_init(|| config).clone()))
 }
 
+/// The shop's pages load scripts, styles and images only from the shop itself (the JSON-LD
+/// blocks are data, which CSP does not execute). Forms post to the shop; browsers also apply
+/// `form-action` to the redirect that follows a post, so checkout's redirect needs the payment
+/// page's origin there too (`PAYMENT_PAGE_ORIGIN`, Stripe's hosted checkout by default).
+pub fn content_security_policy(payment_page_origin: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+connect-src 'self'; form-action 'self' {payment_page_origin}; frame-ancestors 'none'; base-uri 'self'; \
+object-src 'none'"
+    )
+}
+
 /// The pages' Content-Security-Policy: this isolate's, or the default before any request read
 /// the configuration.
 pub fn csp() -> String {
     CONFIG
         .with(|c| c.get().map(|c| c.csp.clone()))
-        .unwrap_or_else(|| crate::respond::content_security_policy(DEFAULT_PAYMENT_PAGE_ORIGIN))
+        .unwrap_or_else(|| content_security_policy(DEFAULT_PAYMENT_PAGE_ORIGIN))
 }
 
 #[cfg(test)]

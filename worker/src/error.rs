@@ -5,7 +5,7 @@ use commerce::ports::{PaymentError, StoreError};
 use commerce::ShopError;
 use domain::cart::CartError;
 use domain::Sku;
-use worker::{console_error, Response};
+use worker::console_error;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -43,12 +43,6 @@ pub enum AppError {
 impl From<worker::Error> for AppError {
     fn from(e: worker::Error) -> Self {
         AppError::Internal(e)
-    }
-}
-
-impl From<crate::config::BadVar> for AppError {
-    fn from(e: crate::config::BadVar) -> Self {
-        AppError::Internal(worker::Error::RustError(e.to_string()))
     }
 }
 
@@ -244,7 +238,8 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
+    /// Logs 5xx with their causes (their bodies stay generic).
+    pub fn log(&self) {
         if self.status_code() >= 500 {
             let mut msg = self.to_string();
             let mut source = std::error::Error::source(self);
@@ -256,38 +251,14 @@ impl AppError {
         }
     }
 
-    fn finish(&self, mut resp: Response) -> worker::Result<Response> {
-        self.log();
-        resp = resp.with_status(self.status_code());
-        let headers = resp.headers_mut();
-        headers.set("cache-control", "no-store")?;
-        if let AppError::MethodNotAllowed(allow) = self {
-            headers.set("allow", allow)?;
-        }
-        if let AppError::Unauthorized = self {
-            headers.set("www-authenticate", "Bearer")?;
-        }
-        Ok(resp)
-    }
-
-    pub fn to_json(&self) -> worker::Result<Response> {
+    /// The JSON body of the error: its extra fields, `error` and `detail`.
+    pub fn body(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut body = serde_json::Map::new();
         if let AppError::Client { fields, .. } = self {
             body.extend(fields.clone());
         }
         body.insert("error".into(), self.code().into());
         body.insert("detail".into(), self.detail().into());
-        self.finish(Response::from_json(&body)?)
-    }
-
-    pub fn to_html(&self, collections: Vec<domain::Collection>) -> worker::Result<Response> {
-        let html = app::render::error(
-            collections,
-            self.status_code(),
-            self.title(),
-            &self.detail(),
-        );
-        let resp = crate::respond::with_security_headers(Response::from_html(html)?)?;
-        self.finish(resp)
+        body
     }
 }

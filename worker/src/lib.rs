@@ -3,42 +3,40 @@
 //! `#[event(fetch)]` only builds the [`Shop`] from the environment's bindings; routing is
 //! the pure [`app::routes::route`], and each route has one handler.
 //!
-//! # Layout
-//! - [`admin`]: the merchant's API (inventory, catalog, orders), behind a bearer token.
-//! - [`admin_pages`]: the merchant's pages under `/admin` (session cookie, CSRF tokens).
-//! - [`catalog`]: the catalog read path over Workers KV, with an in-isolate cache.
-//! - [`config`]: the settings, read from `Env` once per isolate.
-//! - [`error`]: [`error::AppError`], the one error type, and its HTTP mapping.
-//! - [`objects`]: the Durable Objects (carts, inventory shards, orders) and their clients.
-//! - [`page_cache`]: rendered catalog pages kept in the isolate, keyed by what they show.
-//! - [`payments`]: the Stripe-compatible payment gateway client.
-//! - [`platform`]: time, randomness, request addresses and headers, bodies, calling objects.
-//! - [`respond`]: response helpers: cache headers, ETags, 304s, security headers.
-//! - [`shopping`]: carts, checkout, payment webhooks and orders (JSON and HTML).
-//! - [`storefront`]: handlers of the catalog pages and the read-only catalog API.
+//! # Layout: four floors, imports only downwards (checked by `floors.rs`)
+//! 4. [`handlers`]: HTTP in, HTTP out: the catalog pages, the cart and checkout, the merchant's
+//!    API and pages. No handler imports another.
+//! 3. [`services`]: the catalog read path, the page cache, shopping (the cart commands and the
+//!    `commerce` service over this worker's ports), the merchant's catalog changes.
+//! 2. [`objects`] (the Durable Objects and their clients), [`payments`] (the gateway over
+//!    `fetch`) and [`ports`] (the `commerce` ports over them).
+//! 1. [`config`] (settings, once per isolate), [`error`] (the one error type), [`platform`]
+//!    (time, randomness, request parts, bodies, calling objects) and [`respond`] (every kind
+//!    of answer: cacheable, private, redirects, cookies, errors).
 
-pub mod admin;
-pub mod admin_pages;
-pub mod catalog;
+#[cfg(test)]
+mod floors;
+
 pub mod config;
 pub mod error;
+pub mod handlers;
 pub mod objects;
-pub mod page_cache;
 pub mod payments;
 pub mod platform;
 pub mod ports;
 pub mod respond;
-pub mod shopping;
-pub mod storefront;
+pub mod services;
 
-use admin_pages::Action;
-use app::routes::{is_api, route, Route};
-use catalog::CatalogStore;
+use app::routes::{is_api, route, AdminApi, Route};
 use config::Config;
 use error::AppError;
+use handlers::admin_pages::{self, Action};
+use handlers::cart::FormAction;
+use handlers::{admin_api as admin, cart as shopping, storefront};
 use objects::inventory::Inventory;
-use page_cache::PageCache;
-use shopping::{FormAction, Shopping};
+use services::catalog::CatalogStore;
+use services::page_cache::PageCache;
+use services::shopping::Shopping;
 use std::cell::OnceCell;
 use std::rc::Rc;
 use worker::{event, Context, Env, Request, Response};
@@ -124,29 +122,9 @@ impl Shop {
             Route::ApiCheckout => shopping::api_checkout(req, store, self.shopping()?).await,
             Route::ApiOrder(id) => shopping::api_order(self.shopping()?, id).await,
             Route::PaymentWebhook => shopping::payment_webhook(req, self.shopping()?).await,
-            Route::AdminInventoryGet(sku) => {
+            Route::AdminApi(api) => {
                 admin::authorize(req, &self.env)?;
-                admin::get_inventory(store, &self.shopping()?.inventory, sku).await
-            }
-            Route::AdminInventoryPut(sku) => {
-                admin::authorize(req, &self.env)?;
-                admin::put_inventory(req, store, &self.shopping()?.inventory, sku).await
-            }
-            Route::AdminCatalogImport => {
-                admin::authorize(req, &self.env)?;
-                admin::import(req, &CatalogAdmin::from_env(&self.env)?).await
-            }
-            Route::AdminCatalogExport => {
-                admin::authorize(req, &self.env)?;
-                admin::export(&CatalogAdmin::from_env(&self.env)?).await
-            }
-            Route::AdminProductPut(h) => {
-                admin::authorize(req, &self.env)?;
-                admin::put_product(req, &CatalogAdmin::from_env(&self.env)?, h).await
-            }
-            Route::AdminProductDelete(h) => {
-                admin::authorize(req, &self.env)?;
-                admin::delete_product(req, &CatalogAdmin::from_env(&self.env)?, h).await
+                self.admin_api(req, api).await
             }
             Route::AdminHome => admin_pages::home(req, &self.env, store, self.shopping()?).await,
             Route::AdminLogin => admin_pages::login(req, &self.env).await,
@@ -198,24 +176,30 @@ impl Shop {
                 )
                 .await
             }
-            Route::AdminOrders => {
-                admin::authorize(req, &self.env)?;
-                admin::list_orders(req, self.shopping()?).await
-            }
-            Route::AdminOrder(id) => {
-                admin::authorize(req, &self.env)?;
-                admin::get_order(self.shopping()?, id).await
-            }
-            Route::AdminOrderFulfil(id) => {
-                admin::authorize(req, &self.env)?;
-                admin::fulfil(self.shopping()?, id).await
-            }
-            Route::AdminOrderRefund(id) => {
-                admin::authorize(req, &self.env)?;
-                admin::refund(req, self.shopping()?, id).await
-            }
             Route::MethodNotAllowed(allow) => Err(AppError::MethodNotAllowed(allow)),
             Route::ApiNotFound | Route::NotFound => Err(AppError::NotFound),
+        }
+    }
+
+    /// The merchant's JSON API, once the bearer token has been checked.
+    async fn admin_api(&self, req: &mut Request, api: &AdminApi) -> Result<Response, AppError> {
+        let store = &self.catalog;
+        let catalog_admin = || CatalogAdmin::from_env(&self.env);
+        match api {
+            AdminApi::InventoryGet(sku) => {
+                admin::get_inventory(store, &self.shopping()?.inventory, sku).await
+            }
+            AdminApi::InventoryPut(sku) => {
+                admin::put_inventory(req, store, &self.shopping()?.inventory, sku).await
+            }
+            AdminApi::CatalogImport => admin::import(req, &catalog_admin()?).await,
+            AdminApi::CatalogExport => admin::export(&catalog_admin()?).await,
+            AdminApi::ProductPut(h) => admin::put_product(req, &catalog_admin()?, h).await,
+            AdminApi::ProductDelete(h) => admin::delete_product(req, &catalog_admin()?, h).await,
+            AdminApi::Orders => admin::list_orders(req, self.shopping()?).await,
+            AdminApi::Order(id) => admin::get_order(self.shopping()?, id).await,
+            AdminApi::OrderFulfil(id) => admin::fulfil(self.shopping()?, id).await,
+            AdminApi::OrderRefund(id) => admin::refund(req, self.shopping()?, id).await,
         }
     }
 
@@ -225,13 +209,13 @@ impl Shop {
         let route = route(&method, &path);
         let result = match self.dispatch(&mut req, &route).await {
             Ok(resp) => Ok(resp),
-            Err(e) if is_api(&route, &path) => e.to_json(),
+            Err(e) if is_api(&route, &path) => respond::error_json(&e),
             Err(e) => {
                 let collections = match self.catalog.index().await {
                     Ok(index) => index.collections.clone(),
                     Err(_) => Vec::new(),
                 };
-                e.to_html(collections)
+                respond::error_page(&e, collections)
             }
         };
         respond::with_hsts(&req, result?)
@@ -244,7 +228,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         Ok(shop) => shop.handle(req).await,
         Err(e) => {
             worker::console_error!("cannot start: {e}");
-            e.to_json()
+            respond::error_json(&e)
         }
     }
 }

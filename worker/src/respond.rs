@@ -1,6 +1,8 @@
-//! Response helpers: content types, cache headers, ETags and conditional requests.
+//! Response helpers, one of each: cacheable answers (content types, cache headers, ETags and
+//! conditional requests), private `no-store` answers, redirects, cookies, security headers,
+//! and error pages.
 
-use crate::page_cache::Page;
+use crate::error::AppError;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use worker::{Request, Response};
@@ -28,18 +30,6 @@ fn not_modified(req: &Request, tag: &str) -> bool {
                 t.trim() == tag || t.trim() == "*" || t.trim().trim_start_matches("W/") == tag
             })
         })
-}
-
-/// The shop's pages load scripts, styles and images only from the shop itself (the JSON-LD
-/// blocks are data, which CSP does not execute). Forms post to the shop; browsers also apply
-/// `form-action` to the redirect that follows a post, so checkout's redirect needs the payment
-/// page's origin there too (`PAYMENT_PAGE_ORIGIN`, Stripe's hosted checkout by default).
-pub fn content_security_policy(payment_page_origin: &str) -> String {
-    format!(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-connect-src 'self'; form-action 'self' {payment_page_origin}; frame-ancestors 'none'; base-uri 'self'; \
-object-src 'none'"
-    )
 }
 
 /// The headers every page and API answer carries: no sniffing, no framing, our CSP.
@@ -129,14 +119,15 @@ fn cacheable_headers(
     Ok(web_sys::Headers::new_with_headers(&template)?)
 }
 
-/// A catalog page (home, collection, search): cacheable for minutes by shared caches.
-pub fn catalog_page(req: &Request, page: &Page) -> worker::Result<Response> {
-    tagged(req, page.body.clone(), &page.etag, HTML, CATALOG_CACHE)
+/// A catalog page (home, collection, search) of `body` with its `etag`: cacheable for minutes
+/// by shared caches.
+pub fn catalog_page(req: &Request, body: Vec<u8>, etag: &str) -> worker::Result<Response> {
+    tagged(req, body, etag, HTML, CATALOG_CACHE)
 }
 
 /// A page that shows live stock (the product page): shared caches keep it only briefly.
-pub fn live_page(req: &Request, page: &Page) -> worker::Result<Response> {
-    tagged(req, page.body.clone(), &page.etag, HTML, LIVE_CACHE)
+pub fn live_page(req: &Request, body: Vec<u8>, etag: &str) -> worker::Result<Response> {
+    tagged(req, body, etag, HTML, LIVE_CACHE)
 }
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -150,4 +141,84 @@ pub fn live_json<T: serde::Serialize>(req: &Request, value: &T) -> worker::Resul
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let tag = etag(&body);
     tagged(req, body, &tag, "application/json", LIVE_CACHE)
+}
+
+/// A private answer (a cart, an order, the admin): never kept by any cache.
+pub fn no_store(mut resp: Response) -> Result<Response, AppError> {
+    resp.headers_mut()
+        .set("cache-control", "private, no-store")?;
+    Ok(with_security_headers(resp)?)
+}
+
+/// `303 See Other` to `location`, the answer to every form post.
+pub fn see_other(location: &str) -> Result<Response, AppError> {
+    let mut resp = Response::empty()?.with_status(303);
+    resp.headers_mut().set("location", location)?;
+    no_store(resp)
+}
+
+/// A cookie the shop sets: always `HttpOnly`, `Secure` whenever the request came over https.
+pub struct Cookie<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub path: &'a str,
+    /// Seconds; 0 deletes the cookie.
+    pub max_age: i64,
+    /// `SameSite=Strict` (the admin) rather than `Lax` (the cart, which must survive the
+    /// payment page's redirect back).
+    pub strict: bool,
+}
+
+impl Cookie<'_> {
+    /// The `Set-Cookie` value for an answer to `req`.
+    pub fn header(&self, req: &Request) -> String {
+        format!(
+            "{}={}; Path={}; Max-Age={}; HttpOnly; SameSite={}{}",
+            self.name,
+            self.value,
+            self.path,
+            self.max_age,
+            if self.strict { "Strict" } else { "Lax" },
+            if crate::platform::is_https(req) {
+                "; Secure"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// `resp` setting `cookie`.
+pub fn with_cookie(
+    req: &Request,
+    mut resp: Response,
+    cookie: &Cookie,
+) -> Result<Response, AppError> {
+    resp.headers_mut().set("set-cookie", &cookie.header(req))?;
+    Ok(resp)
+}
+
+/// An error as JSON: `{"error": code, "detail": …, …fields}`.
+pub fn error_json(e: &AppError) -> worker::Result<Response> {
+    finish_error(e, Response::from_json(&e.body())?)
+}
+
+/// An error as the shop's HTML page.
+pub fn error_page(e: &AppError, collections: Vec<domain::Collection>) -> worker::Result<Response> {
+    let html = app::render::error(collections, e.status_code(), e.title(), &e.detail());
+    finish_error(e, with_security_headers(Response::from_html(html)?)?)
+}
+
+fn finish_error(e: &AppError, mut resp: Response) -> worker::Result<Response> {
+    e.log();
+    resp = resp.with_status(e.status_code());
+    let headers = resp.headers_mut();
+    headers.set("cache-control", "no-store")?;
+    if let AppError::MethodNotAllowed(allow) = e {
+        headers.set("allow", allow)?;
+    }
+    if let AppError::Unauthorized = e {
+        headers.set("www-authenticate", "Bearer")?;
+    }
+    Ok(resp)
 }

@@ -106,7 +106,7 @@ impl CatalogObject {
         };
         let kv_writes = entries.len();
         let result = async {
-            let store = self.env.kv(crate::catalog::CatalogStore::BINDING)?;
+            let store = self.env.kv(crate::config::CATALOG_KV)?;
             for (key, value) in entries {
                 store.put(&key, value)?.execute().await?;
             }

@@ -1,30 +1,80 @@
 //! The HTTP side of shopping: the cart API, checkout, webhooks, and the cart and order pages.
 
-use super::*;
+use crate::error::AppError;
+use crate::platform::{self, field};
+use crate::respond::{no_store, see_other, with_cookie, Cookie};
+use crate::services::catalog::CatalogStore;
+use crate::services::shopping::{price, Shopping};
+use app::api::{CartJson, OrderJson};
+use app::checkout_pages::CartView;
 use commerce::WebhookOutcome;
+use domain::cart::{self, PricedCart};
+use domain::{CatalogIndex, Sku};
+use serde_json::Value;
+use worker::{Request, Response};
 
-fn no_store(mut resp: Response) -> worker::Result<Response> {
-    resp.headers_mut()
-        .set("cache-control", "private, no-store")?;
-    crate::respond::with_security_headers(resp)
+/// The cart cookie: its name and how long it lasts (seconds).
+const COOKIE: &str = "cart";
+const COOKIE_MAX_AGE: i64 = 30 * 24 * 3600;
+/// Webhook bodies can be larger than shop requests (a session with many lines).
+const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
+
+/// The cart id from the `cart` cookie, if it has the shape of one (32 hex digits).
+pub fn cart_id(req: &Request) -> Option<String> {
+    platform::cookie(req, COOKIE).filter(|v| {
+        v.len() == 32
+            && v.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The cart cookie for cart `id`: `Lax`, so that it comes back with the payment page's
+/// redirect.
+fn cart_cookie(id: &str) -> Cookie<'_> {
+    Cookie {
+        name: COOKIE,
+        value: id,
+        path: "/",
+        max_age: COOKIE_MAX_AGE,
+        strict: false,
+    }
+}
+
+/// A quantity from JSON: a whole number in `min..=99`.
+fn quantity(v: Option<&Value>, min: u32) -> Result<u32, AppError> {
+    let bad = |got: String| {
+        AppError::client(
+            400,
+            "bad_quantity",
+            format!(
+                "quantity must be a whole number from {min} to {}, got {got}",
+                cart::MAX_QUANTITY
+            ),
+        )
+    };
+    match v {
+        None => Err(bad("nothing".into())),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(q) if q >= u64::from(min) && q <= u64::from(cart::MAX_QUANTITY) => Ok(q as u32),
+            _ => Err(bad(n.to_string())),
+        },
+        Some(other) => Err(bad(other.to_string())),
+    }
+}
+
+/// A quantity from a form field.
+fn form_quantity(v: Option<&str>, min: u32) -> Result<u32, AppError> {
+    let parsed = v
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(|n| Value::Number(n.into()));
+    match parsed {
+        Some(n) => quantity(Some(&n), min),
+        None => quantity(v.map(|s| Value::String(s.to_owned())).as_ref(), min),
+    }
 }
 
 fn json_cart(id: Option<&str>, priced: &PricedCart, status: u16) -> Result<Response, AppError> {
-    Ok(no_store(
-        Response::from_json(&CartJson::new(id, priced))?.with_status(status),
-    )?)
-}
-
-fn see_other(location: &str) -> Result<Response, AppError> {
-    let mut resp = Response::empty()?.with_status(303);
-    resp.headers_mut().set("location", location)?;
-    Ok(no_store(resp)?)
-}
-
-fn with_cookie(mut resp: Response, req: &Request, id: &str) -> Result<Response, AppError> {
-    resp.headers_mut()
-        .set("set-cookie", &cart_cookie(req, id))?;
-    Ok(resp)
+    no_store(Response::from_json(&CartJson::new(id, priced))?.with_status(status))
 }
 
 pub async fn api_cart(
@@ -62,7 +112,7 @@ pub async fn api_cart_add(
         if new { 201 } else { 200 },
     )?;
     if new {
-        return with_cookie(resp, req, &id);
+        return with_cookie(req, resp, &cart_cookie(&id));
     }
     Ok(resp)
 }
@@ -116,14 +166,12 @@ pub async fn api_checkout(
         .checkout(&index, &origin, cart_id(req).as_deref(), &email)
         .await?;
     let json = serde_json::json!({ "order_id": order.id, "payment_url": order.payment_url, "status": order.status });
-    Ok(no_store(
-        Response::from_json(&json)?.with_status(if created { 201 } else { 200 }),
-    )?)
+    no_store(Response::from_json(&json)?.with_status(if created { 201 } else { 200 }))
 }
 
 pub async fn api_order(shop: &Shopping, id: &str) -> Result<Response, AppError> {
     let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
-    Ok(no_store(Response::from_json(&OrderJson::new(&order))?)?)
+    no_store(Response::from_json(&OrderJson::new(&order))?)
 }
 
 /// `POST /webhooks/payment`: a payment event, verified and applied by the service; answers
@@ -141,7 +189,7 @@ pub async fn payment_webhook(req: &mut Request, shop: &Shopping) -> Result<Respo
             serde_json::json!({ "received": true, "order_id": order_id, "status": status })
         }
     };
-    Ok(no_store(Response::from_json(&json)?)?)
+    no_store(Response::from_json(&json)?)
 }
 
 // ---- pages and form posts ----------------------------------------------------------------
@@ -205,7 +253,7 @@ async fn cart_page(
     };
     let html = app::render::cart(index.collections.clone(), view);
     let status = error.map_or(200, AppError::status_code);
-    Ok(no_store(Response::from_html(html)?.with_status(status))?)
+    no_store(Response::from_html(html)?.with_status(status))
 }
 
 pub async fn cart(
@@ -266,7 +314,7 @@ async fn run_form(
                 .await?;
             let resp = see_other("/cart")?;
             if new {
-                return with_cookie(resp, req, &id);
+                return with_cookie(req, resp, &cart_cookie(&id));
             }
             Ok(resp)
         }
@@ -325,5 +373,5 @@ pub async fn order_page(
         .and_then(|(_, v)| v.parse::<u32>().ok())
         .unwrap_or(0);
     let html = app::render::order(index.collections.clone(), order, refreshed);
-    Ok(no_store(Response::from_html(html)?)?)
+    no_store(Response::from_html(html)?)
 }

@@ -1,11 +1,11 @@
 //! The shop's read paths: catalog pages and the read-only catalog API.
 
-use crate::catalog::CatalogStore;
 use crate::error::AppError;
 use crate::objects::inventory::Inventory;
-use crate::page_cache::PageCache;
 use crate::platform;
 use crate::respond;
+use crate::services::catalog::CatalogStore;
+use crate::services::page_cache::PageCache;
 use app::api::{ProductJson, ProductListJson};
 use app::pages::ProductView;
 use domain::listing::ListingQuery;
@@ -41,7 +41,7 @@ pub async fn home(
     let page = pages.get_or_render(format!("{}|home", index.version), || {
         app::render::home(&index)
     });
-    Ok(respond::catalog_page(req, &page)?)
+    Ok(respond::catalog_page(req, page.body.clone(), &page.etag)?)
 }
 
 pub async fn collection(
@@ -60,7 +60,7 @@ pub async fn collection(
     }
     let key = listing_key(&index.version, &format!("c/{handle}"), &query);
     let page = pages.get_or_render(key, || app::render::collection(&index, collection, &query));
-    Ok(respond::catalog_page(req, &page)?)
+    Ok(respond::catalog_page(req, page.body.clone(), &page.etag)?)
 }
 
 pub async fn search(
@@ -75,7 +75,7 @@ pub async fn search(
     }
     let key = listing_key(&index.version, "search", &query);
     let page = pages.get_or_render(key, || app::render::search(&index, &query));
-    Ok(respond::catalog_page(req, &page)?)
+    Ok(respond::catalog_page(req, page.body.clone(), &page.etag)?)
 }
 
 /// The current index and the product `handle` of its version, or 404.
@@ -166,7 +166,7 @@ pub async fn product(
         };
         app::render::product(&index, view, origin)
     });
-    Ok(respond::live_page(req, &page)?)
+    Ok(respond::live_page(req, page.body.clone(), &page.etag)?)
 }
 
 pub async fn api_products(req: &Request, store: &CatalogStore) -> Result<Response, AppError> {

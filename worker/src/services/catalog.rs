@@ -45,7 +45,7 @@ pub struct CatalogStore {
 }
 
 impl CatalogStore {
-    pub const BINDING: &'static str = "CATALOG";
+    pub const BINDING: &'static str = crate::config::CATALOG_KV;
 
     pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
         Ok(CatalogStore {

@@ -1,41 +1,22 @@
-//! Carts, checkout, payment webhooks and orders: the shop's write paths.
+//! Carts and the shop's write paths as a service: the cart commands (with their stock checks)
+//! here, and [`Shopping::commerce`], which lends the `commerce` service (checkout, payment
+//! events, cancel, fulfil, refund) this worker's objects, gateway, clock and randomness.
 //!
-//! Every handler validates its input completely before it changes anything, and every change
-//! goes through one Durable Object command, so a refused request leaves carts, stock and orders
-//! as they were.
-//!
-//! # Layout
-//! - this module: the [`Shopping`] service (carts, stock checks) and the rules shared by all.
-//! - `commerce` (the crate): checkout, a checkout abandoned or replaced, payment events and
-//!   refunds, over ports; [`Shopping::commerce`] lends it this worker's objects and gateway.
-//! - `http`: the cart API, checkout, webhooks, the cart and order pages.
+//! Every change goes through one Durable Object command, so a refused request leaves carts,
+//! stock and orders as they were.
 
-mod http;
-
-pub use http::*;
-
-use crate::catalog::CatalogStore;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::objects::cart::Carts;
 use crate::objects::inventory::Inventory;
 use crate::objects::orders::Orders;
 use crate::payments::Gateway;
-use crate::platform::{self, field};
+use crate::platform;
 use crate::ports::Runtime;
-use app::api::{CartJson, OrderJson};
-use app::checkout_pages::CartView;
 use commerce::Commerce;
-use domain::cart::{self, Cart, CartCommand, CartError, PricedCart};
+use domain::cart::{Cart, CartCommand, CartError, PricedCart};
 use domain::{CatalogIndex, Sku};
-use serde_json::Value;
-use worker::{Env, Request, Response};
-
-/// How long checkout holds stock (and the payment page stays open), by default.
-const COOKIE: &str = "cart";
-const COOKIE_MAX_AGE: u64 = 30 * 24 * 3600;
-/// Webhook bodies can be larger than shop requests (a session with many lines).
-const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
+use worker::Env;
 
 pub struct Shopping {
     pub carts: Carts,
@@ -44,56 +25,6 @@ pub struct Shopping {
     pub gateway: Gateway,
     reservation_ttl: i64,
     pub webhook_secret: Option<String>,
-}
-
-/// The cart id from the `cart` cookie, if it has the shape of one (32 hex digits).
-pub fn cart_id(req: &Request) -> Option<String> {
-    platform::cookie(req, COOKIE).filter(|v| {
-        v.len() == 32
-            && v.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
-}
-
-fn cart_cookie(req: &Request, id: &str) -> String {
-    let secure = platform::is_https(req);
-    format!(
-        "{COOKIE}={id}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
-    )
-}
-
-/// A quantity from JSON: a whole number in `min..=99`.
-fn quantity(v: Option<&Value>, min: u32) -> Result<u32, AppError> {
-    let bad = |got: String| {
-        AppError::client(
-            400,
-            "bad_quantity",
-            format!(
-                "quantity must be a whole number from {min} to {}, got {got}",
-                cart::MAX_QUANTITY
-            ),
-        )
-    };
-    match v {
-        None => Err(bad("nothing".into())),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(q) if q >= u64::from(min) && q <= u64::from(cart::MAX_QUANTITY) => Ok(q as u32),
-            _ => Err(bad(n.to_string())),
-        },
-        Some(other) => Err(bad(other.to_string())),
-    }
-}
-
-/// A quantity from a form field.
-fn form_quantity(v: Option<&str>, min: u32) -> Result<u32, AppError> {
-    let parsed = v
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(|n| Value::Number(n.into()));
-    match parsed {
-        Some(n) => quantity(Some(&n), min),
-        None => quantity(v.map(|s| Value::String(s.to_owned())).as_ref(), min),
-    }
 }
 
 fn known_sku(index: &CatalogIndex, raw: &str) -> Result<Sku, AppError> {
@@ -144,7 +75,7 @@ impl Shopping {
         }
     }
 
-    async fn cart_of(&self, id: Option<&str>) -> Result<Cart, AppError> {
+    pub async fn cart_of(&self, id: Option<&str>) -> Result<Cart, AppError> {
         match id {
             Some(id) => self.carts.get(id).await,
             None => Ok(Cart::default()),

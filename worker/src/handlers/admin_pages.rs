@@ -3,12 +3,13 @@
 //! then one page of orders, stock and the catalog import. Every form post needs the session's
 //! CSRF token, else 403; each action redirects back (post/redirect/get).
 
-use crate::admin;
-use crate::catalog::CatalogStore;
 use crate::error::AppError;
 use crate::objects::catalog::CatalogAdmin;
 use crate::platform::{self, field};
-use crate::shopping::Shopping;
+use crate::respond::{self, see_other, with_cookie, Cookie};
+use crate::services::catalog::CatalogStore;
+use crate::services::merchant::{self, MAX_IMPORT_BYTES, MAX_ON_HAND};
+use crate::services::shopping::Shopping;
 use app::admin_pages::{AdminView, OrderRow, StockRow};
 use domain::admin_session;
 use domain::Sku;
@@ -31,29 +32,18 @@ fn session(req: &Request, env: &Env) -> Option<String> {
 }
 
 fn html(body: String, status: u16) -> Result<Response, AppError> {
-    let mut resp = Response::from_html(body)?.with_status(status);
-    resp.headers_mut()
-        .set("cache-control", "private, no-store")?;
-    Ok(crate::respond::with_security_headers(resp)?)
+    respond::no_store(Response::from_html(body)?.with_status(status))
 }
 
-fn see_other(location: &str, cookie: Option<String>) -> Result<Response, AppError> {
-    let mut resp = Response::empty()?.with_status(303);
-    let h = resp.headers_mut();
-    h.set("location", location)?;
-    h.set("cache-control", "private, no-store")?;
-    if let Some(c) = cookie {
-        h.set("set-cookie", &c)?;
+/// The admin session cookie with `value`, for `max_age` seconds (0 deletes it).
+fn session_cookie(value: &str, max_age: i64) -> Cookie<'_> {
+    Cookie {
+        name: COOKIE,
+        value,
+        path: "/admin",
+        max_age,
+        strict: true,
     }
-    Ok(resp)
-}
-
-fn cookie_header(req: &Request, value: &str, max_age: i64) -> String {
-    let secure = platform::is_https(req);
-    format!(
-        "{COOKIE}={value}; Path=/admin; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    )
 }
 
 /// `GET /admin`: the sign-in form, or the admin page.
@@ -158,10 +148,8 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, AppError> {
         platform::now(),
         &platform::random_hex(16)?,
     );
-    see_other(
-        "/admin",
-        Some(cookie_header(req, &value, admin_session::SESSION_SECONDS)),
-    )
+    let cookie = session_cookie(&value, admin_session::SESSION_SECONDS);
+    with_cookie(req, see_other("/admin")?, &cookie)
 }
 
 /// A form post from a signed-in page: the session and its CSRF token, else 401/403.
@@ -176,7 +164,7 @@ async fn authorised_form(
         Action::Import => {
             platform::form_fields(
                 req,
-                admin::MAX_IMPORT_BYTES + 64 * 1024,
+                MAX_IMPORT_BYTES + 64 * 1024,
                 &["csrf", "format", "catalog", "file", "confirm"],
             )
             .await?
@@ -222,7 +210,7 @@ pub async fn action(
                     .map_err(|e| AppError::client(400, "bad_sku", e.to_string()))?;
                 let on_hand = field(&form, "on_hand")
                     .and_then(|v| v.trim().parse::<u64>().ok())
-                    .filter(|n| *n <= admin::MAX_ON_HAND)
+                    .filter(|n| *n <= MAX_ON_HAND)
                     .ok_or_else(|| {
                         AppError::client(400, "bad_on_hand", "on hand must be a whole number")
                     })?;
@@ -250,30 +238,27 @@ pub async fn action(
                             "choose a catalog file, or paste its contents",
                         )
                     })?;
-                if text.len() > admin::MAX_IMPORT_BYTES {
+                if text.len() > MAX_IMPORT_BYTES {
                     return Err(AppError::client(
                         413,
                         "payload_too_large",
-                        format!(
-                            "the catalog must be at most {} bytes",
-                            admin::MAX_IMPORT_BYTES
-                        ),
+                        format!("the catalog must be at most {} bytes", MAX_IMPORT_BYTES),
                     ));
                 }
                 let csv = field(&form, "format") == Some("csv");
                 let confirm = field(&form, "confirm") == Some("replace");
-                admin::import_text(&CatalogAdmin::from_env(env)?, text, csv, confirm).await?;
+                merchant::import_text(&CatalogAdmin::from_env(env)?, text, csv, confirm).await?;
                 Ok("Catalog imported and published".into())
             }
             Action::Fulfil => {
                 let id = order_id.unwrap_or_default();
-                admin::fulfil_order(shop, id).await?;
+                shop.commerce().fulfil(id).await?;
                 Ok(format!("Order {id} fulfilled"))
             }
             Action::Refund => {
                 let id = order_id.unwrap_or_default();
                 let restock = field(&form, "restock") == Some("true");
-                let (_, restocked) = admin::refund_order(shop, id, restock).await?;
+                let restocked = shop.commerce().refund(id, restock).await?.restocked;
                 Ok(format!(
                     "Order {id} refunded{}",
                     if restocked { ", stock restored" } else { "" }
@@ -283,11 +268,8 @@ pub async fn action(
     }
     .await;
     match (action, result) {
-        (Action::Logout, _) => see_other("/admin", Some(cookie_header(req, "", 0))),
-        (_, Ok(done)) => see_other(
-            &format!("/admin?done={}", app::pages::encode_query(&done)),
-            None,
-        ),
+        (Action::Logout, _) => with_cookie(req, see_other("/admin")?, &session_cookie("", 0)),
+        (_, Ok(done)) => see_other(&format!("/admin?done={}", app::pages::encode_query(&done))),
         (_, Err(e)) if e.status_code() < 500 || matches!(e, AppError::Gateway { .. }) => {
             let problems = match &e {
                 AppError::Client { fields, .. } => fields

@@ -1,20 +1,19 @@
 //! The merchant's API, behind `Authorization: Bearer <ADMIN_TOKEN>` (a wrangler secret):
 //! inventory counters, and catalog writes to the catalog's source of truth.
 
-use crate::catalog::CatalogStore;
 use crate::error::AppError;
 use crate::objects::catalog::{CatalogAdmin, CatalogReply, CatalogRequest};
 use crate::objects::inventory::Inventory;
 use crate::platform;
-use crate::shopping::Shopping;
-use domain::catalog::{CatalogChange, ChangeError};
+use crate::respond::no_store;
+use crate::services::catalog::CatalogStore;
+use crate::services::merchant::{self, published, MAX_IMPORT_BYTES, MAX_ON_HAND};
+use crate::services::shopping::Shopping;
+use domain::catalog::CatalogChange;
 use domain::order::{Order, OrderStatus};
-use domain::{Catalog, Handle, Product, Sku};
+use domain::{Handle, Product, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
-
-/// Largest stock figure accepted for one SKU.
-pub const MAX_ON_HAND: u64 = 10_000_000;
 
 /// Checks the bearer token in constant time. No token configured means no admin access.
 pub fn authorize(req: &Request, env: &Env) -> Result<(), AppError> {
@@ -46,12 +45,6 @@ async fn initial_stock(store: &CatalogStore, sku: &Sku) -> Result<u32, AppError>
         )
         .with("sku", sku.as_str())
     })
-}
-
-fn no_store(mut resp: Response) -> Result<Response, AppError> {
-    resp.headers_mut()
-        .set("cache-control", "private, no-store")?;
-    Ok(resp)
 }
 
 pub async fn get_inventory(
@@ -101,75 +94,6 @@ pub async fn put_inventory(
     no_store(Response::from_json(&view)?)
 }
 
-/// Largest catalog file accepted by the import (bytes).
-pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
-
-/// 422 listing every problem of a refused catalog.
-fn invalid_catalog(problems: Vec<domain::catalog::Problem>) -> AppError {
-    AppError::client(
-        422,
-        "invalid_catalog",
-        format!("{} problem(s); nothing was changed", problems.len()),
-    )
-    .with(
-        "problems",
-        serde_json::to_value(problems).unwrap_or_default(),
-    )
-}
-
-fn change_answer(reply: CatalogReply) -> Result<Response, AppError> {
-    match reply {
-        CatalogReply::Published {
-            version,
-            products,
-            variants,
-            kv_writes,
-        } => no_store(Response::from_json(
-            &serde_json::json!({ "version": version, "products": products, "variants": variants, "kv_writes": kv_writes }),
-        )?),
-        CatalogReply::Refused { error } => Err(match error {
-            ChangeError::Invalid { problems } => invalid_catalog(problems),
-            ChangeError::NotFound { handle } => AppError::client(
-                404,
-                "unknown_product",
-                format!("there is no product {handle}"),
-            )
-            .with("handle", handle),
-            ChangeError::NoCatalog => AppError::client(
-                409,
-                "no_catalog",
-                "import a catalog first (POST /admin/api/catalog/import)",
-            ),
-            ChangeError::ConfirmRequired {
-                current,
-                removed,
-                remaining,
-            } => AppError::client(
-                409,
-                "confirm_required",
-                format!(
-                    "this would remove {removed} of the shop's {current} products, leaving {remaining}; \
-nothing was changed. To do it anyway, send it again with ?confirm=replace"
-                ),
-            )
-            .with("current", current)
-            .with("removed", removed)
-            .with("remaining", remaining),
-        }),
-        CatalogReply::Busy => Err(AppError::client(
-            409,
-            "busy",
-            "another catalog change is being published; retry in a moment",
-        )),
-        CatalogReply::NotPublished { version, reason } => Err(AppError::CatalogNotPublished {
-            detail: format!(
-                "saved as version {version}, but not yet published to the edge ({reason}); retry"
-            ),
-        }),
-        CatalogReply::Catalog { .. } => Err(AppError::internal("unexpected catalog answer")),
-    }
-}
-
 /// `POST /admin/api/catalog/import`: the whole catalog, all-or-nothing: JSON (the catalog file
 /// format) or, with `Content-Type: text/csv`, products as CSV (see `domain::csv`).
 pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
@@ -177,7 +101,8 @@ pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response,
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| AppError::client(400, "bad_encoding", "the file must be UTF-8"))?;
     let csv = platform::header(req, "content-type").starts_with("text/csv");
-    import_text(admin, text, csv, confirmed(req)).await
+    let done = merchant::import_text(admin, text, csv, confirmed(req)).await?;
+    no_store(Response::from_json(&done)?)
 }
 
 /// Whether the request confirms a change that removes most of the catalog (`?confirm=replace`).
@@ -185,51 +110,6 @@ fn confirmed(req: &Request) -> bool {
     platform::query_pairs(req)
         .iter()
         .any(|(k, v)| k == "confirm" && v == "replace")
-}
-
-/// Imports a catalog file's text, JSON or CSV.
-pub async fn import_text(
-    admin: &CatalogAdmin,
-    text: &str,
-    csv: bool,
-    confirm: bool,
-) -> Result<Response, AppError> {
-    if csv {
-        // CSV carries products; currency and collections stay those of the current catalog.
-        let current = match admin.send(&CatalogRequest::Export).await? {
-            CatalogReply::Catalog { catalog: Some(c) } => c,
-            _ => {
-                return Err(AppError::client(
-                    409,
-                    "no_catalog",
-                    "import a JSON catalog first: CSV carries products only",
-                ))
-            }
-        };
-        let catalog = domain::csv::catalog_from_csv(text, current.currency, current.collections)
-            .map_err(invalid_catalog)?;
-        return change_answer(
-            admin
-                .send(&CatalogRequest::Change {
-                    change: CatalogChange::Replace { catalog, confirm },
-                })
-                .await?,
-        );
-    }
-    let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
-        AppError::client(
-            400,
-            "malformed_json",
-            format!("line {}, column {}: {e}", e.line(), e.column()),
-        )
-    })?;
-    change_answer(
-        admin
-            .send(&CatalogRequest::Change {
-                change: CatalogChange::Replace { catalog, confirm },
-            })
-            .await?,
-    )
 }
 
 /// `GET /admin/api/catalog/export`: the catalog in the import format.
@@ -263,15 +143,11 @@ pub async fn put_product(
             ),
         ));
     }
-    change_answer(
-        admin
-            .send(&CatalogRequest::Change {
-                change: CatalogChange::Upsert {
-                    product: Box::new(product),
-                },
-            })
-            .await?,
-    )
+    let change = CatalogChange::Upsert {
+        product: Box::new(product),
+    };
+    let done = published(admin.send(&CatalogRequest::Change { change }).await?)?;
+    no_store(Response::from_json(&done)?)
 }
 
 /// `DELETE /admin/api/products/{handle}`. Cart lines of its SKUs then show as unavailable.
@@ -280,16 +156,12 @@ pub async fn delete_product(
     admin: &CatalogAdmin,
     handle: &Handle,
 ) -> Result<Response, AppError> {
-    change_answer(
-        admin
-            .send(&CatalogRequest::Change {
-                change: CatalogChange::Delete {
-                    handle: handle.clone(),
-                    confirm: confirmed(req),
-                },
-            })
-            .await?,
-    )
+    let change = CatalogChange::Delete {
+        handle: handle.clone(),
+        confirm: confirmed(req),
+    };
+    let done = published(admin.send(&CatalogRequest::Change { change }).await?)?;
+    no_store(Response::from_json(&done)?)
 }
 
 /// `GET /admin/api/orders?status=&cursor=&limit=`: newest first.
