@@ -128,6 +128,33 @@ pub enum InventoryReply {
     },
 }
 
+/// What a reservation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reservation {
+    Reserved {
+        expires_at: i64,
+        /// The order held these units already (a retry).
+        already: bool,
+    },
+    OutOfStock {
+        sku: Sku,
+        requested: u32,
+        available: u32,
+    },
+    /// The order's hold was already released or committed; it cannot reserve again.
+    Closed { outcome: Outcome },
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Committed {
+    /// Committed before (a repeated payment event).
+    pub already: bool,
+    /// Units the shelf could not cover.
+    pub shortfall: Vec<(Sku, u32)>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     pub stock: BTreeMap<Sku, Stock>,
@@ -150,12 +177,11 @@ impl Shard {
         self.holds.values().map(|h| h.expires_at).min()
     }
 
+    /// Applies `cmd`: the typed methods below, their answers as one enum.
     pub fn apply(&mut self, cmd: &InventoryCommand) -> InventoryReply {
         match cmd {
             InventoryCommand::SetOnHand { sku, on_hand } => {
-                let s = self.stock.entry(sku.clone()).or_default();
-                s.on_hand = *on_hand;
-                let s = *s;
+                let s = self.set_on_hand(sku, *on_hand);
                 InventoryReply::Stock {
                     sku: sku.clone(),
                     on_hand: s.on_hand,
@@ -168,67 +194,105 @@ impl Shard {
                 lines,
                 now,
                 ttl_seconds,
-            } => self.reserve(order_id, lines, *now, *ttl_seconds),
+            } => match self.reserve(order_id, lines, *now, *ttl_seconds) {
+                Reservation::Reserved {
+                    expires_at,
+                    already,
+                } => InventoryReply::Reserved {
+                    expires_at,
+                    already,
+                },
+                Reservation::OutOfStock {
+                    sku,
+                    requested,
+                    available,
+                } => InventoryReply::OutOfStock {
+                    sku,
+                    requested,
+                    available,
+                },
+                Reservation::Closed { outcome } => InventoryReply::Closed { outcome },
+            },
             InventoryCommand::Commit {
                 order_id,
                 lines,
                 now,
-            } => self.commit(order_id, lines, *now),
-            InventoryCommand::Release { order_id, now } => {
-                let released = self.release(order_id, *now);
-                InventoryReply::Released { released }
+            } => {
+                let Committed { already, shortfall } = self.commit(order_id, lines, *now);
+                InventoryReply::Committed { already, shortfall }
             }
+            InventoryCommand::Release { order_id, now } => InventoryReply::Released {
+                released: self.release(order_id, *now),
+            },
             InventoryCommand::Restock {
                 order_id,
                 lines,
                 now,
-            } => {
-                if !matches!(self.outcomes.get(order_id), Some((Outcome::Committed, _))) {
-                    return InventoryReply::Restocked { restocked: false };
-                }
-                for l in lines {
-                    let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
-                        on_hand: l.initial,
-                        reserved: 0,
-                    });
-                    s.on_hand = s.on_hand.saturating_add(l.quantity);
-                }
-                self.outcomes
-                    .insert(order_id.clone(), (Outcome::Restocked, *now));
-                InventoryReply::Restocked { restocked: true }
-            }
-            InventoryCommand::Expire { now } => {
-                let due: Vec<String> = self
-                    .holds
-                    .iter()
-                    .filter(|(_, h)| h.expires_at <= *now)
-                    .map(|(id, _)| id.clone())
-                    .collect();
-                for id in &due {
-                    self.release(id, *now);
-                }
-                self.outcomes
-                    .retain(|_, (_, at)| *now - *at < OUTCOME_MEMORY_SECONDS);
-                InventoryReply::Expired { orders: due }
-            }
+            } => InventoryReply::Restocked {
+                restocked: self.restock(order_id, lines, *now),
+            },
+            InventoryCommand::Expire { now } => InventoryReply::Expired {
+                orders: self.expire(*now),
+            },
         }
     }
 
-    fn reserve(
+    /// Sets the units on the shelf; answers the counters.
+    pub fn set_on_hand(&mut self, sku: &Sku, on_hand: u32) -> Stock {
+        let s = self.stock.entry(sku.clone()).or_default();
+        s.on_hand = on_hand;
+        *s
+    }
+
+    /// Puts a committed order's units back into `on_hand`, once; answers whether it did.
+    pub fn restock(&mut self, order_id: &str, lines: &[HoldLine], now: i64) -> bool {
+        if !matches!(self.outcomes.get(order_id), Some((Outcome::Committed, _))) {
+            return false;
+        }
+        for l in lines {
+            let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
+                on_hand: l.initial,
+                reserved: 0,
+            });
+            s.on_hand = s.on_hand.saturating_add(l.quantity);
+        }
+        self.outcomes
+            .insert(order_id.to_owned(), (Outcome::Restocked, now));
+        true
+    }
+
+    /// Releases every hold due at `now`; answers their orders.
+    pub fn expire(&mut self, now: i64) -> Vec<String> {
+        let due: Vec<String> = self
+            .holds
+            .iter()
+            .filter(|(_, h)| h.expires_at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &due {
+            self.release(id, now);
+        }
+        self.outcomes
+            .retain(|_, (_, at)| now - *at < OUTCOME_MEMORY_SECONDS);
+        due
+    }
+
+    /// Holds every line for `order_id` until `now + ttl`, all or nothing; idempotent.
+    pub fn reserve(
         &mut self,
         order_id: &str,
         lines: &[HoldLine],
         now: i64,
         ttl: i64,
-    ) -> InventoryReply {
+    ) -> Reservation {
         if let Some(h) = self.holds.get(order_id) {
-            return InventoryReply::Reserved {
+            return Reservation::Reserved {
                 expires_at: h.expires_at,
                 already: true,
             };
         }
         if let Some((outcome, _)) = self.outcomes.get(order_id) {
-            return InventoryReply::Closed { outcome: *outcome };
+            return Reservation::Closed { outcome: *outcome };
         }
         // Sum per SKU first: an order may name a SKU on several lines.
         let mut wanted: BTreeMap<&Sku, (u32, u32)> = BTreeMap::new();
@@ -239,7 +303,7 @@ impl Shard {
         for (sku, (qty, initial)) in &wanted {
             let available = self.stock_of(sku, *initial).available();
             if *qty > available {
-                return InventoryReply::OutOfStock {
+                return Reservation::OutOfStock {
                     sku: (*sku).clone(),
                     requested: *qty,
                     available,
@@ -261,15 +325,17 @@ impl Shard {
                 expires_at,
             },
         );
-        InventoryReply::Reserved {
+        Reservation::Reserved {
             expires_at,
             already: false,
         }
     }
 
-    fn commit(&mut self, order_id: &str, lines: &[HoldLine], now: i64) -> InventoryReply {
+    /// Takes the order's units off the shelf, once; a payment after its hold ended sells
+    /// what is available and reports the rest as shortfall.
+    pub fn commit(&mut self, order_id: &str, lines: &[HoldLine], now: i64) -> Committed {
         if let Some((Outcome::Committed, _)) = self.outcomes.get(order_id) {
-            return InventoryReply::Committed {
+            return Committed {
                 already: true,
                 shortfall: Vec::new(),
             };
@@ -304,13 +370,14 @@ impl Shard {
         }
         self.outcomes
             .insert(order_id.to_owned(), (Outcome::Committed, now));
-        InventoryReply::Committed {
+        Committed {
             already: false,
             shortfall,
         }
     }
 
-    fn release(&mut self, order_id: &str, now: i64) -> bool {
+    /// Gives the order's held units back; answers whether it held any.
+    pub fn release(&mut self, order_id: &str, now: i64) -> bool {
         let Some(hold) = self.holds.remove(order_id) else {
             return false;
         };

@@ -4,6 +4,7 @@
 use commerce::ports::{PaymentError, StoreError};
 use commerce::ShopError;
 use domain::cart::CartError;
+use domain::catalog::ChangeError;
 use domain::Sku;
 use worker::console_error;
 
@@ -17,6 +18,9 @@ pub enum AppError {
     MethodNotAllowed(&'static str),
     #[error("the catalog has not been published yet")]
     CatalogUnavailable,
+    /// Another catalog change is being published (409).
+    #[error("another catalog change is being published; retry in a moment")]
+    CatalogBusy,
     /// Any other precise 4xx: a machine-readable code, a sentence for people, and extra fields
     /// for the JSON body (e.g. the `sku` that is out of stock).
     #[error("{detail}")]
@@ -130,6 +134,49 @@ pub fn stock_sentence(sku: &Sku, available: u32) -> String {
     }
 }
 
+/// A catalog change the domain's rules refused.
+impl From<ChangeError> for AppError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Invalid { problems } => AppError::client(
+                422,
+                "invalid_catalog",
+                format!("{} problem(s); nothing was changed", problems.len()),
+            )
+            .with(
+                "problems",
+                serde_json::to_value(problems).unwrap_or_default(),
+            ),
+            ChangeError::NotFound { handle } => AppError::client(
+                404,
+                "unknown_product",
+                format!("there is no product {handle}"),
+            )
+            .with("handle", handle),
+            ChangeError::NoCatalog => AppError::client(
+                409,
+                "no_catalog",
+                "import a JSON catalog first (POST /admin/api/catalog/import): CSV carries products only",
+            ),
+            ChangeError::ConfirmRequired {
+                current,
+                removed,
+                remaining,
+            } => AppError::client(
+                409,
+                "confirm_required",
+                format!(
+                    "this would remove {removed} of the shop's {current} products, leaving {remaining}; \
+nothing was changed. To do it anyway, send it again with ?confirm=replace"
+                ),
+            )
+            .with("current", current)
+            .with("removed", removed)
+            .with("remaining", remaining),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         AppError::internal(e.0)
@@ -181,6 +228,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::MethodNotAllowed(_) => 405,
             AppError::CatalogUnavailable | AppError::CatalogNotPublished { .. } => 503,
+            AppError::CatalogBusy => 409,
             AppError::Client { status, .. } => *status,
             AppError::Unauthorized => 401,
             AppError::Gateway { status, .. } => *status,
@@ -195,6 +243,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::CatalogUnavailable => "unavailable",
+            AppError::CatalogBusy => "busy",
             AppError::Client { code, .. } => code,
             AppError::Unauthorized => "unauthorized",
             AppError::Gateway { .. } => "payment_unavailable",
@@ -212,6 +261,7 @@ impl AppError {
             | AppError::Gateway { detail, .. }
             | AppError::CatalogNotPublished { detail } => detail.clone(),
             AppError::Unauthorized => "Send `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
+            AppError::CatalogBusy => self.to_string(),
             AppError::MethodNotAllowed(allow) => format!("This address accepts {allow}."),
             AppError::CatalogUnavailable => {
                 "The shop's catalog has not been published yet; try again shortly.".into()
@@ -228,7 +278,9 @@ impl AppError {
             AppError::BadRequest(_) => "That request did not make sense",
             AppError::MethodNotAllowed(_) => "Method not allowed",
             AppError::CatalogUnavailable => "The shop is being set up",
-            AppError::Client { status: 409, .. } => "That could not be done",
+            AppError::Client { status: 409, .. } | AppError::CatalogBusy => {
+                "That could not be done"
+            }
             AppError::Client { status: 413, .. } => "That request was too large",
             AppError::Client { .. } => "That request did not make sense",
             AppError::Unauthorized => "Not authorised",

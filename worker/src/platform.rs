@@ -39,14 +39,23 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<R
     )?))
 }
 
-/// Sends `cmd` as JSON to the object named `name` and decodes its JSON answer.
-pub async fn call<C: Serialize, R: DeserializeOwned>(
+/// A message to a Durable Object that names its reply: [`call`] can only decode, and an
+/// object's [`answer`] can only send, the reply type of the command. Each object's commands
+/// travel in one `Request` enum (see `objects::protocol`).
+pub trait Command: Serialize + Sized {
+    type Request: Serialize + DeserializeOwned + From<Self>;
+    type Reply: Serialize + DeserializeOwned;
+}
+
+/// Sends `cmd` as JSON to the object named `name` and decodes its reply.
+pub async fn call<C: Command>(
     ns: &ObjectNamespace,
     name: &str,
-    cmd: &C,
-) -> Result<R, AppError> {
+    cmd: C,
+) -> Result<C::Reply, AppError> {
     let stub = ns.id_from_name(name)?.get_stub()?;
-    let body = serde_json::to_string(cmd).map_err(|e| AppError::internal(e.to_string()))?;
+    let body = serde_json::to_string(&C::Request::from(cmd))
+        .map_err(|e| AppError::internal(e.to_string()))?;
     let req = post("https://object.internal/", &body, &[])?;
     let mut resp = stub.fetch_with_request(req).await?;
     let text = resp.text().await?;
@@ -59,8 +68,8 @@ pub async fn call<C: Serialize, R: DeserializeOwned>(
     serde_json::from_str(&text).map_err(AppError::Corrupt)
 }
 
-/// The JSON answer of an object.
-pub fn reply<T: Serialize>(value: &T) -> worker::Result<Response> {
+/// An object's reply to a command of type `C`.
+pub fn answer<C: Command>(value: &C::Reply) -> worker::Result<Response> {
     Response::from_json(value)
 }
 

@@ -2,8 +2,9 @@
 //! inventory counters, and catalog writes to the catalog's source of truth.
 
 use crate::error::AppError;
-use crate::objects::catalog::{CatalogAdmin, CatalogReply, CatalogRequest};
+use crate::objects::catalog::CatalogAdmin;
 use crate::objects::inventory::Inventory;
+use crate::objects::protocol::{ChangeCatalog, Cursor, ExportCatalog};
 use crate::platform;
 use crate::respond::no_store;
 use crate::services::catalog::CatalogStore;
@@ -114,14 +115,13 @@ fn confirmed(req: &Request) -> bool {
 
 /// `GET /admin/api/catalog/export`: the catalog in the import format.
 pub async fn export(admin: &CatalogAdmin) -> Result<Response, AppError> {
-    match admin.send(&CatalogRequest::Export).await? {
-        CatalogReply::Catalog { catalog: Some(c) } => no_store(Response::from_json(&c)?),
-        CatalogReply::Catalog { catalog: None } => Err(AppError::client(
+    match admin.send(ExportCatalog).await? {
+        Some(c) => no_store(Response::from_json(&c)?),
+        None => Err(AppError::client(
             404,
             "no_catalog",
             "no catalog has been imported yet",
         )),
-        _ => Err(AppError::internal("unexpected catalog answer")),
     }
 }
 
@@ -146,7 +146,7 @@ pub async fn put_product(
     let change = CatalogChange::Upsert {
         product: Box::new(product),
     };
-    let done = published(admin.send(&CatalogRequest::Change { change }).await?)?;
+    let done = published(admin.send(ChangeCatalog { change }).await?)?;
     no_store(Response::from_json(&done)?)
 }
 
@@ -160,7 +160,7 @@ pub async fn delete_product(
         handle: handle.clone(),
         confirm: confirmed(req),
     };
-    let done = published(admin.send(&CatalogRequest::Change { change }).await?)?;
+    let done = published(admin.send(ChangeCatalog { change }).await?)?;
     no_store(Response::from_json(&done)?)
 }
 
@@ -186,17 +186,13 @@ pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, App
     };
     let cursor = match get("cursor").filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(
-            c.split_once(':')
-                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_owned())))
-                .ok_or_else(|| {
-                    AppError::client(
-                        400,
-                        "bad_cursor",
-                        "cursor must be the next_cursor of a previous page",
-                    )
-                })?,
-        ),
+        Some(c) => Some(Cursor::try_from(c.to_owned()).map_err(|_| {
+            AppError::client(
+                400,
+                "bad_cursor",
+                "cursor must be the next_cursor of a previous page",
+            )
+        })?),
     };
     let limit = match get("limit") {
         None => 50,
@@ -212,11 +208,7 @@ pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, App
                 )
             })?,
     };
-    let page = shop
-        .orders
-        .index
-        .list(status.map(|s| s.as_str().to_owned()), cursor, limit)
-        .await?;
+    let page = shop.orders.index.list(status, cursor, limit).await?;
     no_store(Response::from_json(&page)?)
 }
 

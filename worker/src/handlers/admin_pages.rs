@@ -115,7 +115,7 @@ async fn page(
         .into_iter()
         .map(|o| OrderRow {
             id: o.id,
-            status: o.status,
+            status: o.status.as_str().to_owned(),
             created_at: o.created_at,
             total: o.total,
             email: o.email,

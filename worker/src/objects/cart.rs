@@ -1,10 +1,10 @@
 //! One Durable Object per cart, named by the cart id in the shopper's cookie.
 
 use crate::error::AppError;
+use crate::objects::protocol::{ApplyToCart, CartRequest, GetCart};
 use crate::objects::stored;
-use crate::platform::{call, reply};
+use crate::platform::{answer, call};
 use domain::cart::{Cart, CartCommand, CartError};
-use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 use worker::{durable_object, Date, Env, Request, Response, State};
@@ -12,19 +12,6 @@ use worker::{durable_object, Date, Env, Request, Response, State};
 const KEY: &str = "cart";
 /// When (Unix ms) the cart last changed; the abandoned-cart alarm compares against it.
 const CHANGED_AT: &str = "changed_at";
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CartRequest {
-    Get,
-    Apply { command: CartCommand },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CartReply {
-    pub cart: Cart,
-    pub error: Option<CartError>,
-}
 
 #[durable_object]
 pub struct CartObject {
@@ -68,19 +55,16 @@ impl worker::DurableObject for CartObject {
         let request: CartRequest = req.json().await?;
         let mut cart = self.load().await?;
         match request {
-            CartRequest::Get => reply(&CartReply { cart, error: None }),
-            CartRequest::Apply { command } => {
+            CartRequest::Get(GetCart) => answer::<GetCart>(&cart),
+            CartRequest::Apply(ApplyToCart { command }) => {
                 let before = cart.clone();
                 if let Err(e) = cart.apply(&command) {
-                    return reply(&CartReply {
-                        cart,
-                        error: Some(e),
-                    });
+                    return answer::<ApplyToCart>(&Err(e));
                 }
                 if cart == before {
                     // Nothing changed (a retried checkout, a paid order already removed):
                     // no write, and the abandoned-cart alarm stays where the last change put it.
-                    return reply(&CartReply { cart, error: None });
+                    return answer::<ApplyToCart>(&Ok(cart));
                 }
                 *self.cart.borrow_mut() = Some(cart.clone());
                 let storage = self.state.storage();
@@ -99,7 +83,7 @@ impl worker::DurableObject for CartObject {
                     }
                     self.alarm_armed.set(true);
                 }
-                reply(&CartReply { cart, error: None })
+                answer::<ApplyToCart>(&Ok(cart))
             }
         }
     }
@@ -142,8 +126,7 @@ impl Carts {
     }
 
     pub async fn get(&self, id: &str) -> Result<Cart, AppError> {
-        let r: CartReply = call(&self.ns, id, &CartRequest::Get).await?;
-        Ok(r.cart)
+        call(&self.ns, id, GetCart).await
     }
 
     /// Applies `command`; the cart's own rule violations come back as `Err(Ok(e))`.
@@ -152,10 +135,6 @@ impl Carts {
         id: &str,
         command: CartCommand,
     ) -> Result<Result<Cart, CartError>, AppError> {
-        let r: CartReply = call(&self.ns, id, &CartRequest::Apply { command }).await?;
-        Ok(match r.error {
-            Some(e) => Err(e),
-            None => Ok(r.cart),
-        })
+        call(&self.ns, id, ApplyToCart { command }).await
     }
 }

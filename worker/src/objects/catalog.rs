@@ -8,46 +8,15 @@
 //! command writes it out again.
 
 use crate::error::AppError;
-use crate::platform::{call, reply};
+use crate::objects::protocol::{
+    CatalogRequest, ChangeCatalog, ChangeOutcome, ExportCatalog, ImportCsv, PublishCatalog,
+};
+use crate::platform::{answer, call, Command};
 use domain::catalog::{CatalogChange, ChangeError};
-use domain::{kv, Catalog};
-use serde::{Deserialize, Serialize};
+use domain::{csv, kv, Catalog};
+use serde::Deserialize;
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CatalogRequest {
-    Export,
-    Change {
-        change: CatalogChange,
-    },
-    /// Writes the current version to KV again (after a failed publish).
-    Publish,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CatalogReply {
-    Catalog {
-        catalog: Option<Catalog>,
-    },
-    Published {
-        version: String,
-        products: usize,
-        variants: usize,
-        kv_writes: usize,
-    },
-    Refused {
-        error: ChangeError,
-    },
-    Busy,
-    /// Saved, but KV could not be written; `Publish` retries.
-    NotPublished {
-        version: String,
-        reason: String,
-    },
-}
 
 #[durable_object]
 pub struct CatalogObject {
@@ -93,12 +62,12 @@ impl CatalogObject {
         Ok(())
     }
 
-    async fn publish(&self, catalog: &Catalog) -> CatalogReply {
+    async fn publish(&self, catalog: &Catalog) -> ChangeOutcome {
         let version = catalog.version();
         let entries = match kv::entries(catalog) {
             Ok(e) => e,
             Err(e) => {
-                return CatalogReply::NotPublished {
+                return ChangeOutcome::NotPublished {
                     version,
                     reason: e.to_string(),
                 }
@@ -114,20 +83,20 @@ impl CatalogObject {
         }
         .await;
         match result {
-            Ok(()) => CatalogReply::Published {
+            Ok(()) => ChangeOutcome::Published {
                 version,
                 products: catalog.products.len(),
                 variants: catalog.products.iter().map(|p| p.variants.len()).sum(),
                 kv_writes,
             },
-            Err(e) => CatalogReply::NotPublished {
+            Err(e) => ChangeOutcome::NotPublished {
                 version,
                 reason: e.to_string(),
             },
         }
     }
 
-    async fn publish_exclusively(&self, catalog: &Catalog) -> CatalogReply {
+    async fn publish_exclusively(&self, catalog: &Catalog) -> ChangeOutcome {
         self.publishing.set(true);
         let answer = self.publish(catalog).await;
         self.publishing.set(false);
@@ -149,27 +118,61 @@ impl worker::DurableObject for CatalogObject {
         let request: CatalogRequest = req.json().await?;
         let current = self.load()?;
         match request {
-            CatalogRequest::Export => reply(&CatalogReply::Catalog { catalog: current }),
-            CatalogRequest::Publish => match current {
-                _ if self.publishing.get() => reply(&CatalogReply::Busy),
-                Some(c) => reply(&self.publish_exclusively(&c).await),
-                None => reply(&CatalogReply::Refused {
-                    error: ChangeError::NoCatalog,
-                }),
-            },
-            CatalogRequest::Change { change } => {
-                if self.publishing.get() {
-                    return reply(&CatalogReply::Busy);
-                }
-                match Catalog::change(current.as_ref(), change) {
-                    Err(error) => reply(&CatalogReply::Refused { error }),
-                    Ok(next) => {
-                        self.save(&next)?;
-                        reply(&self.publish_exclusively(&next).await)
-                    }
-                }
+            CatalogRequest::Export(ExportCatalog) => answer::<ExportCatalog>(&current),
+            CatalogRequest::Publish(PublishCatalog) => {
+                let outcome = match current {
+                    _ if self.publishing.get() => ChangeOutcome::Busy,
+                    Some(c) => self.publish_exclusively(&c).await,
+                    None => ChangeOutcome::Refused {
+                        error: ChangeError::NoCatalog,
+                    },
+                };
+                answer::<PublishCatalog>(&outcome)
+            }
+            CatalogRequest::Change(ChangeCatalog { change }) => {
+                answer::<ChangeCatalog>(&self.change(current.as_ref(), change).await?)
+            }
+            CatalogRequest::ImportCsv(ImportCsv { text, confirm }) => {
+                // Read against the catalog as it is now, in the object that owns it: no window
+                // in which a concurrent change could be lost.
+                let Some(now) = current.as_ref() else {
+                    return answer::<ImportCsv>(&ChangeOutcome::Refused {
+                        error: ChangeError::NoCatalog,
+                    });
+                };
+                let outcome =
+                    match csv::catalog_from_csv(&text, now.currency, now.collections.clone()) {
+                        Err(problems) => ChangeOutcome::Refused {
+                            error: ChangeError::Invalid { problems },
+                        },
+                        Ok(catalog) => {
+                            let change = CatalogChange::Replace { catalog, confirm };
+                            self.change(current.as_ref(), change).await?
+                        }
+                    };
+                answer::<ImportCsv>(&outcome)
             }
         }
+    }
+}
+
+impl CatalogObject {
+    /// Applies `change` to `current` with the domain's rules, saves and publishes the result.
+    async fn change(
+        &self,
+        current: Option<&Catalog>,
+        change: CatalogChange,
+    ) -> worker::Result<ChangeOutcome> {
+        if self.publishing.get() {
+            return Ok(ChangeOutcome::Busy);
+        }
+        Ok(match Catalog::change(current, change) {
+            Err(error) => ChangeOutcome::Refused { error },
+            Ok(next) => {
+                self.save(&next)?;
+                self.publish_exclusively(&next).await
+            }
+        })
     }
 }
 
@@ -188,7 +191,10 @@ impl CatalogAdmin {
         })
     }
 
-    pub async fn send(&self, request: &CatalogRequest) -> Result<CatalogReply, AppError> {
-        call(&self.ns, Self::NAME, request).await
+    pub async fn send<C: Command<Request = CatalogRequest>>(
+        &self,
+        command: C,
+    ) -> Result<C::Reply, AppError> {
+        call(&self.ns, Self::NAME, command).await
     }
 }

@@ -2,49 +2,18 @@
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::objects::stored;
-use crate::platform::{self, call, reply};
-use commerce::ports::Refusal;
-use domain::inventory::{
-    by_shard, shard_of, HoldLine, InventoryCommand, InventoryReply, Shard, Stock,
+use crate::objects::protocol::{
+    Commit, ReadStock, Release, Reserve, Restock, SetOnHand, ShardRequest, StockView,
 };
+use crate::objects::stored;
+use crate::platform::{self, answer, call, Command};
+use commerce::ports::Refusal;
+use domain::inventory::{by_shard, shard_of, HoldLine, Reservation, Shard};
 use domain::Sku;
-use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
 
 const KEY: &str = "shard";
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShardRequest {
-    /// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.
-    Stock {
-        skus: Vec<(Sku, u32)>,
-    },
-    Apply {
-        command: InventoryCommand,
-    },
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StockView {
-    pub sku: Sku,
-    pub on_hand: u32,
-    pub reserved: u32,
-    pub available: u32,
-}
-
-impl StockView {
-    fn new(sku: Sku, s: Stock) -> Self {
-        StockView {
-            sku,
-            on_hand: s.on_hand,
-            reserved: s.reserved,
-            available: s.available(),
-        }
-    }
-}
 
 #[durable_object]
 pub struct InventoryObject {
@@ -101,36 +70,54 @@ impl worker::DurableObject for InventoryObject {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let request: ShardRequest = req.json().await?;
         let mut shard = self.load().await?;
-        match request {
-            ShardRequest::Stock { skus } => {
+        let before = shard.clone();
+        let answer = match request {
+            ShardRequest::Stock(ReadStock { skus }) => {
                 let views: Vec<StockView> = skus
                     .into_iter()
                     .map(|(sku, initial)| {
                         StockView::new(sku.clone(), shard.stock_of(&sku, initial))
                     })
                     .collect();
-                reply(&views)
+                return answer::<ReadStock>(&views);
             }
-            ShardRequest::Apply { command } => {
-                let before = shard.clone();
-                let answer = shard.apply(&command);
-                if shard != before {
-                    self.save(shard).await?;
-                }
-                reply(&answer)
+            ShardRequest::SetOnHand(SetOnHand { sku, on_hand }) => {
+                let stock = shard.set_on_hand(&sku, on_hand);
+                answer::<SetOnHand>(&StockView::new(sku, stock))
             }
+            ShardRequest::Reserve(Reserve {
+                order_id,
+                lines,
+                now,
+                ttl_seconds,
+            }) => answer::<Reserve>(&shard.reserve(&order_id, &lines, now, ttl_seconds)),
+            ShardRequest::Commit(Commit {
+                order_id,
+                lines,
+                now,
+            }) => answer::<Commit>(&shard.commit(&order_id, &lines, now)),
+            ShardRequest::Release(Release { order_id, now }) => {
+                answer::<Release>(&shard.release(&order_id, now))
+            }
+            ShardRequest::Restock(Restock {
+                order_id,
+                lines,
+                now,
+            }) => answer::<Restock>(&shard.restock(&order_id, &lines, now)),
+        };
+        if shard != before {
+            self.save(shard).await?;
         }
+        answer
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
         // This alarm has fired: whatever comes next must be scheduled again.
         self.alarm_at.set(None);
         let mut shard = self.load().await?;
-        let answer = shard.apply(&InventoryCommand::Expire {
-            now: platform::now(),
-        });
+        let expired = shard.expire(platform::now());
         self.save(shard).await?;
-        Response::from_json(&answer)
+        Response::from_json(&expired)
     }
 }
 
@@ -163,19 +150,12 @@ impl Inventory {
         })
     }
 
-    async fn apply(
+    async fn send<C: Command<Request = ShardRequest>>(
         &self,
         shard: u32,
-        command: &InventoryCommand,
-    ) -> Result<InventoryReply, AppError> {
-        call(
-            &self.ns,
-            &shard_name(shard),
-            &ShardRequest::Apply {
-                command: command.clone(),
-            },
-        )
-        .await
+        command: C,
+    ) -> Result<C::Reply, AppError> {
+        call(&self.ns, &shard_name(shard), command).await
     }
 
     /// Counters of `skus` (with their catalog initial stock), from every shard involved at once.
@@ -187,10 +167,9 @@ impl Inventory {
                 .or_default()
                 .push((sku.clone(), *initial));
         }
-        let calls = groups.into_iter().map(|(shard, skus)| async move {
-            call::<_, Vec<StockView>>(&self.ns, &shard_name(shard), &ShardRequest::Stock { skus })
-                .await
-        });
+        let calls = groups
+            .into_iter()
+            .map(|(shard, skus)| async move { self.send(shard, ReadStock { skus }).await });
         let mut out = Vec::with_capacity(skus.len());
         for r in futures_util::future::join_all(calls).await {
             out.extend(r?);
@@ -199,31 +178,8 @@ impl Inventory {
     }
 
     pub async fn set_on_hand(&self, sku: &Sku, on_hand: u32) -> Result<StockView, AppError> {
-        match self
-            .apply(
-                shard_of(sku),
-                &InventoryCommand::SetOnHand {
-                    sku: sku.clone(),
-                    on_hand,
-                },
-            )
-            .await?
-        {
-            InventoryReply::Stock {
-                sku,
-                on_hand,
-                reserved,
-                available,
-            } => Ok(StockView {
-                sku,
-                on_hand,
-                reserved,
-                available,
-            }),
-            other => Err(AppError::internal(format!(
-                "unexpected inventory answer {other:?}"
-            ))),
-        }
+        let sku = sku.clone();
+        self.send(shard_of(&sku), SetOnHand { sku, on_hand }).await
     }
 
     /// Reserves every line for `order_id`, shard by shard; if a shard refuses, releases what the
@@ -236,38 +192,30 @@ impl Inventory {
     ) -> Result<Result<(), Refusal>, AppError> {
         let mut taken = Vec::new();
         for (shard, lines) in by_shard(lines) {
-            let cmd = InventoryCommand::Reserve {
+            let reserve = Reserve {
                 order_id: order_id.to_owned(),
                 lines,
                 now: platform::now(),
                 ttl_seconds,
             };
-            let answer = match self.apply(shard, &cmd).await {
-                Ok(a) => a,
-                Err(e) => {
-                    self.release_shards(order_id, &taken).await;
-                    return Err(e);
-                }
-            };
-            let refusal = match answer {
-                InventoryReply::Reserved { .. } => {
+            let refusal = match self.send(shard, reserve).await {
+                Ok(Reservation::Reserved { .. }) => {
                     taken.push(shard);
                     continue;
                 }
-                InventoryReply::OutOfStock {
+                Ok(Reservation::OutOfStock {
                     sku,
                     requested,
                     available,
-                } => Refusal::OutOfStock {
+                }) => Refusal::OutOfStock {
                     sku,
                     requested,
                     available,
                 },
-                InventoryReply::Closed { .. } => Refusal::Closed,
-                other => {
-                    return Err(AppError::internal(format!(
-                        "unexpected inventory answer {other:?}"
-                    )))
+                Ok(Reservation::Closed { .. }) => Refusal::Closed,
+                Err(e) => {
+                    self.release_shards(order_id, &taken).await;
+                    return Err(e);
                 }
             };
             self.release_shards(order_id, &taken).await;
@@ -278,12 +226,12 @@ impl Inventory {
 
     async fn release_shards(&self, order_id: &str, shards: &[u32]) {
         for shard in shards {
-            let cmd = InventoryCommand::Release {
+            let release = Release {
                 order_id: order_id.to_owned(),
                 now: platform::now(),
             };
             // Best effort: a hold that cannot be released now expires on its own.
-            if let Err(e) = self.apply(*shard, &cmd).await {
+            if let Err(e) = self.send(*shard, release).await {
                 worker::console_error!("releasing {order_id} on shard {shard}: {e}");
             }
         }
@@ -292,14 +240,11 @@ impl Inventory {
     /// Releases the order's holds in every shard its lines live in. Idempotent.
     pub async fn release(&self, order_id: &str, lines: &[HoldLine]) -> Result<(), AppError> {
         for shard in by_shard(lines).into_keys() {
-            self.apply(
-                shard,
-                &InventoryCommand::Release {
-                    order_id: order_id.to_owned(),
-                    now: platform::now(),
-                },
-            )
-            .await?;
+            let release = Release {
+                order_id: order_id.to_owned(),
+                now: platform::now(),
+            };
+            self.send(shard, release).await?;
         }
         Ok(())
     }
@@ -312,14 +257,17 @@ impl Inventory {
     ) -> Result<Vec<(String, u32)>, AppError> {
         let mut shortfall = Vec::new();
         for (shard, lines) in by_shard(lines) {
-            let cmd = InventoryCommand::Commit {
+            let commit = Commit {
                 order_id: order_id.to_owned(),
                 lines,
                 now: platform::now(),
             };
-            if let InventoryReply::Committed { shortfall: s, .. } = self.apply(shard, &cmd).await? {
-                shortfall.extend(s.into_iter().map(|(sku, n)| (sku.as_str().to_owned(), n)));
-            }
+            let done = self.send(shard, commit).await?;
+            shortfall.extend(
+                done.shortfall
+                    .into_iter()
+                    .map(|(sku, n)| (sku.as_str().to_owned(), n)),
+            );
         }
         Ok(shortfall)
     }
@@ -329,14 +277,12 @@ impl Inventory {
     pub async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, AppError> {
         let mut any = false;
         for (shard, lines) in by_shard(lines) {
-            let cmd = InventoryCommand::Restock {
+            let restock = Restock {
                 order_id: order_id.to_owned(),
                 lines,
                 now: platform::now(),
             };
-            if let InventoryReply::Restocked { restocked: true } = self.apply(shard, &cmd).await? {
-                any = true;
-            }
+            any |= self.send(shard, restock).await?;
         }
         Ok(any)
     }

@@ -5,10 +5,8 @@
 //! the answer until the write is durable). Only storage is awaited inside a command, so the
 //! runtime's input gate keeps commands of one object strictly one after the other.
 //!
-//! Requests and replies between the worker and the objects (and the domain commands they carry)
-//! are serde's default, externally tagged enums: they are a private protocol, not a public format,
-//! and internal tagging (`#[serde(tag = …)]`) would buffer and re-parse every message, in more
-//! wasm and more CPU.
+//! What the worker and the objects say to each other is [`protocol`]: one type per command,
+//! each naming its reply.
 //!
 //! # Layout
 //! - [`cart`]: `CartObject`, one per cart.
@@ -16,6 +14,7 @@
 //! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
 //! - [`orders`]: `OrderObject`, one per order.
 //! - [`order_index`]: `OrderIndexObject`, the merchant's list of orders.
+//! - [`protocol`]: the commands and replies.
 //! - [`stored`]: state in storage as JSON strings.
 
 pub mod cart;
@@ -23,5 +22,6 @@ pub mod catalog;
 pub mod inventory;
 pub mod order_index;
 pub mod orders;
+pub mod protocol;
 
 pub mod stored;

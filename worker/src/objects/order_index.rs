@@ -2,54 +2,12 @@
 //! kept current by the order client on every change, paged newest first with a cursor.
 
 use crate::error::AppError;
-use crate::platform::{call, reply};
-use domain::order::Order;
-use serde::{Deserialize, Serialize};
+use crate::objects::protocol::{
+    Cursor, IndexPage, IndexRequest, ListOrders, OrderSummary, UpsertSummary,
+};
+use crate::platform::{answer, call};
+use domain::order::{Order, OrderStatus};
 use worker::{durable_object, Env, Request, Response, State};
-
-/// What the list shows of an order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrderSummary {
-    pub id: String,
-    pub status: String,
-    pub created_at: i64,
-    pub total: i64,
-    pub currency: String,
-    pub email: String,
-}
-
-impl OrderSummary {
-    pub fn of(o: &Order) -> Self {
-        OrderSummary {
-            id: o.id.clone(),
-            status: o.status.as_str().to_owned(),
-            created_at: o.created_at,
-            total: o.total,
-            currency: o.currency.code().to_owned(),
-            email: o.email.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IndexRequest {
-    Upsert {
-        summary: OrderSummary,
-    },
-    /// Newest first; `cursor` is the last row of the previous page as `created_at:id`.
-    List {
-        status: Option<String>,
-        cursor: Option<(i64, String)>,
-        limit: u32,
-    },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct IndexPage {
-    pub orders: Vec<OrderSummary>,
-    pub next_cursor: Option<String>,
-}
 
 #[durable_object]
 pub struct OrderIndexObject {
@@ -81,25 +39,25 @@ impl worker::DurableObject for OrderIndexObject {
         let request: IndexRequest = req.json().await?;
         let sql = self.sql()?;
         match request {
-            IndexRequest::Upsert { summary: s } => {
+            IndexRequest::Upsert(UpsertSummary { summary: s }) => {
                 sql.exec(
                     "INSERT OR REPLACE INTO orders (id, status, created_at, total, currency, email) VALUES (?, ?, ?, ?, ?, ?)",
                     Some(vec![
                         s.id.into(),
-                        s.status.into(),
+                        s.status.as_str().into(),
                         s.created_at.into(),
                         s.total.into(),
                         s.currency.into(),
                         s.email.into(),
                     ]),
                 )?;
-                reply(&true)
+                answer::<UpsertSummary>(&())
             }
-            IndexRequest::List {
+            IndexRequest::List(ListOrders {
                 status,
                 cursor,
                 limit,
-            } => {
+            }) => {
                 let limit = i64::from(limit.clamp(1, 100));
                 let mut query = String::from(
                     "SELECT id, status, created_at, total, currency, email FROM orders WHERE 1 = 1",
@@ -107,9 +65,9 @@ impl worker::DurableObject for OrderIndexObject {
                 let mut bindings: Vec<worker::SqlStorageValue> = Vec::new();
                 if let Some(st) = status {
                     query.push_str(" AND status = ?");
-                    bindings.push(st.into());
+                    bindings.push(st.as_str().into());
                 }
-                if let Some((at, id)) = cursor {
+                if let Some(Cursor { created_at: at, id }) = cursor {
                     query.push_str(" AND (created_at < ? OR (created_at = ? AND id < ?))");
                     bindings.extend([at.into(), at.into(), id.into()]);
                 }
@@ -119,11 +77,11 @@ impl worker::DurableObject for OrderIndexObject {
                 let mut orders = rows;
                 let next_cursor = if orders.len() as i64 > limit {
                     orders.truncate(limit as usize);
-                    orders.last().map(|o| format!("{}:{}", o.created_at, o.id))
+                    orders.last().map(Cursor::after)
                 } else {
                     None
                 };
-                reply(&IndexPage {
+                answer::<ListOrders>(&IndexPage {
                     orders,
                     next_cursor,
                 })
@@ -148,32 +106,21 @@ impl OrderIndex {
     }
 
     pub async fn record(&self, order: &Order) -> Result<(), AppError> {
-        let _: bool = call(
-            &self.ns,
-            Self::NAME,
-            &IndexRequest::Upsert {
-                summary: OrderSummary::of(order),
-            },
-        )
-        .await?;
-        Ok(())
+        let summary = OrderSummary::of(order);
+        call(&self.ns, Self::NAME, UpsertSummary { summary }).await
     }
 
     pub async fn list(
         &self,
-        status: Option<String>,
-        cursor: Option<(i64, String)>,
+        status: Option<OrderStatus>,
+        cursor: Option<Cursor>,
         limit: u32,
     ) -> Result<IndexPage, AppError> {
-        call(
-            &self.ns,
-            Self::NAME,
-            &IndexRequest::List {
-                status,
-                cursor,
-                limit,
-            },
-        )
-        .await
+        let list = ListOrders {
+            status,
+            cursor,
+            limit,
+        };
+        call(&self.ns, Self::NAME, list).await
     }
 }

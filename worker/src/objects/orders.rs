@@ -2,33 +2,14 @@
 
 use crate::error::AppError;
 use crate::objects::order_index::OrderIndex;
+use crate::objects::protocol::{ApplyToOrder, CreateOrder, GetOrder, OrderRequest};
 use crate::objects::stored;
-use crate::platform::{call, reply};
+use crate::platform::{answer, call};
 use domain::order::{Order, OrderEvent, Transition};
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use worker::{durable_object, Env, Request, Response, State};
 
 const KEY: &str = "order";
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderRequest {
-    /// Stores the order unless one exists; answers the stored one either way.
-    Create {
-        order: Box<Order>,
-    },
-    Get,
-    Apply {
-        event: OrderEvent,
-    },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct OrderReply {
-    pub order: Option<Order>,
-    pub transition: Transition,
-}
 
 #[durable_object]
 pub struct OrderObject {
@@ -65,38 +46,23 @@ impl worker::DurableObject for OrderObject {
         let request: OrderRequest = req.json().await?;
         let existing = self.load().await?;
         match request {
-            OrderRequest::Get => reply(&OrderReply {
-                order: existing,
-                transition: Transition::Unchanged,
-            }),
-            OrderRequest::Create { order } => match existing {
-                Some(o) => reply(&OrderReply {
-                    order: Some(o),
-                    transition: Transition::Unchanged,
-                }),
+            OrderRequest::Get(GetOrder) => answer::<GetOrder>(&existing),
+            OrderRequest::Create(CreateOrder { order }) => match existing {
+                Some(o) => answer::<CreateOrder>(&(o, Transition::Unchanged)),
                 None => {
                     self.save(&order).await?;
-                    reply(&OrderReply {
-                        order: Some(*order),
-                        transition: Transition::Changed,
-                    })
+                    answer::<CreateOrder>(&(*order, Transition::Changed))
                 }
             },
-            OrderRequest::Apply { event } => {
+            OrderRequest::Apply(ApplyToOrder { event }) => {
                 let Some(mut order) = existing else {
-                    return reply(&OrderReply {
-                        order: None,
-                        transition: Transition::Unchanged,
-                    });
+                    return answer::<ApplyToOrder>(&None);
                 };
                 let transition = order.apply(&event);
                 if transition == Transition::Changed {
                     self.save(&order).await?;
                 }
-                reply(&OrderReply {
-                    order: Some(order),
-                    transition,
-                })
+                answer::<ApplyToOrder>(&Some((order, transition)))
             }
         }
     }
@@ -123,21 +89,13 @@ impl Orders {
     /// first milliseconds is not worth a write to the one index object, on every checkout.
     pub async fn create(&self, order: Order) -> Result<Order, AppError> {
         let id = order.id.clone();
-        let r: OrderReply = call(
-            &self.ns,
-            &id,
-            &OrderRequest::Create {
-                order: Box::new(order),
-            },
-        )
-        .await?;
-        r.order
-            .ok_or_else(|| AppError::internal("order was not stored"))
+        let order = Box::new(order);
+        let (order, _) = call(&self.ns, &id, CreateOrder { order }).await?;
+        Ok(order)
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Order>, AppError> {
-        let r: OrderReply = call(&self.ns, id, &OrderRequest::Get).await?;
-        Ok(r.order)
+        call(&self.ns, id, GetOrder).await
     }
 
     /// Applies `event`; `None` if there is no such order. The merchant's list follows changes.
@@ -146,10 +104,10 @@ impl Orders {
         id: &str,
         event: OrderEvent,
     ) -> Result<Option<(Order, Transition)>, AppError> {
-        let r: OrderReply = call(&self.ns, id, &OrderRequest::Apply { event }).await?;
-        if let (Some(order), Transition::Changed) = (&r.order, r.transition) {
+        let applied = call(&self.ns, id, ApplyToOrder { event }).await?;
+        if let Some((order, Transition::Changed)) = &applied {
             self.index.record(order).await?;
         }
-        Ok(r.order.map(|o| (o, r.transition)))
+        Ok(applied)
     }
 }

@@ -1,0 +1,323 @@
+//! What the worker and its Durable Objects say to each other: one type per command, each naming
+//! its reply ([`Command`]), travelling in one request enum per object. Plain data over domain
+//! types, so it compiles and round-trips natively (tests below).
+//!
+//! The enums are serde's default, externally tagged: a private protocol, not a public format,
+//! and internal tagging (`#[serde(tag = …)]`) would buffer and re-parse every message, in more
+//! wasm and more CPU.
+
+use crate::platform::Command;
+use domain::cart::{Cart, CartCommand, CartError};
+use domain::catalog::{CatalogChange, ChangeError};
+use domain::inventory::{Committed, HoldLine, Reservation, Stock};
+use domain::order::{Order, OrderEvent, OrderStatus, Transition};
+use domain::{Catalog, Sku};
+use serde::{Deserialize, Serialize};
+
+/// `impl Command for $cmd` with reply `$reply`, carried as `$request::$variant`.
+macro_rules! command {
+    ($cmd:ident => $request:ident::$variant:ident, $reply:ty) => {
+        impl Command for $cmd {
+            type Request = $request;
+            type Reply = $reply;
+        }
+        impl From<$cmd> for $request {
+            fn from(c: $cmd) -> $request {
+                $request::$variant(c)
+            }
+        }
+    };
+}
+
+// ---- carts ---------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CartRequest {
+    Get(GetCart),
+    Apply(ApplyToCart),
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetCart;
+
+/// One cart command, all or nothing: the cart after it, or why the cart refused it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplyToCart {
+    pub command: CartCommand,
+}
+
+command!(GetCart => CartRequest::Get, Cart);
+command!(ApplyToCart => CartRequest::Apply, Result<Cart, CartError>);
+
+// ---- orders --------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderRequest {
+    Create(CreateOrder),
+    Get(GetOrder),
+    Apply(ApplyToOrder),
+}
+
+/// Stores the order unless one exists; answers the stored one either way, and whether this
+/// call stored it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreateOrder {
+    pub order: Box<Order>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetOrder;
+
+/// One event through the order's state machine; `None` if there is no such order.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplyToOrder {
+    pub event: OrderEvent,
+}
+
+command!(CreateOrder => OrderRequest::Create, (Order, Transition));
+command!(GetOrder => OrderRequest::Get, Option<Order>);
+command!(ApplyToOrder => OrderRequest::Apply, Option<(Order, Transition)>);
+
+// ---- the merchant's list of orders ---------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexRequest {
+    Upsert(UpsertSummary),
+    List(ListOrders),
+}
+
+/// What the list shows of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub status: OrderStatus,
+    pub created_at: i64,
+    pub total: i64,
+    pub currency: String,
+    pub email: String,
+}
+
+impl OrderSummary {
+    pub fn of(o: &Order) -> Self {
+        OrderSummary {
+            id: o.id.clone(),
+            status: o.status,
+            created_at: o.created_at,
+            total: o.total,
+            currency: o.currency.code().to_owned(),
+            email: o.email.clone(),
+        }
+    }
+}
+
+/// Where a page of the list ends: its last row. On the wire (and in the admin API's
+/// `next_cursor`) it is `created_at:id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn after(s: &OrderSummary) -> Cursor {
+        Cursor {
+            created_at: s.created_at,
+            id: s.id.clone(),
+        }
+    }
+}
+
+impl From<Cursor> for String {
+    fn from(c: Cursor) -> String {
+        format!("{}:{}", c.created_at, c.id)
+    }
+}
+
+impl TryFrom<String> for Cursor {
+    type Error = String;
+    fn try_from(s: String) -> Result<Cursor, String> {
+        let bad = || format!("the cursor {s:?} is not one this list gave out");
+        let (at, id) = s.split_once(':').ok_or_else(bad)?;
+        let created_at = at.parse().map_err(|_| bad())?;
+        if !domain::order::is_order_id(id) {
+            return Err(bad());
+        }
+        Ok(Cursor {
+            created_at,
+            id: id.to_owned(),
+        })
+    }
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpsertSummary {
+    pub summary: OrderSummary,
+}
+
+/// Newest first, after `cursor`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListOrders {
+    pub status: Option<OrderStatus>,
+    pub cursor: Option<Cursor>,
+    pub limit: u32,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexPage {
+    pub orders: Vec<OrderSummary>,
+    pub next_cursor: Option<Cursor>,
+}
+
+command!(UpsertSummary => IndexRequest::Upsert, ());
+command!(ListOrders => IndexRequest::List, IndexPage);
+
+// ---- the catalog ---------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogRequest {
+    Export(ExportCatalog),
+    Change(ChangeCatalog),
+    ImportCsv(ImportCsv),
+    Publish(PublishCatalog),
+}
+
+/// The whole catalog, if one was imported.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportCatalog;
+
+/// One change, validated with the domain's rules, then published to KV.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeCatalog {
+    pub change: CatalogChange,
+}
+
+/// Products as CSV (`domain::csv`), replacing the current catalog's products; its currency
+/// and collections stay. Parsed and applied inside the object: one round trip, and no window
+/// for a concurrent change to be lost.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportCsv {
+    pub text: String,
+    pub confirm: bool,
+}
+
+/// Writes the current version to KV again (after a failed publish).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublishCatalog;
+
+/// What a change (or a publish) came to.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOutcome {
+    Published {
+        version: String,
+        products: usize,
+        variants: usize,
+        kv_writes: usize,
+    },
+    Refused {
+        error: ChangeError,
+    },
+    /// Another change is being published.
+    Busy,
+    /// Saved, but KV could not be written; `PublishCatalog` retries.
+    NotPublished {
+        version: String,
+        reason: String,
+    },
+}
+
+command!(ExportCatalog => CatalogRequest::Export, Option<Catalog>);
+command!(ChangeCatalog => CatalogRequest::Change, ChangeOutcome);
+command!(ImportCsv => CatalogRequest::ImportCsv, ChangeOutcome);
+command!(PublishCatalog => CatalogRequest::Publish, ChangeOutcome);
+
+// ---- inventory shards ----------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShardRequest {
+    Stock(ReadStock),
+    SetOnHand(SetOnHand),
+    Reserve(Reserve),
+    Commit(Commit),
+    Release(Release),
+    Restock(Restock),
+}
+
+/// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadStock {
+    pub skus: Vec<(Sku, u32)>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetOnHand {
+    pub sku: Sku,
+    pub on_hand: u32,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reserve {
+    pub order_id: String,
+    pub lines: Vec<HoldLine>,
+    pub now: i64,
+    pub ttl_seconds: i64,
+}
+
+/// `lines` are used only if the hold is gone (released or expired before payment).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Commit {
+    pub order_id: String,
+    pub lines: Vec<HoldLine>,
+    pub now: i64,
+}
+
+/// Answers whether the order held anything here.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    pub order_id: String,
+    pub now: i64,
+}
+
+/// Puts a committed order's units back, once; answers whether it did.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Restock {
+    pub order_id: String,
+    pub lines: Vec<HoldLine>,
+    pub now: i64,
+}
+
+/// One SKU's counters as the admin API and product pages show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockView {
+    pub sku: Sku,
+    pub on_hand: u32,
+    pub reserved: u32,
+    pub available: u32,
+}
+
+impl StockView {
+    pub fn new(sku: Sku, s: Stock) -> Self {
+        StockView {
+            sku,
+            on_hand: s.on_hand,
+            reserved: s.reserved,
+            available: s.available(),
+        }
+    }
+}
+
+command!(ReadStock => ShardRequest::Stock, Vec<StockView>);
+command!(SetOnHand => ShardRequest::SetOnHand, StockView);
+command!(Reserve => ShardRequest::Reserve, Reservation);
+command!(Commit => ShardRequest::Commit, Committed);
+command!(Release => ShardRequest::Release, bool);
+command!(Restock => ShardRequest::Restock, bool);
+
+#[cfg(test)]
+mod tests;
