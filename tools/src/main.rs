@@ -1,13 +1,11 @@
-//! `catalog`: check a catalog file, or write the KV entries that publish it.
-//!
-//! ```text
-//! catalog check FILE            # validate; list every problem with its path
-//! catalog kv-bulk FILE OUT      # write OUT for `wrangler kv bulk put OUT --binding CATALOG`
-//! ```
+//! `catalog check FILE`: validate a catalog file and list every problem with its path, before
+//! importing it (`POST /admin/api/catalog/import`, or the form on `/admin`). A catalog reaches
+//! the edge only through the catalog's Durable Object, its source of truth: there is no tool
+//! writing KV behind its back.
 //!
 //! Exit status: 0 on success, 1 if the catalog has problems, 2 on bad usage or I/O errors.
 
-use domain::{kv, Catalog};
+use domain::Catalog;
 use std::process::ExitCode;
 
 fn load(path: &str) -> Result<Catalog, ExitCode> {
@@ -38,33 +36,8 @@ fn run(args: &[String]) -> Result<(), ExitCode> {
             );
             Ok(())
         }
-        [cmd, file, out] if cmd == "kv-bulk" => {
-            let catalog = load(file)?;
-            let entries = kv::entries(&catalog).map_err(|e| {
-                eprintln!("catalog: cannot encode: {e}");
-                ExitCode::from(2)
-            })?;
-            let bulk: Vec<serde_json::Value> = entries
-                .into_iter()
-                .map(|(key, value)| serde_json::json!({ "key": key, "value": value }))
-                .collect();
-            let text = serde_json::to_string(&bulk).map_err(|e| {
-                eprintln!("catalog: cannot encode: {e}");
-                ExitCode::from(2)
-            })?;
-            std::fs::write(out, text).map_err(|e| {
-                eprintln!("catalog: cannot write {out}: {e}");
-                ExitCode::from(2)
-            })?;
-            println!(
-                "{out}: {} KV entries for catalog version {}",
-                bulk.len(),
-                catalog.version()
-            );
-            Ok(())
-        }
         _ => {
-            eprintln!("usage: catalog check FILE | catalog kv-bulk FILE OUT");
+            eprintln!("usage: catalog check FILE");
             Err(ExitCode::from(2))
         }
     }
