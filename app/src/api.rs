@@ -207,7 +207,7 @@ impl<'a> OrderJson<'a> {
                 .lines
                 .iter()
                 .map(|l| OrderLineJson {
-                    sku: &l.sku,
+                    sku: l.sku.as_str(),
                     title: &l.title,
                     quantity: l.quantity,
                     unit_price: l.unit_price,

@@ -4,7 +4,6 @@ use crate::ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore
 use crate::{hold_lines, Commerce, ShopError};
 use domain::cart::{CartCommand, CartLine};
 use domain::order::{Order, OrderEvent, OrderStatus};
-use domain::Sku;
 use serde_json::Value;
 
 /// What a payment event did, for the gateway's logs.
@@ -119,11 +118,9 @@ where
         let paid = order
             .lines
             .iter()
-            .filter_map(|l| {
-                Some(CartLine {
-                    sku: Sku::parse(&l.sku).ok()?,
-                    quantity: l.quantity,
-                })
+            .map(|l| CartLine {
+                sku: l.sku.clone(),
+                quantity: l.quantity,
             })
             .collect();
         let command = CartCommand::CheckoutPaid {

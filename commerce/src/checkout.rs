@@ -67,7 +67,7 @@ where
             .lines
             .iter()
             .map(|l| OrderLine {
-                sku: l.sku.to_string(),
+                sku: l.sku.clone(),
                 title: l.title.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,

@@ -25,7 +25,6 @@ pub use outcome::ShopError;
 
 use domain::inventory::HoldLine;
 use domain::order::Order;
-use domain::Sku;
 use ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
 
 /// How often the service tries to open a payment session before giving up.
@@ -60,17 +59,15 @@ where
     }
 }
 
-/// The stock an order holds: its lines as SKUs (every line's SKU was parsed when it was made).
+/// The stock an order holds: one hold line per order line.
 pub fn hold_lines(order: &Order) -> Vec<HoldLine> {
     order
         .lines
         .iter()
-        .filter_map(|l| {
-            Sku::parse(&l.sku).ok().map(|sku| HoldLine {
-                sku,
-                quantity: l.quantity,
-                initial: l.initial_stock,
-            })
+        .map(|l| HoldLine {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            initial: l.initial_stock,
         })
         .collect()
 }

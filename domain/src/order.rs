@@ -9,6 +9,7 @@
 //! same: `paid` is final, and a completion after an expiry still pays the order (the shopper was
 //! charged), while an expiry after payment changes nothing.
 
+use crate::ids::Sku;
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +84,7 @@ impl OrderStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
-    pub sku: String,
+    pub sku: Sku,
     pub title: String,
     pub quantity: u32,
     pub unit_price: i64,

@@ -47,7 +47,7 @@ pub fn session_params(order: &Order, origin: &str, expires_at: i64) -> Vec<(Stri
         p.push((k("[price_data][product_data][name]"), line.title.clone()));
         p.push((
             k("[price_data][product_data][metadata][sku]"),
-            line.sku.clone(),
+            line.sku.to_string(),
         ));
     }
     p
@@ -79,7 +79,7 @@ mod tests {
         let mut o = order();
         o.lines = vec![
             OrderLine {
-                sku: "A".into(),
+                sku: crate::Sku::parse("A").unwrap(),
                 title: "Mug (Blue)".into(),
                 quantity: 2,
                 unit_price: 1600,
@@ -87,7 +87,7 @@ mod tests {
                 initial_stock: 0,
             },
             OrderLine {
-                sku: "B".into(),
+                sku: crate::Sku::parse("B").unwrap(),
                 title: "Pen".into(),
                 quantity: 1,
                 unit_price: 4800,
