@@ -53,9 +53,16 @@ pub async fn call<C: Command>(
     name: &str,
     cmd: C,
 ) -> Result<C::Reply, AppError> {
-    let stub = ns.id_from_name(name)?.get_stub()?;
     let body = serde_json::to_string(&C::Request::from(cmd))
         .map_err(|e| AppError::internal(e.to_string()))?;
+    let text = exchange(ns, name, body).await?;
+    serde_json::from_str(&text).map_err(AppError::Corrupt)
+}
+
+/// One request to an object and its answer's text: the part of [`call`] that does not depend
+/// on the command, compiled once rather than once per command.
+async fn exchange(ns: &ObjectNamespace, name: &str, body: String) -> Result<String, AppError> {
+    let stub = ns.id_from_name(name)?.get_stub()?;
     let req = post("https://object.internal/", &body, &[])?;
     let mut resp = stub.fetch_with_request(req).await?;
     let text = resp.text().await?;
@@ -65,7 +72,7 @@ pub async fn call<C: Command>(
             resp.status_code()
         )));
     }
-    serde_json::from_str(&text).map_err(AppError::Corrupt)
+    Ok(text)
 }
 
 /// An object's reply to a command of type `C`.
