@@ -1,43 +1,47 @@
-//! One error type for every handler, owning the mapping to HTTP status codes.
-//! Clients get a precise message for 4xx and a generic one for 5xx; causes are logged.
+//! One error type for every handler. It holds causes (the domain's and the service's refusals,
+//! the handlers' [`BadInput`], platform failures); the HTTP status, the wire code and the extra
+//! JSON fields of each are chosen here and nowhere else. Clients get a precise message for 4xx
+//! and a generic one for 5xx; causes of 5xx are logged.
+
+mod input;
+
+pub use input::BadInput;
 
 use commerce::ports::{PaymentError, StoreError};
 use commerce::ShopError;
 use domain::cart::CartError;
 use domain::catalog::ChangeError;
 use domain::Sku;
+use serde_json::{json, Map, Value};
 use worker::console_error;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    BadRequest(String),
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
-    #[error("the catalog has not been published yet")]
-    CatalogUnavailable,
-    /// Another catalog change is being published (409).
-    #[error("another catalog change is being published; retry in a moment")]
-    CatalogBusy,
-    /// Any other precise 4xx: a machine-readable code, a sentence for people, and extra fields
-    /// for the JSON body (e.g. the `sku` that is out of stock).
-    #[error("{detail}")]
-    Client {
-        status: u16,
-        code: &'static str,
-        detail: String,
-        fields: serde_json::Map<String, serde_json::Value>,
-    },
     #[error("missing or wrong credentials")]
     Unauthorized,
-    /// A catalog change was saved in its object but could not be published to KV yet (503).
-    #[error("{detail}")]
-    CatalogNotPublished { detail: String },
-    /// The payment gateway failed or did not answer in time (502 / 504).
-    #[error("{detail}")]
-    Gateway { status: u16, detail: String },
+    #[error(transparent)]
+    Input(#[from] BadInput),
+    #[error(transparent)]
+    Cart(#[from] CartError),
+    #[error(transparent)]
+    Catalog(#[from] ChangeError),
+    /// The commerce service's refusals (its cart, payment and store failures arrive as
+    /// [`AppError::Cart`], [`AppError::Payment`] and [`AppError::Internal`]).
+    #[error(transparent)]
+    Shop(ShopError),
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error("the catalog has not been published yet")]
+    CatalogUnavailable,
+    #[error("another catalog change is being published; retry in a moment")]
+    CatalogBusy,
+    /// A catalog change was saved in its object but could not be published to KV yet.
+    #[error("{0}")]
+    CatalogNotPublished(String),
     #[error("internal error")]
     Internal(#[source] worker::Error),
     #[error("stored data is unreadable")]
@@ -56,77 +60,26 @@ impl From<worker::kv::KvError> for AppError {
     }
 }
 
-/// The service's refusals, each to its status and wire code: the one place they are chosen.
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::internal(e.0)
+    }
+}
+
 impl From<ShopError> for AppError {
     fn from(e: ShopError) -> Self {
-        let detail = e.to_string();
         match e {
-            ShopError::BadEmail => AppError::client(400, "bad_email", detail),
-            ShopError::EmptyCart => AppError::client(409, "empty_cart", detail),
-            ShopError::Unavailable { sku } => {
-                AppError::client(409, "unavailable", detail).with("sku", sku.as_str())
-            }
-            ShopError::OutOfStock { sku, available, .. } => out_of_stock(detail, &sku, available),
-            ShopError::CheckoutExpired => AppError::client(409, "checkout_expired", detail),
-            ShopError::CheckoutConflict(_) => AppError::client(409, "checkout_conflict", detail),
-            ShopError::Cart(e) => e.into(),
-            ShopError::UnknownOrder(_) => AppError::client(404, "unknown_order", detail),
-            ShopError::NotPaid { .. } => AppError::client(409, "not_paid", detail),
-            ShopError::NoPayment => AppError::client(409, "no_payment", detail),
-            ShopError::WebhooksNotConfigured => AppError::Gateway {
-                status: 503,
-                detail: "Webhooks are not configured (PAYMENT_WEBHOOK_SECRET).".into(),
-            },
-            ShopError::BadSignature(_) => AppError::client(400, "bad_signature", detail),
-            ShopError::MalformedEvent(e) => AppError::malformed_json(e),
-            ShopError::Payment(e) => e.into(),
-            ShopError::Store(e) => AppError::internal(e.0),
+            ShopError::Cart(e) => AppError::Cart(e),
+            ShopError::Payment(e) => AppError::Payment(e),
+            ShopError::Store(e) => e.into(),
+            ShopError::MalformedEvent(e) => BadInput::MalformedJson(e).into(),
+            other => AppError::Shop(other),
         }
     }
-}
-
-impl From<PaymentError> for AppError {
-    fn from(e: PaymentError) -> Self {
-        let status = match e {
-            PaymentError::NotConfigured => 503,
-            PaymentError::Timeout => 504,
-            PaymentError::Unavailable(_) | PaymentError::Refused(_) => 502,
-        };
-        let mut detail = e.to_string();
-        if let Some(first) = detail.get(..1) {
-            detail = format!("{}{}.", first.to_uppercase(), &detail[1..]);
-        }
-        AppError::Gateway { status, detail }
-    }
-}
-
-impl From<CartError> for AppError {
-    fn from(e: CartError) -> Self {
-        let status = match e {
-            CartError::BadQuantity { .. } => 400,
-            CartError::LineFull { .. } | CartError::TooManyLines => 409,
-            CartError::NotInCart { .. } => 404,
-            CartError::OutOfStock {
-                ref sku, available, ..
-            } => return out_of_stock(stock_sentence(sku, available), sku, available),
-        };
-        let mut err = AppError::client(status, e.code(), e.to_string());
-        if let CartError::LineFull { sku, .. } | CartError::NotInCart { sku } = &e {
-            err = err.with("sku", sku.as_str());
-        }
-        err
-    }
-}
-
-/// 409 `out_of_stock`: the counters have fewer than `sku` needs.
-pub fn out_of_stock(detail: String, sku: &Sku, available: u32) -> AppError {
-    AppError::client(409, "out_of_stock", detail)
-        .with("sku", sku.as_str())
-        .with("available", available)
 }
 
 /// "X is sold out" / "only 2 of X left".
-pub fn stock_sentence(sku: &Sku, available: u32) -> String {
+fn stock_sentence(sku: &Sku, available: u32) -> String {
     if available == 0 {
         format!("{sku} is sold out")
     } else {
@@ -134,88 +87,9 @@ pub fn stock_sentence(sku: &Sku, available: u32) -> String {
     }
 }
 
-/// A catalog change the domain's rules refused.
-impl From<ChangeError> for AppError {
-    fn from(e: ChangeError) -> Self {
-        match e {
-            ChangeError::Invalid { problems } => AppError::client(
-                422,
-                "invalid_catalog",
-                format!("{} problem(s); nothing was changed", problems.len()),
-            )
-            .with(
-                "problems",
-                serde_json::to_value(problems).unwrap_or_default(),
-            ),
-            ChangeError::NotFound { handle } => AppError::client(
-                404,
-                "unknown_product",
-                format!("there is no product {handle}"),
-            )
-            .with("handle", handle),
-            ChangeError::NoCatalog => AppError::client(
-                409,
-                "no_catalog",
-                "import a JSON catalog first (POST /admin/api/catalog/import): CSV carries products only",
-            ),
-            ChangeError::ConfirmRequired {
-                current,
-                removed,
-                remaining,
-            } => AppError::client(
-                409,
-                "confirm_required",
-                format!(
-                    "this would remove {removed} of the shop's {current} products, leaving {remaining}; \
-nothing was changed. To do it anyway, send it again with ?confirm=replace"
-                ),
-            )
-            .with("current", current)
-            .with("removed", removed)
-            .with("remaining", remaining),
-        }
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        AppError::internal(e.0)
-    }
-}
-
 impl AppError {
-    /// A 4xx with a code and a detail.
-    pub fn client(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
-        AppError::Client {
-            status,
-            code,
-            detail: detail.into(),
-            fields: serde_json::Map::new(),
-        }
-    }
-
-    /// Adds a field to the JSON body of a [`AppError::Client`].
-    /// The text field `key` of a 4xx's JSON body (the `sku` a problem is about, say).
-    pub fn field(&self, key: &str) -> Option<&str> {
-        match self {
-            AppError::Client { fields, .. } => fields.get(key).and_then(|v| v.as_str()),
-            _ => None,
-        }
-    }
-
-    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        if let AppError::Client { fields, .. } = &mut self {
-            fields.insert(key.to_owned(), value.into());
-        }
-        self
-    }
-
     pub fn malformed_json(e: impl std::fmt::Display) -> Self {
-        AppError::client(
-            400,
-            "malformed_json",
-            format!("the body is not the JSON expected: {e}"),
-        )
+        BadInput::MalformedJson(e.to_string()).into()
     }
 
     pub fn internal(msg: impl Into<String>) -> Self {
@@ -223,71 +97,218 @@ impl AppError {
     }
 
     pub fn status_code(&self) -> u16 {
+        use BadInput as B;
         match self {
             AppError::NotFound => 404,
-            AppError::BadRequest(_) => 400,
             AppError::MethodNotAllowed(_) => 405,
-            AppError::CatalogUnavailable | AppError::CatalogNotPublished { .. } => 503,
-            AppError::CatalogBusy => 409,
-            AppError::Client { status, .. } => *status,
             AppError::Unauthorized => 401,
-            AppError::Gateway { status, .. } => *status,
+            AppError::Input(i) => match i {
+                B::TooLarge { .. } => 413,
+                B::LengthRequired => 411,
+                B::CrossOrigin | B::BadCsrf => 403,
+                B::UnknownSku(_) | B::NoCatalogYet | B::UnknownOrder(_) => 404,
+                B::MalformedJson(_)
+                | B::MalformedForm
+                | B::NotUtf8
+                | B::BadSku { .. }
+                | B::MissingSku
+                | B::BadQuantity { .. }
+                | B::BadOnHand { .. }
+                | B::UnknownField(_)
+                | B::HandleMismatch { .. }
+                | B::NoCatalogGiven
+                | B::BadStatus(_)
+                | B::BadCursor
+                | B::BadLimit
+                | B::BadQuery(_) => 400,
+            },
+            AppError::Cart(e) => match e {
+                CartError::BadQuantity { .. } => 400,
+                CartError::NotInCart { .. } => 404,
+                CartError::LineFull { .. }
+                | CartError::TooManyLines
+                | CartError::OutOfStock { .. } => 409,
+            },
+            AppError::Catalog(e) => match e {
+                ChangeError::Invalid { .. } => 422,
+                ChangeError::NotFound { .. } => 404,
+                ChangeError::NoCatalog | ChangeError::ConfirmRequired { .. } => 409,
+            },
+            AppError::Shop(e) => match e {
+                ShopError::BadEmail | ShopError::BadSignature(_) => 400,
+                ShopError::UnknownOrder(_) => 404,
+                ShopError::WebhooksNotConfigured => 503,
+                _ => 409,
+            },
+            AppError::Payment(e) => match e {
+                PaymentError::NotConfigured => 503,
+                PaymentError::Timeout => 504,
+                PaymentError::Unavailable(_) | PaymentError::Refused(_) => 502,
+            },
+            AppError::CatalogBusy => 409,
+            AppError::CatalogUnavailable | AppError::CatalogNotPublished(_) => 503,
             AppError::Internal(_) | AppError::Corrupt(_) => 500,
         }
     }
 
     /// The machine-readable `error` field of JSON answers.
     pub fn code(&self) -> &'static str {
+        use BadInput as B;
         match self {
             AppError::NotFound => "not_found",
-            AppError::BadRequest(_) => "bad_request",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Input(i) => match i {
+                B::MalformedJson(_) => "malformed_json",
+                B::MalformedForm => "malformed_form",
+                B::NotUtf8 => "bad_encoding",
+                B::TooLarge { .. } => "payload_too_large",
+                B::LengthRequired => "length_required",
+                B::CrossOrigin => "cross_origin",
+                B::BadCsrf => "bad_csrf",
+                B::BadSku { .. } | B::MissingSku => "bad_sku",
+                B::UnknownSku(_) => "unknown_sku",
+                B::BadQuantity { .. } => "bad_quantity",
+                B::BadOnHand { .. } => "bad_on_hand",
+                B::UnknownField(_) => "unknown_field",
+                B::HandleMismatch { .. } => "handle_mismatch",
+                B::NoCatalogYet => "no_catalog",
+                B::NoCatalogGiven => "no_catalog_given",
+                B::BadStatus(_) => "bad_status",
+                B::BadCursor => "bad_cursor",
+                B::BadLimit => "bad_limit",
+                B::UnknownOrder(_) => "unknown_order",
+                B::BadQuery(_) => "bad_request",
+            },
+            AppError::Cart(e) => e.code(),
+            AppError::Catalog(e) => match e {
+                ChangeError::Invalid { .. } => "invalid_catalog",
+                ChangeError::NotFound { .. } => "unknown_product",
+                ChangeError::NoCatalog => "no_catalog",
+                ChangeError::ConfirmRequired { .. } => "confirm_required",
+            },
+            AppError::Shop(e) => match e {
+                ShopError::BadEmail => "bad_email",
+                ShopError::EmptyCart => "empty_cart",
+                ShopError::Unavailable { .. } => "unavailable",
+                ShopError::OutOfStock { .. } => "out_of_stock",
+                ShopError::CheckoutExpired => "checkout_expired",
+                ShopError::CheckoutConflict(_) => "checkout_conflict",
+                ShopError::UnknownOrder(_) => "unknown_order",
+                ShopError::NotPaid { .. } => "not_paid",
+                ShopError::NoPayment => "no_payment",
+                ShopError::BadSignature(_) => "bad_signature",
+                ShopError::WebhooksNotConfigured => "payment_unavailable",
+                // Converted to other variants on the way in.
+                ShopError::Cart(_)
+                | ShopError::Payment(_)
+                | ShopError::Store(_)
+                | ShopError::MalformedEvent(_) => "internal",
+            },
+            AppError::Payment(_) => "payment_unavailable",
             AppError::CatalogUnavailable => "unavailable",
             AppError::CatalogBusy => "busy",
-            AppError::Client { code, .. } => code,
-            AppError::Unauthorized => "unauthorized",
-            AppError::Gateway { .. } => "payment_unavailable",
-            AppError::CatalogNotPublished { .. } => "catalog_unavailable",
+            AppError::CatalogNotPublished(_) => "catalog_unavailable",
             AppError::Internal(_) | AppError::Corrupt(_) => "internal",
         }
+    }
+
+    /// Extra fields of the JSON body: what a 4xx is about (`sku`, `available`, `problems`, …).
+    pub fn fields(&self) -> Map<String, Value> {
+        let fields = match self {
+            AppError::Input(BadInput::BadSku { raw, .. }) => json!({ "sku": raw }),
+            AppError::Input(BadInput::UnknownSku(sku)) => json!({ "sku": sku }),
+            AppError::Input(BadInput::TooLarge { max }) => json!({ "max_bytes": max }),
+            AppError::Cart(CartError::OutOfStock { sku, available, .. })
+            | AppError::Shop(ShopError::OutOfStock { sku, available, .. }) => {
+                json!({ "sku": sku, "available": available })
+            }
+            AppError::Cart(CartError::LineFull { sku, .. } | CartError::NotInCart { sku })
+            | AppError::Shop(ShopError::Unavailable { sku }) => json!({ "sku": sku }),
+            AppError::Catalog(ChangeError::Invalid { problems }) => json!({ "problems": problems }),
+            AppError::Catalog(ChangeError::NotFound { handle }) => json!({ "handle": handle }),
+            AppError::Catalog(ChangeError::ConfirmRequired {
+                current,
+                removed,
+                remaining,
+            }) => json!({ "current": current, "removed": removed, "remaining": remaining }),
+            _ => json!({}),
+        };
+        match fields {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    /// The text field `key` of a 4xx's JSON body (the `sku` a problem is about, say).
+    pub fn field(&self, key: &str) -> Option<String> {
+        self.fields()
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
     }
 
     /// What a person reads: precise for 4xx, generic for 5xx.
     pub fn detail(&self) -> String {
         match self {
             AppError::NotFound => "There is nothing at this address.".into(),
-            AppError::BadRequest(msg) => msg.clone(),
-            AppError::Client { detail, .. }
-            | AppError::Gateway { detail, .. }
-            | AppError::CatalogNotPublished { detail } => detail.clone(),
             AppError::Unauthorized => "Send `Authorization: Bearer <ADMIN_TOKEN>`.".into(),
-            AppError::CatalogBusy => self.to_string(),
             AppError::MethodNotAllowed(allow) => format!("This address accepts {allow}."),
             AppError::CatalogUnavailable => {
                 "The shop's catalog has not been published yet; try again shortly.".into()
             }
+            AppError::Cart(CartError::OutOfStock { sku, available, .. }) => {
+                stock_sentence(sku, *available)
+            }
+            AppError::Shop(ShopError::WebhooksNotConfigured) => {
+                "Webhooks are not configured (PAYMENT_WEBHOOK_SECRET).".into()
+            }
+            AppError::Payment(e) => {
+                let text = e.to_string();
+                let mut chars = text.chars();
+                match chars.next() {
+                    Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+                    None => text,
+                }
+            }
             AppError::Internal(_) | AppError::Corrupt(_) => {
                 "Something went wrong on our side; please try again.".into()
             }
+            other => other.to_string(),
         }
     }
 
     pub fn title(&self) -> &'static str {
-        match self {
-            AppError::NotFound => "Page not found",
-            AppError::BadRequest(_) => "That request did not make sense",
-            AppError::MethodNotAllowed(_) => "Method not allowed",
-            AppError::CatalogUnavailable => "The shop is being set up",
-            AppError::Client { status: 409, .. } | AppError::CatalogBusy => {
-                "That could not be done"
+        match self.status_code() {
+            404 => "Page not found",
+            405 => "Method not allowed",
+            401 | 403 => "Not authorised",
+            409 => "That could not be done",
+            411 | 413 => "That request was too large",
+            _ if matches!(
+                self,
+                AppError::Payment(_) | AppError::Shop(ShopError::WebhooksNotConfigured)
+            ) =>
+            {
+                "Payment is unavailable right now"
             }
-            AppError::Client { status: 413, .. } => "That request was too large",
-            AppError::Client { .. } => "That request did not make sense",
-            AppError::Unauthorized => "Not authorised",
-            AppError::Gateway { .. } => "Payment is unavailable right now",
-            AppError::CatalogNotPublished { .. } => "The catalog could not be published yet",
-            AppError::Internal(_) | AppError::Corrupt(_) => "Something went wrong",
+            _ if matches!(self, AppError::CatalogUnavailable) => "The shop is being set up",
+            _ if matches!(self, AppError::CatalogNotPublished(_)) => {
+                "The catalog could not be published yet"
+            }
+            s if s >= 500 => "Something went wrong",
+            _ => "That request did not make sense",
         }
+    }
+
+    /// Whether the merchant's and shopper's pages should show this error's own words (4xx, and
+    /// a payment service that is down: worth saying so).
+    pub fn worth_showing(&self) -> bool {
+        self.status_code() < 500
+            || matches!(
+                self,
+                AppError::Payment(_) | AppError::Shop(ShopError::WebhooksNotConfigured)
+            )
     }
 
     /// Logs 5xx with their causes (their bodies stay generic).
@@ -304,13 +325,13 @@ impl AppError {
     }
 
     /// The JSON body of the error: its extra fields, `error` and `detail`.
-    pub fn body(&self) -> serde_json::Map<String, serde_json::Value> {
-        let mut body = serde_json::Map::new();
-        if let AppError::Client { fields, .. } = self {
-            body.extend(fields.clone());
-        }
+    pub fn body(&self) -> Map<String, Value> {
+        let mut body = self.fields();
         body.insert("error".into(), self.code().into());
         body.insert("detail".into(), self.detail().into());
         body
     }
 }
+
+#[cfg(test)]
+mod tests;

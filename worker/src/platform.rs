@@ -1,7 +1,7 @@
 //! Small platform helpers: time, randomness, request addresses and headers, calling Durable
 //! Objects, bodies.
 
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -95,14 +95,7 @@ fn declared_length(req: &Request) -> Option<usize> {
 
 /// Reads the body, refusing more than `max` bytes with 413.
 pub async fn body_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppError> {
-    let too_large = || {
-        AppError::client(
-            413,
-            "payload_too_large",
-            format!("the body must be at most {max} bytes"),
-        )
-        .with("max_bytes", max)
-    };
+    let too_large = || AppError::from(BadInput::TooLarge { max });
     let declared = declared_length(req);
     if declared.is_some_and(|n| n > max) {
         return Err(too_large());
@@ -145,35 +138,17 @@ pub async fn form_fields(
     // The runtime reads a multipart body whole: refuse it first if it says it is too large.
     let declared = declared_length(req);
     match declared {
-        None => {
-            return Err(AppError::client(
-                411,
-                "length_required",
-                "a file upload must say its Content-Length",
-            ))
-        }
-        Some(n) if n > max => {
-            return Err(AppError::client(
-                413,
-                "payload_too_large",
-                format!("the body must be at most {max} bytes"),
-            )
-            .with("max_bytes", max))
-        }
+        None => return Err(BadInput::LengthRequired.into()),
+        Some(n) if n > max => return Err(BadInput::TooLarge { max }.into()),
         Some(_) => {}
     }
-    let form = req
-        .form_data()
-        .await
-        .map_err(|_| AppError::client(400, "malformed_form", "the form could not be read"))?;
+    let form = req.form_data().await.map_err(|_| BadInput::MalformedForm)?;
     let mut fields = Vec::new();
     for name in names {
         match form.get(name) {
             Some(worker::FormEntry::Field(v)) => fields.push(((*name).to_owned(), v)),
             Some(worker::FormEntry::File(f)) => {
-                let text = String::from_utf8(f.bytes().await?).map_err(|_| {
-                    AppError::client(400, "bad_encoding", "the file must be UTF-8 text")
-                })?;
+                let text = String::from_utf8(f.bytes().await?).map_err(|_| BadInput::NotUtf8)?;
                 fields.push(((*name).to_owned(), text));
             }
             None => {}
@@ -250,11 +225,7 @@ pub fn same_origin(req: &Request) -> Result<(), AppError> {
     if o == origin(req)? {
         Ok(())
     } else {
-        Err(AppError::client(
-            403,
-            "cross_origin",
-            "form posts must come from this shop's own pages",
-        ))
+        Err(BadInput::CrossOrigin.into())
     }
 }
 

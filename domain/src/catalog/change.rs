@@ -26,20 +26,22 @@ pub enum CatalogChange {
 }
 
 /// Why a change was refused; the catalog is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeError {
     /// The result would be invalid; every problem is listed.
-    Invalid {
-        problems: Vec<Problem>,
-    },
-    NotFound {
-        handle: String,
-    },
-    /// There is no catalog yet to change a product in: import one first.
+    #[error("{} problem(s); nothing was changed", problems.len())]
+    Invalid { problems: Vec<Problem> },
+    #[error("there is no product {handle}")]
+    NotFound { handle: String },
+    /// There is no catalog yet to change a product in (or for a CSV's products to join).
+    #[error(
+        "import a JSON catalog first (POST /admin/api/catalog/import): CSV carries products only"
+    )]
     NoCatalog,
     /// The change would remove every product, or more than half of them (a blank or truncated
     /// file, most likely); it applies only when confirmed.
+    #[error("this would remove {removed} of the shop's {current} products, leaving {remaining}; nothing was changed. To do it anyway, send it again with ?confirm=replace")]
     ConfirmRequired {
         current: usize,
         removed: usize,

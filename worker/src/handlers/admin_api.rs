@@ -1,7 +1,7 @@
 //! The merchant's API, behind `Authorization: Bearer <ADMIN_TOKEN>` (a wrangler secret):
 //! inventory counters, and catalog writes to the catalog's source of truth.
 
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use crate::objects::catalog::CatalogAdmin;
 use crate::objects::inventory::Inventory;
 use crate::objects::protocol::{ChangeCatalog, Cursor, ExportCatalog};
@@ -38,14 +38,8 @@ pub fn authorize(req: &Request, env: &Env) -> Result<(), AppError> {
 
 async fn initial_stock(store: &CatalogStore, sku: &Sku) -> Result<u32, AppError> {
     let index = store.index().await?;
-    index.skus.get(sku).map(|e| e.initial_stock).ok_or_else(|| {
-        AppError::client(
-            404,
-            "unknown_sku",
-            format!("there is no product variant {sku}"),
-        )
-        .with("sku", sku.as_str())
-    })
+    let stock = index.skus.get(sku).map(|e| e.initial_stock);
+    Ok(stock.ok_or_else(|| BadInput::UnknownSku(sku.clone()))?)
 }
 
 pub async fn get_inventory(
@@ -73,23 +67,13 @@ pub async fn put_inventory(
         .as_object()
         .and_then(|o| o.keys().find(|k| *k != "on_hand"))
     {
-        return Err(AppError::client(
-            400,
-            "unknown_field",
-            format!("unknown field {unknown:?}: only on_hand can be set"),
-        ));
+        return Err(BadInput::UnknownField(unknown.clone()).into());
     }
     let on_hand = match body.get("on_hand") {
         Some(Value::Number(n)) => n.as_u64().filter(|n| *n <= MAX_ON_HAND),
         _ => None,
     }
-    .ok_or_else(|| {
-        AppError::client(
-            400,
-            "bad_on_hand",
-            format!("on_hand must be a whole number from 0 to {MAX_ON_HAND}"),
-        )
-    })?;
+    .ok_or(BadInput::BadOnHand { max: MAX_ON_HAND })?;
     initial_stock(store, sku).await?;
     let view = inventory.set_on_hand(sku, on_hand as u32).await?;
     no_store(Response::from_json(&view)?)
@@ -99,8 +83,7 @@ pub async fn put_inventory(
 /// format) or, with `Content-Type: text/csv`, products as CSV (see `domain::csv`).
 pub async fn import(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
     let bytes = platform::body_bytes(req, MAX_IMPORT_BYTES).await?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| AppError::client(400, "bad_encoding", "the file must be UTF-8"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| BadInput::NotUtf8)?;
     let csv = platform::header(req, "content-type").starts_with("text/csv");
     let done = merchant::import_text(admin, text, csv, confirmed(req)).await?;
     no_store(Response::from_json(&done)?)
@@ -117,11 +100,7 @@ fn confirmed(req: &Request) -> bool {
 pub async fn export(admin: &CatalogAdmin) -> Result<Response, AppError> {
     match admin.send(ExportCatalog).await? {
         Some(c) => no_store(Response::from_json(&c)?),
-        None => Err(AppError::client(
-            404,
-            "no_catalog",
-            "no catalog has been imported yet",
-        )),
+        None => Err(BadInput::NoCatalogYet.into()),
     }
 }
 
@@ -134,14 +113,11 @@ pub async fn put_product(
     let bytes = platform::body_bytes(req, 256 * 1024).await?;
     let product: Product = serde_json::from_slice(&bytes).map_err(AppError::malformed_json)?;
     if product.handle != *handle {
-        return Err(AppError::client(
-            400,
-            "handle_mismatch",
-            format!(
-                "the body's handle {} differs from the address's {handle}",
-                product.handle
-            ),
-        ));
+        return Err(BadInput::HandleMismatch {
+            body: product.handle.to_string(),
+            address: handle.to_string(),
+        }
+        .into());
     }
     let change = CatalogChange::Upsert {
         product: Box::new(product),
@@ -177,22 +153,12 @@ pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, App
         None => None,
         Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
             let known: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
-            AppError::client(
-                400,
-                "bad_status",
-                format!("status must be one of {}", known.join(", ")),
-            )
+            BadInput::BadStatus(known.join(", "))
         })?),
     };
     let cursor = match get("cursor").filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(Cursor::try_from(c.to_owned()).map_err(|_| {
-            AppError::client(
-                400,
-                "bad_cursor",
-                "cursor must be the next_cursor of a previous page",
-            )
-        })?),
+        Some(c) => Some(Cursor::try_from(c.to_owned()).map_err(|_| BadInput::BadCursor)?),
     };
     let limit = match get("limit") {
         None => 50,
@@ -200,13 +166,7 @@ pub async fn list_orders(req: &Request, shop: &Shopping) -> Result<Response, App
             .parse::<u32>()
             .ok()
             .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| {
-                AppError::client(
-                    400,
-                    "bad_limit",
-                    "limit must be a whole number from 1 to 100",
-                )
-            })?,
+            .ok_or(BadInput::BadLimit)?,
     };
     let page = shop.orders.index.list(status, cursor, limit).await?;
     no_store(Response::from_json(&page)?)
@@ -216,7 +176,7 @@ async fn order_of(shop: &Shopping, id: &str) -> Result<Order, AppError> {
     shop.orders
         .get(id)
         .await?
-        .ok_or_else(|| AppError::client(404, "unknown_order", format!("there is no order {id}")))
+        .ok_or_else(|| BadInput::UnknownOrder(id.to_owned()).into())
 }
 
 /// `GET /admin/api/orders/{id}`: everything about the order.

@@ -3,7 +3,7 @@
 //! then one page of orders, stock and the catalog import. Every form post needs the session's
 //! CSRF token, else 403; each action redirects back (post/redirect/get).
 
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use crate::objects::catalog::CatalogAdmin;
 use crate::platform::{self, field};
 use crate::respond::{self, see_other, with_cookie, Cookie};
@@ -174,11 +174,7 @@ async fn authorised_form(
     let secret = secret(env)?;
     let token = field(&form, "csrf").unwrap_or_default();
     if !admin_session::valid_csrf(secret.as_bytes(), &session, token) {
-        return Err(AppError::client(
-            403,
-            "bad_csrf",
-            "this form is out of date or did not come from the admin page; reload it",
-        ));
+        return Err(BadInput::BadCsrf.into());
     }
     Ok((session, form))
 }
@@ -206,21 +202,18 @@ pub async fn action(
         match action {
             Action::Logout => Ok(String::new()),
             Action::Stock => {
-                let sku = Sku::parse(field(&form, "sku").unwrap_or_default())
-                    .map_err(|e| AppError::client(400, "bad_sku", e.to_string()))?;
+                let raw = field(&form, "sku").unwrap_or_default();
+                let sku = Sku::parse(raw).map_err(|e| BadInput::BadSku {
+                    raw: raw.to_owned(),
+                    reason: e.to_string(),
+                })?;
                 let on_hand = field(&form, "on_hand")
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .filter(|n| *n <= MAX_ON_HAND)
-                    .ok_or_else(|| {
-                        AppError::client(400, "bad_on_hand", "on hand must be a whole number")
-                    })?;
+                    .ok_or(BadInput::BadOnHand { max: MAX_ON_HAND })?;
                 let index = store.index().await?;
                 if !index.skus.contains_key(&sku) {
-                    return Err(AppError::client(
-                        404,
-                        "unknown_sku",
-                        format!("there is no product variant {sku}"),
-                    ));
+                    return Err(BadInput::UnknownSku(sku).into());
                 }
                 shop.inventory.set_on_hand(&sku, on_hand as u32).await?;
                 Ok(format!("{sku}: {on_hand} on hand"))
@@ -231,19 +224,12 @@ pub async fn action(
                     .into_iter()
                     .flatten()
                     .find(|t| !t.trim().is_empty())
-                    .ok_or_else(|| {
-                        AppError::client(
-                            400,
-                            "no_catalog_given",
-                            "choose a catalog file, or paste its contents",
-                        )
-                    })?;
+                    .ok_or(BadInput::NoCatalogGiven)?;
                 if text.len() > MAX_IMPORT_BYTES {
-                    return Err(AppError::client(
-                        413,
-                        "payload_too_large",
-                        format!("the catalog must be at most {} bytes", MAX_IMPORT_BYTES),
-                    ));
+                    return Err(BadInput::TooLarge {
+                        max: MAX_IMPORT_BYTES,
+                    }
+                    .into());
                 }
                 let csv = field(&form, "format") == Some("csv");
                 let confirm = field(&form, "confirm") == Some("replace");
@@ -270,9 +256,9 @@ pub async fn action(
     match (action, result) {
         (Action::Logout, _) => with_cookie(req, see_other("/admin")?, &session_cookie("", 0)),
         (_, Ok(done)) => see_other(&format!("/admin?done={}", app::pages::encode_query(&done))),
-        (_, Err(e)) if e.status_code() < 500 || matches!(e, AppError::Gateway { .. }) => {
-            let problems = match &e {
-                AppError::Client { fields, .. } => fields
+        (_, Err(e)) if e.worth_showing() => {
+            let problems = match e.fields() {
+                fields if fields.contains_key("problems") => fields
                     .get("problems")
                     .and_then(|p| p.as_array())
                     .map(|ps| {

@@ -1,6 +1,6 @@
 //! The HTTP side of shopping: the cart API, checkout, webhooks, and the cart and order pages.
 
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use crate::platform::{self, field};
 use crate::respond::{no_store, see_other, with_cookie, Cookie};
 use crate::services::catalog::CatalogStore;
@@ -43,14 +43,11 @@ fn cart_cookie(id: &str) -> Cookie<'_> {
 /// A quantity from JSON: a whole number in `min..=99`.
 fn quantity(v: Option<&Value>, min: u32) -> Result<u32, AppError> {
     let bad = |got: String| {
-        AppError::client(
-            400,
-            "bad_quantity",
-            format!(
-                "quantity must be a whole number from {min} to {}, got {got}",
-                cart::MAX_QUANTITY
-            ),
-        )
+        AppError::from(BadInput::BadQuantity {
+            min,
+            max: cart::MAX_QUANTITY,
+            got,
+        })
     };
     match v {
         None => Err(bad("nothing".into())),
@@ -102,7 +99,7 @@ pub async fn api_cart_add(
     let sku = obj
         .get("sku")
         .and_then(Value::as_str)
-        .ok_or_else(|| AppError::client(400, "bad_sku", "sku is missing or not a string"))?;
+        .ok_or(BadInput::MissingSku)?;
     let qty = quantity(obj.get("quantity"), 1)?;
     let index = store.index().await?;
     let (id, cart, new) = shop.add(&index, cart_id(req), sku, qty).await?;
@@ -199,7 +196,7 @@ fn for_shoppers(index: &CatalogIndex, e: &AppError) -> String {
     let detail = e.detail();
     let entry = e
         .field("sku")
-        .and_then(|s| Sku::parse(s).ok())
+        .and_then(|s| Sku::parse(&s).ok())
         .and_then(|sku| index.skus.get(&sku).map(|entry| (sku, entry)));
     match entry {
         Some((sku, entry)) => detail.replace(sku.as_str(), &entry.title),
@@ -277,9 +274,7 @@ async fn form_action(
     match result {
         Ok(resp) => Ok(resp),
         // The shopper's own mistakes and payment outages: show the cart (intact) with the reason.
-        Err(e) if e.status_code() < 500 || matches!(e, AppError::Gateway { .. }) => {
-            cart_page(req, store, shop, Some(&e)).await
-        }
+        Err(e) if e.worth_showing() => cart_page(req, store, shop, Some(&e)).await,
         Err(e) => Err(e),
     }
 }
@@ -303,8 +298,12 @@ async fn run_form(
     let id = cart_id(req);
     let sku_field = || {
         let raw = field(form, "sku").unwrap_or_default();
-        Sku::parse(raw)
-            .map_err(|e| AppError::client(400, "bad_sku", format!("sku is not valid: {e}")))
+        Sku::parse(raw).map_err(|e| {
+            AppError::from(BadInput::BadSku {
+                raw: raw.to_owned(),
+                reason: e.to_string(),
+            })
+        })
     };
     match action {
         FormAction::Add => {

@@ -1,6 +1,6 @@
 //! The shop's read paths: catalog pages and the read-only catalog API.
 
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use crate::objects::inventory::Inventory;
 use crate::platform;
 use crate::respond;
@@ -17,7 +17,7 @@ use worker::{Request, Response};
 fn listing_query(req: &Request) -> Result<ListingQuery, AppError> {
     let pairs = platform::query_pairs(req);
     ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| AppError::BadRequest(e.to_string()))
+        .map_err(|e| BadInput::BadQuery(e.to_string()).into())
 }
 
 /// The cache key of a listing: the catalog version, the route and the parsed query.

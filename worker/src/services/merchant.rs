@@ -39,11 +39,11 @@ pub fn published(outcome: ChangeOutcome) -> Result<Published, AppError> {
         }),
         ChangeOutcome::Refused { error } => Err(error.into()),
         ChangeOutcome::Busy => Err(AppError::CatalogBusy),
-        ChangeOutcome::NotPublished { version, reason } => Err(AppError::CatalogNotPublished {
-            detail: format!(
+        ChangeOutcome::NotPublished { version, reason } => {
+            Err(AppError::CatalogNotPublished(format!(
                 "saved as version {version}, but not yet published to the edge ({reason}); retry"
-            ),
-        }),
+            )))
+        }
     }
 }
 
@@ -60,11 +60,7 @@ pub async fn import_text(
         return published(admin.send(ImportCsv { text, confirm }).await?);
     }
     let catalog: Catalog = serde_json::from_str(text).map_err(|e| {
-        AppError::client(
-            400,
-            "malformed_json",
-            format!("line {}, column {}: {e}", e.line(), e.column()),
-        )
+        AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
     })?;
     let change = CatalogChange::Replace { catalog, confirm };
     published(admin.send(ChangeCatalog { change }).await?)

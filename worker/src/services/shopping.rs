@@ -6,7 +6,7 @@
 //! stock and orders as they were.
 
 use crate::config::Config;
-use crate::error::AppError;
+use crate::error::{AppError, BadInput};
 use crate::objects::cart::Carts;
 use crate::objects::inventory::Inventory;
 use crate::objects::orders::Orders;
@@ -28,16 +28,12 @@ pub struct Shopping {
 }
 
 fn known_sku(index: &CatalogIndex, raw: &str) -> Result<Sku, AppError> {
-    let sku = Sku::parse(raw).map_err(|e| {
-        AppError::client(400, "bad_sku", format!("sku is not valid: {e}")).with("sku", raw)
+    let sku = Sku::parse(raw).map_err(|e| BadInput::BadSku {
+        raw: raw.to_owned(),
+        reason: e.to_string(),
     })?;
     if !index.skus.contains_key(&sku) {
-        return Err(AppError::client(
-            404,
-            "unknown_sku",
-            format!("there is no product variant {sku}"),
-        )
-        .with("sku", raw));
+        return Err(BadInput::UnknownSku(sku).into());
     }
     Ok(sku)
 }
@@ -98,11 +94,12 @@ impl Shopping {
     ) -> Result<(), AppError> {
         let available = self.available(index, sku).await?;
         if wanted > available {
-            return Err(crate::error::out_of_stock(
-                crate::error::stock_sentence(sku, available),
-                sku,
+            return Err(CartError::OutOfStock {
+                sku: sku.clone(),
                 available,
-            ));
+                would_have: wanted,
+            }
+            .into());
         }
         Ok(())
     }

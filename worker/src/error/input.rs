@@ -1,0 +1,50 @@
+//! Requests the shop cannot act on, as the handlers find them: each variant is one precise
+//! refusal, its sentence here, its status and wire code in `AppError::status` and `code`.
+
+use domain::Sku;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BadInput {
+    #[error("the body is not the JSON expected: {0}")]
+    MalformedJson(String),
+    #[error("the form could not be read")]
+    MalformedForm,
+    #[error("the file must be UTF-8 text")]
+    NotUtf8,
+    #[error("the body must be at most {max} bytes")]
+    TooLarge { max: usize },
+    #[error("a file upload must say its Content-Length")]
+    LengthRequired,
+    #[error("form posts must come from this shop's own pages")]
+    CrossOrigin,
+    #[error("this form is out of date or did not come from the admin page; reload it")]
+    BadCsrf,
+    #[error("sku is not valid: {reason}")]
+    BadSku { raw: String, reason: String },
+    #[error("sku is missing or not a string")]
+    MissingSku,
+    #[error("there is no product variant {0}")]
+    UnknownSku(Sku),
+    #[error("quantity must be a whole number from {min} to {max}, got {got}")]
+    BadQuantity { min: u32, max: u32, got: String },
+    #[error("on_hand must be a whole number from 0 to {max}")]
+    BadOnHand { max: u64 },
+    #[error("unknown field {0:?}: only on_hand can be set")]
+    UnknownField(String),
+    #[error("the body's handle {body} differs from the address's {address}")]
+    HandleMismatch { body: String, address: String },
+    #[error("no catalog has been imported yet")]
+    NoCatalogYet,
+    #[error("choose a catalog file, or paste its contents")]
+    NoCatalogGiven,
+    #[error("status must be one of {0}")]
+    BadStatus(String),
+    #[error("cursor must be the next_cursor of a previous page")]
+    BadCursor,
+    #[error("limit must be a whole number from 1 to 100")]
+    BadLimit,
+    #[error("there is no order {0}")]
+    UnknownOrder(String),
+    #[error("{0}")]
+    BadQuery(String),
+}
