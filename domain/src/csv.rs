@@ -36,49 +36,100 @@ pub const COLUMNS: [&str; 13] = [
 /// Optional columns.
 pub const OPTIONAL: [&str; 3] = ["stock", "variant_image_src", "variant_image_alt"];
 
-/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF, read by
+/// the `csv` crate), one per row of the file: the record at index `i` is row `i + 1`. A quoted
+/// field's line breaks do not start rows; blank lines, which the reader skips, come back as
+/// empty records so that the rows after them keep their numbers.
 pub fn records(text: &str) -> Result<Vec<Vec<String>>, Problem> {
-    let mut out = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    let mut row = 1;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    row += 1;
-                }
-                field.push(c)
-            }
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                out.push(std::mem::take(&mut record));
-                row += 1;
-            }
-            (false, c) => field.push(c),
+    use std::io::Read as _;
+    // The reader takes a quoted field left open to the end of its input without complaint. After
+    // the text, this line is a record of its own, unless an open quoted field swallows it.
+    const END: &str = "\nend";
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes().chain(END.as_bytes()));
+    let mut rows = Rows::new(text);
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let row = match e.position().map(|p| usize::try_from(p.byte())) {
+                Some(Ok(byte)) => rows.row_at(byte),
+                _ => out.len() + 1,
+            };
+            Problem::new(format!("row {row}"), e.to_string())
+        })?;
+        let byte = record.position().map_or(text.len(), |p| {
+            usize::try_from(p.byte()).unwrap_or(usize::MAX)
+        });
+        if rows.start(byte) == text.len() {
+            return Ok(out);
+        }
+        let row = rows.row_at(byte);
+        out.resize(row - 1, vec![String::new()]);
+        let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+        rows.inside(&fields);
+        out.push(fields);
+    }
+    Err(Problem::new(
+        format!("row {}", out.len()),
+        "a quoted field is not closed",
+    ))
+}
+
+/// Rows of the file by byte offset: line breaks (`\r\n`, `\n` or a lone `\r`, as the reader
+/// ends records) less those inside quoted fields. Offsets are asked in increasing order.
+struct Rows<'a> {
+    text: &'a [u8],
+    /// How far `breaks` has counted.
+    scanned: usize,
+    /// Line breaks in `text[..scanned]`.
+    breaks: usize,
+    /// Line breaks inside the fields of the records read so far.
+    quoted: usize,
+}
+
+impl<'a> Rows<'a> {
+    fn new(text: &'a str) -> Self {
+        Rows {
+            text: text.as_bytes(),
+            scanned: 0,
+            breaks: 0,
+            quoted: 0,
         }
     }
-    if quoted {
-        return Err(Problem::new(
-            format!("row {row}"),
-            "a quoted field is not closed",
-        ));
+
+    /// Where the record read from `byte` on begins: after the blank lines the reader skipped.
+    fn start(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        byte + self.text[byte..]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count()
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        out.push(record);
+
+    /// The row of the record read from `byte` on.
+    fn row_at(&mut self, byte: usize) -> usize {
+        let start = self.start(byte).max(self.scanned);
+        self.breaks += line_breaks(&self.text[self.scanned..start]);
+        self.scanned = start;
+        1 + self.breaks.saturating_sub(self.quoted)
     }
-    Ok(out)
+
+    /// Counts the line breaks inside a record's fields, which do not start rows.
+    fn inside(&mut self, fields: &[String]) {
+        self.quoted += fields
+            .iter()
+            .map(|f| line_breaks(f.as_bytes()))
+            .sum::<usize>();
+    }
+}
+
+fn line_breaks(s: &[u8]) -> usize {
+    s.iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && s.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -377,5 +428,54 @@ mod tests {
             .iter()
             .any(|p| p.message.contains("missing column \"sku\"")));
         assert!(records("a,\"b\n").is_err());
+    }
+
+    #[test]
+    fn records_are_rows_of_the_file() {
+        let rows = records("a,b\r\n\r\n\"x\r\ny\",\"say \"\"hi\"\"\"\n\nc\n\n").unwrap();
+        assert_eq!(
+            rows,
+            [
+                vec!["a", "b"],
+                vec![""],
+                vec!["x\r\ny", "say \"hi\""],
+                vec![""],
+                vec!["c"],
+            ]
+        );
+        assert_eq!(records("").unwrap(), Vec::<Vec<String>>::new());
+        assert_eq!(records("a,\"b\"").unwrap(), [vec!["a", "b"]]);
+        assert_eq!(
+            records("a\rb\r\rc").unwrap(),
+            [vec!["a"], vec!["b"], vec![""], vec!["c"]]
+        );
+        // A field that only looks like the reader's end marker is kept.
+        assert_eq!(records("end\nend").unwrap(), [vec!["end"], vec!["end"]]);
+    }
+
+    #[test]
+    fn an_open_quoted_field_names_its_row() {
+        let problem = records("a,b\n\"c\nd\",e\nf,\"g\nh\n").unwrap_err();
+        assert_eq!(problem.path, "row 3");
+        assert_eq!(problem.message, "a quoted field is not closed");
+        assert_eq!(records("a,\"b\"\"\n").unwrap_err().path, "row 1");
+    }
+
+    #[test]
+    fn rows_after_a_quoted_field_spanning_lines_keep_their_numbers() {
+        let text = format!(
+            "{HEADER}\nmug,Mug,\"A mug.\nIt holds tea.\r\nAnd coffee.\",,home,no,2025-01-02,,,Colour,MUG-RED,Red,100,1\n\nmug,,,,,,,,,,MUG-BLUE,Blue,1.5,1\nmug,,,,,,,,,,MUG-INK,Ink\n"
+        );
+        let problems = catalog_from_csv(&text, Currency::EUR, collections()).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["row 4, price", "row 5"]);
+        assert_eq!(problems[1].message, "has 12 fields, the header has 14");
+        let good = text.replace("1.5", "150").replace(",Ink\n", ",Ink,100,1\n");
+        let c = catalog_from_csv(&good, Currency::EUR, collections()).unwrap();
+        assert_eq!(
+            c.products[0].description,
+            "A mug.\nIt holds tea.\r\nAnd coffee."
+        );
+        assert_eq!(c.products[0].variants.len(), 3);
     }
 }

@@ -7,52 +7,70 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use hyper::{Method, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 
 use crate::error::ApiError;
 use crate::ids::unix_now;
 use crate::reply::Reply;
-use crate::router::Request;
+use crate::request::{Id, Request};
 use crate::state::App;
 use crate::stats::Stats;
 use crate::{form, lock, params};
 
 const SESSION: &str = "checkout.session";
 
-/// Answers `req` for the path below `/v1/`.
-pub async fn handle(app: Arc<App>, req: &Request, path: &[&str]) -> Reply {
-    let creating = req.method == Method::POST && path == ["checkout", "sessions"];
-    if creating {
-        Stats::bump(&app.stats.create_requests);
-        if lock(&app.faults).take_failure() {
-            eprintln!("sandbox-gateway: injected failure of a create request");
-            return ApiError::internal(
-                "An error occurred with our connection to Stripe (injected fault).",
-            )
-            .reply();
-        }
+/// `POST /v1/checkout/sessions`. Counted, and subject to injected failures, before the key is
+/// checked.
+pub async fn create(State(app): State<Arc<App>>, req: Request) -> Reply {
+    Stats::bump(&app.stats.create_requests);
+    if lock(&app.faults).take_failure() {
+        eprintln!("sandbox-gateway: injected failure of a create request");
+        return ApiError::internal(
+            "An error occurred with our connection to Stripe (injected fault).",
+        )
+        .reply();
     }
     if let Err(e) = authorize(&app.secret_key, req.header("authorization")) {
         return e.reply();
     }
-    match (&req.method, path) {
-        (&Method::POST, ["checkout", "sessions"]) => {
-            let body = req.body.clone();
-            execute(app, req, move |app| create(app, body)).await
-        }
-        (&Method::GET, ["checkout", "sessions", id]) => match app.session(id, unix_now()) {
-            Some(session) => Reply::json(StatusCode::OK, &session.to_json()),
-            None => ApiError::no_such(SESSION, id).reply(),
-        },
-        (&Method::POST, ["refunds"]) => {
-            let body = req.body.clone();
-            execute(app, req, move |app| refund(app, body)).await
-        }
-        (&Method::POST, ["checkout", "sessions", id, "expire"]) => {
-            let id = (*id).to_owned();
-            execute(app, req, move |app| expire(app, id)).await
-        }
-        _ => ApiError::no_route(req.method.as_str(), &req.path).reply(),
+    let body = req.body.clone();
+    execute(app, &req, move |app| create_session(app, body)).await
+}
+
+/// `GET /v1/checkout/sessions/{id}`.
+pub async fn retrieve(State(app): State<Arc<App>>, Id(id): Id, req: Request) -> Reply {
+    if let Err(e) = authorize(&app.secret_key, req.header("authorization")) {
+        return e.reply();
+    }
+    match app.session(&id, unix_now()) {
+        Some(session) => Reply::json(StatusCode::OK, &session.to_json()),
+        None => ApiError::no_such(SESSION, &id).reply(),
+    }
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire`.
+pub async fn expire(State(app): State<Arc<App>>, Id(id): Id, req: Request) -> Reply {
+    if let Err(e) = authorize(&app.secret_key, req.header("authorization")) {
+        return e.reply();
+    }
+    execute(app, &req, move |app| expire_session(app, id)).await
+}
+
+/// `POST /v1/refunds`.
+pub async fn refund(State(app): State<Arc<App>>, req: Request) -> Reply {
+    if let Err(e) = authorize(&app.secret_key, req.header("authorization")) {
+        return e.reply();
+    }
+    let body = req.body.clone();
+    execute(app, &req, move |app| make_refund(app, body)).await
+}
+
+/// Any other request under `/v1`: a 404 in Stripe's shape, once the key is checked.
+pub async fn unknown(State(app): State<Arc<App>>, req: Request) -> Reply {
+    match authorize(&app.secret_key, req.header("authorization")) {
+        Ok(()) => ApiError::no_route(req.method.as_str(), &req.path).reply(),
+        Err(e) => e.reply(),
     }
 }
 
@@ -124,7 +142,7 @@ where
         .unwrap_or_else(|e| ApiError::internal(format!("The request failed: {e}")).reply())
 }
 
-async fn create(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
+async fn create_session(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
     let form = form::parse(&body).map_err(|e| ApiError::invalid(e.param, e.message))?;
     let now = unix_now();
     let new = params::validate(&form, now)?;
@@ -138,7 +156,7 @@ async fn create(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
 
 /// `POST /v1/refunds`: `payment_intent` (required) and `amount` (optional: the rest of the
 /// payment). Refunds never exceed what was paid; with an `Idempotency-Key`, a repeat is a replay.
-async fn refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
+async fn make_refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
     let form = form::parse(&body).map_err(|e| ApiError::invalid(e.param, e.message))?;
     let pi = form
         .get("payment_intent")
@@ -156,7 +174,7 @@ async fn refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
         .filter(|r| r["payment_intent"] == pi.as_str())
         .filter_map(|r| r["amount"].as_u64())
         .sum();
-    let left = session.amount_total.saturating_sub(already);
+    let left = session.new.amount_total.saturating_sub(already);
     let amount = match form.get("amount").and_then(|n| n.as_str()) {
         Some(a) => a
             .parse::<u64>()
@@ -175,7 +193,7 @@ async fn refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
         "id": crate::ids::id("re_test_"),
         "object": "refund",
         "amount": amount,
-        "currency": session.currency,
+        "currency": session.new.currency,
         "payment_intent": pi,
         "status": "succeeded",
         "created": unix_now(),
@@ -184,7 +202,7 @@ async fn refund(app: Arc<App>, body: bytes::Bytes) -> Result<Reply, ApiError> {
     Ok(Reply::json(StatusCode::OK, &refund))
 }
 
-async fn expire(app: Arc<App>, id: String) -> Result<Reply, ApiError> {
+async fn expire_session(app: Arc<App>, id: String) -> Result<Reply, ApiError> {
     match app.expire(&id, unix_now()) {
         None => Err(ApiError::no_such(SESSION, &id)),
         Some(Ok(session)) => Ok(Reply::json(StatusCode::OK, &session.to_json())),
@@ -198,11 +216,11 @@ async fn expire(app: Arc<App>, id: String) -> Result<Reply, ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::Method;
     use serde_json::Value;
 
     use super::*;
-    use crate::router::handle as route;
-    use crate::router::tests::request;
+    use crate::request::tests::request;
     use crate::state::tests::app;
 
     const AUTH: (&str, &str) = ("authorization", "Bearer sk_test_123");
@@ -213,11 +231,24 @@ mod tests {
         &client_reference_id=ord_7&metadata[order_id]=ord_7";
 
     async fn create_with(app: &Arc<App>, headers: &[(&str, &str)], body: &str) -> Reply {
-        route(
-            Arc::clone(app),
-            request(Method::POST, "/v1/checkout/sessions", headers, body),
-        )
-        .await
+        let req = request(Method::POST, "/v1/checkout/sessions", headers, body);
+        create(State(Arc::clone(app)), req).await
+    }
+
+    async fn get_session(app: &Arc<App>, id: &str) -> Reply {
+        let req = request(
+            Method::GET,
+            &format!("/v1/checkout/sessions/{id}"),
+            &[AUTH],
+            "",
+        );
+        retrieve(State(Arc::clone(app)), Id(id.to_owned()), req).await
+    }
+
+    async fn expire_id(app: &Arc<App>, id: &str) -> Reply {
+        let path = format!("/v1/checkout/sessions/{id}/expire");
+        let req = request(Method::POST, &path, &[AUTH], "");
+        expire(State(Arc::clone(app)), Id(id.to_owned()), req).await
     }
 
     fn stat(app: &App, name: &str) -> Value {
@@ -238,14 +269,9 @@ mod tests {
         assert_eq!(session["metadata"]["order_id"], "ord_7");
         assert_eq!(session["client_reference_id"], "ord_7");
 
-        let path = format!("/v1/checkout/sessions/{id}");
-        let got = route(Arc::clone(&app), request(Method::GET, &path, &[AUTH], "")).await;
+        let got = get_session(&app, id).await;
         assert_eq!(got.json_body(), session);
-        let missing = route(
-            Arc::clone(&app),
-            request(Method::GET, "/v1/checkout/sessions/cs_x", &[AUTH], ""),
-        )
-        .await;
+        let missing = get_session(&app, "cs_x").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_eq!(
             missing.json_body()["error"]["type"],
@@ -357,8 +383,7 @@ mod tests {
             .as_str()
             .unwrap()
             .to_owned();
-        let path = format!("/v1/checkout/sessions/{id}/expire");
-        let expired = route(Arc::clone(&app), request(Method::POST, &path, &[AUTH], "")).await;
+        let expired = expire_id(&app, &id).await;
         assert_eq!(expired.status, StatusCode::OK);
         assert_eq!(expired.json_body()["status"], "expired");
         let events = app.webhooks.events();
@@ -369,14 +394,9 @@ mod tests {
             .unwrap()
             .to_owned();
         app.complete(&id, unix_now());
-        let path = format!("/v1/checkout/sessions/{id}/expire");
-        let refused = route(Arc::clone(&app), request(Method::POST, &path, &[AUTH], "")).await;
+        let refused = expire_id(&app, &id).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-        let unknown = route(
-            Arc::clone(&app),
-            request(Method::POST, "/v1/checkout/sessions/x/expire", &[AUTH], ""),
-        )
-        .await;
+        let unknown = expire_id(&app, "x").await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     }
 }

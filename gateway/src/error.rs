@@ -1,6 +1,6 @@
 //! [`ApiError`]: errors in Stripe's shape, `{"error": {"type", "message", "param"?, "code"?}}`.
 
-use hyper::StatusCode;
+use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::reply::Reply;

@@ -120,7 +120,7 @@ impl Idempotency {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use hyper::StatusCode;
+    use axum::http::StatusCode;
     use serde_json::json;
 
     use super::*;

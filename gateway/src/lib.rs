@@ -15,13 +15,16 @@
 //!
 //! # Layout
 //! - [`config`]: command-line flags and their environment fallbacks.
-//! - [`server`]: binding, the hyper accept loop, the expiry ticker, graceful stop.
-//! - [`router`]: the [`router::Request`] type and dispatch by path.
+//! - [`server`]: binding, the accept loop (hyper, HTTP/1.1), the expiry ticker, graceful stop.
+//! - [`router`]: the axum routes, from path and method to handler.
+//! - [`request`]: what handlers extract from a request: [`request::Request`] (body read,
+//!   size-limited), [`request::Local`] (loopback clients only), [`request::Id`].
 //! - [`api`]: the `/v1` endpoints and bearer authentication.
 //! - [`pay`]: the hosted payment page's handlers; [`page`] renders its HTML.
 //! - [`sandbox`]: the `/_sandbox/` controls.
 //! - [`state`]: [`state::App`], the shared state and the session transitions.
-//! - [`session`]: the Checkout Session object and its JSON.
+//! - [`session`]: the Checkout Session object, the [`session::NewSession`] it is made from, and
+//!   their JSON.
 //! - [`params`]: validation of creation parameters; [`form`] parses Stripe's bracketed keys.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflict detection.
 //! - [`webhooks`]: events, signing, delivery with retries, holding and flushing.
@@ -42,6 +45,7 @@ pub mod page;
 pub mod params;
 pub mod pay;
 pub mod reply;
+pub mod request;
 pub mod router;
 pub mod sandbox;
 pub mod server;

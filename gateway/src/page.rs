@@ -48,6 +48,7 @@ fn layout(title: &str, body: &str) -> String {
 
 fn summary(session: &Session) -> String {
     let rows: String = session
+        .new
         .line_items
         .iter()
         .map(|item| {
@@ -57,7 +58,7 @@ fn summary(session: &Session) -> String {
                 item.quantity,
                 escape(&format_amount(
                     item.amount_total().unwrap_or(0),
-                    &session.currency
+                    &session.new.currency
                 )),
             )
         })
@@ -67,13 +68,19 @@ fn summary(session: &Session) -> String {
          <th scope=\"col\" class=\"n\">Quantity</th><th scope=\"col\" class=\"n\">Amount</th></tr>\
          </thead><tbody>{rows}</tbody><tfoot><tr><th scope=\"row\" colspan=\"2\">Total</th>\
          <td class=\"n\">{total}</td></tr></tfoot></table>",
-        total = escape(&format_amount(session.amount_total, &session.currency)),
+        total = escape(&format_amount(
+            session.new.amount_total,
+            &session.new.currency
+        )),
     )
 }
 
 /// The payment form for an open session, with `error` (from a failed attempt) announced.
 pub fn checkout(session: &Session, error: Option<&str>) -> String {
-    let total = escape(&format_amount(session.amount_total, &session.currency));
+    let total = escape(&format_amount(
+        session.new.amount_total,
+        &session.new.currency,
+    ));
     let (alert, invalid) = match error {
         Some(message) => (
             format!(
@@ -103,12 +110,12 @@ pub fn checkout(session: &Session, error: Option<&str>) -> String {
          <p><a href=\"{cancel}\">Cancel and return to the shop</a></p>",
         summary = summary(session),
         id = escape(&session.id),
-        cancel = escape(&session.cancel_url),
+        cancel = escape(&session.new.cancel_url),
     );
     layout(
         &format!(
             "Pay {}",
-            format_amount(session.amount_total, &session.currency)
+            format_amount(session.new.amount_total, &session.new.currency)
         ),
         &body,
     )
@@ -126,7 +133,7 @@ pub fn closed(session: &Session) -> String {
         Status::Expired | Status::Open => (
             "Checkout expired",
             "This checkout session has expired. Return to the shop to start again.",
-            session.cancel_url.clone(),
+            session.new.cancel_url.clone(),
             "Return to the shop",
         ),
     };
@@ -169,8 +176,8 @@ mod tests {
     #[test]
     fn checkout_page_has_labelled_fields_totals_and_escaped_content() {
         let mut s = sample("cs_test_1");
-        s.line_items[0].name = "<script>alert(1)</script>".into();
-        s.cancel_url = "https://shop.test/cart?a=1&b=\"2\"".into();
+        s.new.line_items[0].name = "<script>alert(1)</script>".into();
+        s.new.cancel_url = "https://shop.test/cart?a=1&b=\"2\"".into();
         let html = checkout(&s, None);
         for field in ["card_number", "expiry", "cvc"] {
             assert!(

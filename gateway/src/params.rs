@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::error::ApiError;
 use crate::form::Node;
-use crate::session::{amount_total, LineItem};
+use crate::session::{amount_total, LineItem, NewSession};
 
 /// Stripe's ceiling for a Checkout amount in two-decimal currencies (999,999.99).
 pub const MAX_AMOUNT: u64 = 99_999_999;
@@ -20,20 +20,6 @@ const MAX_REFERENCE_CHARS: usize = 200;
 /// How far in the past `expires_at` may be (clock skew between shop and sandbox); such a session
 /// is due at once and expires on the next tick.
 pub const PAST_EXPIRY_GRACE_SECONDS: i64 = 60;
-
-/// Validated parameters of a session to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSession {
-    pub currency: String,
-    pub line_items: Vec<LineItem>,
-    pub amount_total: u64,
-    pub success_url: String,
-    pub cancel_url: String,
-    pub client_reference_id: Option<String>,
-    pub customer_email: Option<String>,
-    pub metadata: BTreeMap<String, String>,
-    pub expires_at: i64,
-}
 
 type Form = BTreeMap<String, Node>;
 
@@ -340,7 +326,7 @@ mod tests {
 
     fn param_of(body: &str) -> String {
         let err = check(body).unwrap_err();
-        assert_eq!(err.status, hyper::StatusCode::BAD_REQUEST, "{err:?}");
+        assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{err:?}");
         err.param.unwrap_or_default()
     }
 

@@ -1,35 +1,58 @@
-//! The hosted payment page at `/pay/{id}`: `GET` shows it, `POST` pays with a test card.
+//! The hosted payment page at `/pay/{id}`: `GET` shows it, `POST` pays with a test card, and
+//! any other method is a 405 — for a session that exists; an unknown one is a 404 whatever the
+//! method.
 
-use hyper::{Method, StatusCode};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
 
 use crate::card::{self, Outcome};
 use crate::ids::unix_now;
 use crate::page;
 use crate::reply::Reply;
-use crate::router::Request;
+use crate::request::{Id, Request};
 use crate::session::{Session, Status};
 use crate::state::App;
 
-/// Answers `req` for session `id`.
-pub fn handle(app: &App, req: &Request, id: &str) -> Reply {
+/// `GET /pay/{id}`: the payment form, or why the session cannot be paid.
+pub async fn show(State(app): State<Arc<App>>, Id(id): Id, _req: Request) -> Reply {
+    match find(&app, &id, unix_now()) {
+        Ok(session) => page_for(&session),
+        Err(reply) => reply,
+    }
+}
+
+/// `POST /pay/{id}`: pays with the form's `card_number`.
+pub async fn pay(State(app): State<Arc<App>>, Id(id): Id, req: Request) -> Reply {
     let now = unix_now();
-    let Some(session) = app.session(id, now) else {
-        return Reply::html(StatusCode::NOT_FOUND, page::not_found());
-    };
-    match req.method {
-        Method::GET => show(&session),
-        Method::POST => pay(
-            app,
+    match find(&app, &id, now) {
+        Ok(session) => charge(
+            &app,
             &session,
             field(&req.body, "card_number").as_deref().unwrap_or(""),
             now,
         ),
-        _ => Reply::text(StatusCode::METHOD_NOT_ALLOWED, "Use GET or POST.")
-            .with_header("allow", "GET, POST"),
+        Err(reply) => reply,
     }
 }
 
-fn show(session: &Session) -> Reply {
+/// Any other method on `/pay/{id}`.
+pub async fn other(State(app): State<Arc<App>>, Id(id): Id, _req: Request) -> Reply {
+    match find(&app, &id, unix_now()) {
+        Ok(_) => Reply::text(StatusCode::METHOD_NOT_ALLOWED, "Use GET or POST.")
+            .with_header("allow", "GET, POST"),
+        Err(reply) => reply,
+    }
+}
+
+/// Session `id` as of `now`, or the not-found page.
+fn find(app: &App, id: &str, now: i64) -> Result<Session, Reply> {
+    app.session(id, now)
+        .ok_or_else(|| Reply::html(StatusCode::NOT_FOUND, page::not_found()))
+}
+
+fn page_for(session: &Session) -> Reply {
     match session.status {
         Status::Open => Reply::html(StatusCode::OK, page::checkout(session, None)),
         Status::Complete => Reply::html(StatusCode::OK, page::closed(session)),
@@ -37,7 +60,7 @@ fn show(session: &Session) -> Reply {
     }
 }
 
-fn pay(app: &App, session: &Session, card_number: &str, now: i64) -> Reply {
+fn charge(app: &App, session: &Session, card_number: &str, now: i64) -> Reply {
     match session.status {
         // Paying again is harmless: no second charge, no second event.
         Status::Complete => Reply::see_other(&session.success_redirect()),
@@ -70,11 +93,10 @@ fn field(body: &[u8], name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use axum::http::Method;
 
     use super::*;
-    use crate::router::handle as route;
-    use crate::router::tests::request;
+    use crate::request::tests::request;
     use crate::state::tests::{app, new_session};
     use crate::webhooks::COMPLETED;
 
@@ -83,11 +105,13 @@ mod tests {
             "card_number={}&expiry=12%2F34&cvc=123",
             number.replace(' ', "+")
         );
-        route(
-            Arc::clone(app),
-            request(Method::POST, &format!("/pay/{id}"), &[], &body),
-        )
-        .await
+        let req = request(Method::POST, &format!("/pay/{id}"), &[], &body);
+        pay(State(Arc::clone(app)), Id(id.to_owned()), req).await
+    }
+
+    async fn get_page(app: &Arc<App>, id: &str) -> Reply {
+        let req = request(Method::GET, &format!("/pay/{id}"), &[], "");
+        show(State(Arc::clone(app)), Id(id.to_owned()), req).await
     }
 
     fn body(reply: &Reply) -> String {
@@ -100,11 +124,7 @@ mod tests {
         let mut new = new_session(unix_now() + 600);
         new.success_url = "https://shop.test/ok?session_id={CHECKOUT_SESSION_ID}".into();
         let s = app.create_session(new, unix_now());
-        let page = route(
-            Arc::clone(&app),
-            request(Method::GET, &format!("/pay/{}", s.id), &[], ""),
-        )
-        .await;
+        let page = get_page(&app, &s.id).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(body(&page).contains("<form method=\"post\""));
 
@@ -148,13 +168,24 @@ mod tests {
         let gone = post_card(&app, &s.id, "4242424242424242").await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert!(body(&gone).contains("expired") && !body(&gone).contains("<form"));
-        let page = route(
-            Arc::clone(&app),
-            request(Method::GET, &format!("/pay/{}", s.id), &[], ""),
-        )
-        .await;
+        let page = get_page(&app, &s.id).await;
         assert_eq!(page.status, StatusCode::GONE);
         let unknown = post_card(&app, "cs_test_nope", "4242424242424242").await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn other_methods_are_refused_for_known_sessions_only() {
+        let app = app();
+        let s = app.create_session(new_session(unix_now() + 600), unix_now());
+        let put = |id: &str| {
+            let req = request(Method::PUT, &format!("/pay/{id}"), &[], "");
+            other(State(Arc::clone(&app)), Id(id.to_owned()), req)
+        };
+        let refused = put(&s.id).await;
+        assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(refused.header("allow"), Some("GET, POST"));
+        assert_eq!(put("cs_test_nope").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get_page(&app, "").await.status, StatusCode::NOT_FOUND);
     }
 }

@@ -1,9 +1,10 @@
 //! [`Reply`]: a complete HTTP answer as plain data, so handlers stay testable without a socket
 //! and idempotent responses can be stored and replayed byte for byte.
 
+use axum::body::Body;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Response, StatusCode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -59,16 +60,18 @@ impl Reply {
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
+}
 
-    /// Converts to a hyper response; a header value that HTTP cannot carry becomes a 500.
-    pub fn into_response(self) -> Response<Full<Bytes>> {
+impl IntoResponse for Reply {
+    /// The response as sent; a header value that HTTP cannot carry makes it a 500.
+    fn into_response(self) -> Response {
         let mut builder = Response::builder().status(self.status);
         for (name, value) in &self.headers {
             builder = builder.header(*name, value.as_str());
         }
-        builder.body(Full::new(self.body)).unwrap_or_else(|e| {
+        builder.body(Body::from(self.body)).unwrap_or_else(|e| {
             eprintln!("sandbox-gateway: cannot build a response: {e}");
-            let mut fallback = Response::new(Full::new(Bytes::from_static(b"internal error")));
+            let mut fallback = Response::new(Body::from(Bytes::from_static(b"internal error")));
             *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             fallback
         })

@@ -17,7 +17,10 @@
 //! Turning `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the
 //! background. Reset leaves sessions, events and counters alone.
 
-use hyper::{Method, StatusCode};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -27,24 +30,57 @@ use crate::faults::{CreateFaults, FaultsPatch};
 use crate::ids::unix_now;
 use crate::lock;
 use crate::reply::Reply;
-use crate::router::Request;
+use crate::request::{Id, Local};
 use crate::session::Status;
 use crate::state::App;
 use crate::webhooks::Order;
 
-/// Answers `req` for the path below `/_sandbox/`.
-pub async fn handle(app: &App, req: &Request, path: &[&str]) -> Reply {
-    let result = match (&req.method, path) {
-        (&Method::POST, ["faults"]) => set_faults(app, &req.body),
-        (&Method::POST, ["reset"]) => Ok(reset(app)),
-        (&Method::POST, ["webhooks", "flush"]) => flush(app, &req.body).await,
-        (&Method::GET, ["stats"]) => Ok(app.stats.to_json()),
-        (&Method::GET, ["sessions"]) => Ok(app.sessions().iter().map(|s| s.to_json()).collect()),
-        (&Method::GET, ["events"]) => Ok(app.webhooks.events().into()),
-        (&Method::GET, ["refunds"]) => Ok(crate::lock(&app.refunds).clone().into()),
-        (&Method::POST, ["sessions", id, "complete"]) => complete(app, id),
-        _ => Err(ApiError::no_route(req.method.as_str(), &req.path)),
-    };
+/// `POST /_sandbox/faults`.
+pub async fn faults(State(app): State<Arc<App>>, Local(req): Local) -> Reply {
+    answer(set_faults(&app, &req.body))
+}
+
+/// `POST /_sandbox/reset`.
+pub async fn reset(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(reset_faults(&app)))
+}
+
+/// `POST /_sandbox/webhooks/flush`.
+pub async fn flush(State(app): State<Arc<App>>, Local(req): Local) -> Reply {
+    answer(flush_held(&app, &req.body).await)
+}
+
+/// `GET /_sandbox/stats`.
+pub async fn stats(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(app.stats.to_json()))
+}
+
+/// `GET /_sandbox/sessions`.
+pub async fn sessions(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(app.sessions().iter().map(|s| s.to_json()).collect()))
+}
+
+/// `GET /_sandbox/events`.
+pub async fn events(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(app.webhooks.events().into()))
+}
+
+/// `GET /_sandbox/refunds`.
+pub async fn refunds(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(lock(&app.refunds).clone().into()))
+}
+
+/// `POST /_sandbox/sessions/{id}/complete`.
+pub async fn complete(State(app): State<Arc<App>>, Id(id): Id, _: Local) -> Reply {
+    answer(complete_session(&app, &id))
+}
+
+/// Any other request under `/_sandbox`.
+pub async fn unknown(Local(req): Local) -> Reply {
+    ApiError::no_route(req.method.as_str(), &req.path).reply()
+}
+
+fn answer(result: Result<serde_json::Value, ApiError>) -> Reply {
     match result {
         Ok(value) => Reply::json(StatusCode::OK, &value),
         Err(error) => error.reply(),
@@ -81,7 +117,7 @@ fn set_faults(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     Ok(settings(app))
 }
 
-fn reset(app: &App) -> serde_json::Value {
+fn reset_faults(app: &App) -> serde_json::Value {
     *lock(&app.faults) = CreateFaults::default();
     app.webhooks.set_policy(Some(false), Some(false));
     settings(app)
@@ -93,7 +129,7 @@ struct FlushRequest {
     order: Option<String>,
 }
 
-async fn flush(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+async fn flush_held(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     let request: FlushRequest = json_body(body)?;
     let order = match request.order.as_deref() {
         None | Some("fifo") => Order::Fifo,
@@ -109,7 +145,7 @@ async fn flush(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     Ok(json!({ "delivered": flushed.delivered, "failed": flushed.failed }))
 }
 
-fn complete(app: &App, id: &str) -> Result<serde_json::Value, ApiError> {
+fn complete_session(app: &App, id: &str) -> Result<serde_json::Value, ApiError> {
     let session = app
         .complete(id, unix_now())
         .ok_or_else(|| ApiError::no_such("checkout.session", id))?;
@@ -123,50 +159,37 @@ fn complete(app: &App, id: &str) -> Result<serde_json::Value, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use axum::http::Method;
 
     use super::*;
-    use crate::router::handle as route;
-    use crate::router::tests::request;
+    use crate::request::tests::request;
     use crate::state::tests::{app, new_session};
 
-    async fn call(app: &Arc<App>, method: Method, path: &str, body: &str) -> Reply {
-        route(Arc::clone(app), request(method, path, &[], body)).await
+    /// A loopback request for `path` (the handlers ignore the method and the path).
+    fn local(method: Method, path: &str, body: &str) -> Local {
+        Local(request(method, path, &[], body))
+    }
+
+    fn state(app: &Arc<App>) -> State<Arc<App>> {
+        State(Arc::clone(app))
     }
 
     #[tokio::test]
     async fn faults_merge_and_reset() {
         let app = app();
-        let r = call(
-            &app,
-            Method::POST,
-            "/_sandbox/faults",
-            r#"{"fail_next_creates": 2}"#,
-        )
-        .await;
+        let set = |body: &str| faults(state(&app), local(Method::POST, "/_sandbox/faults", body));
+        let r = set(r#"{"fail_next_creates": 2}"#).await;
         assert_eq!(r.json_body()["fail_next_creates"], 2);
-        let r = call(
-            &app,
-            Method::POST,
-            "/_sandbox/faults",
-            r#"{"create_delay_ms": 10, "duplicate_webhooks": true}"#,
-        )
-        .await;
+        let r = set(r#"{"create_delay_ms": 10, "duplicate_webhooks": true}"#).await;
         let s = r.json_body();
         assert_eq!(
             (s["fail_next_creates"].clone(), s["create_delay_ms"].clone()),
             (json!(2), json!(10))
         );
         assert_eq!(s["duplicate_webhooks"], true);
-        let bad = call(
-            &app,
-            Method::POST,
-            "/_sandbox/faults",
-            r#"{"fail_next": 1}"#,
-        )
-        .await;
+        let bad = set(r#"{"fail_next": 1}"#).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        let r = call(&app, Method::POST, "/_sandbox/reset", "")
+        let r = reset(state(&app), local(Method::POST, "/_sandbox/reset", ""))
             .await
             .json_body();
         assert_eq!(r["fail_next_creates"], 0);
@@ -178,49 +201,63 @@ mod tests {
     async fn completes_sessions_and_lists_them_with_their_events() {
         let app = app();
         let s = app.create_session(new_session(unix_now() + 600), unix_now());
-        let done = call(
-            &app,
-            Method::POST,
-            &format!("/_sandbox/sessions/{}/complete", s.id),
-            "",
-        )
-        .await;
+        let complete_id = |id: &str| {
+            let path = format!("/_sandbox/sessions/{id}/complete");
+            complete(
+                state(&app),
+                Id(id.to_owned()),
+                local(Method::POST, &path, ""),
+            )
+        };
+        let done = complete_id(&s.id).await;
         assert_eq!(done.status, StatusCode::OK);
         assert_eq!(done.json_body()["payment_status"], "paid");
         assert!(done.json_body()["payment_intent"]
             .as_str()
             .unwrap()
             .starts_with("pi_test_"));
-        let unknown = call(&app, Method::POST, "/_sandbox/sessions/cs_x/complete", "").await;
+        let unknown = complete_id("cs_x").await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
-        let sessions = call(&app, Method::GET, "/_sandbox/sessions", "")
+        let get = |path: &str| local(Method::GET, path, "");
+        let sessions = sessions(state(&app), get("/_sandbox/sessions"))
             .await
             .json_body();
         assert_eq!(sessions[0]["id"], s.id.as_str());
-        let events = call(&app, Method::GET, "/_sandbox/events", "")
+        let events = events(state(&app), get("/_sandbox/events"))
             .await
             .json_body();
         assert_eq!(events[0]["type"], "checkout.session.completed");
         assert_eq!(events[0]["data"]["object"]["id"], s.id.as_str());
-        let stats = call(&app, Method::GET, "/_sandbox/stats", "")
-            .await
-            .json_body();
+        let stats = stats(state(&app), get("/_sandbox/stats")).await.json_body();
         assert_eq!(stats["sessions_created"], 1);
     }
 
     #[tokio::test]
     async fn flush_rejects_unknown_orders() {
         let app = app();
-        let r = call(
-            &app,
-            Method::POST,
-            "/_sandbox/webhooks/flush",
-            r#"{"order":"lifo"}"#,
-        )
-        .await;
+        let flush_with = |body: &str| {
+            flush(
+                state(&app),
+                local(Method::POST, "/_sandbox/webhooks/flush", body),
+            )
+        };
+        let r = flush_with(r#"{"order":"lifo"}"#).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        let r = call(&app, Method::POST, "/_sandbox/webhooks/flush", "").await;
+        let r = flush_with("").await;
         assert_eq!(r.json_body(), json!({ "delivered": 0, "failed": 0 }));
+    }
+
+    #[tokio::test]
+    async fn lists_refunds_and_names_unknown_routes() {
+        let app = app();
+        let refunds = refunds(state(&app), local(Method::GET, "/_sandbox/refunds", "")).await;
+        assert_eq!(refunds.json_body(), json!([]));
+        let other = unknown(local(Method::DELETE, "/_sandbox/stats", "")).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            other.json_body()["error"]["message"],
+            "Unrecognized request URL (DELETE: /_sandbox/stats)."
+        );
     }
 }

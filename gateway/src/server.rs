@@ -1,34 +1,32 @@
-//! The HTTP server: binding, the accept loop (HTTP/1.1 via hyper), the expiry ticker, and a
-//! graceful stop.
+//! The HTTP server: binding, the accept loop, the expiry ticker, and a graceful stop.
+//!
+//! Each connection is served as HTTP/1.1 by hyper, which hands every request to the axum
+//! [`router`](crate::router::router) after [`prepare`](crate::router::prepare).
+//! (`axum::serve` is not used: it has no deadline for draining connections on stop, no header
+//! read timeout, and does not report connection errors.)
 
-use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower::ServiceExt;
 
 use crate::config::Config;
 use crate::ids::unix_now;
-use crate::reply::Reply;
-use crate::router::{self, Request};
+use crate::router;
 use crate::state::App;
 use crate::stats::Stats;
 use crate::webhooks::{Deliverer, Webhooks};
-
-/// Largest request body accepted.
-const MAX_BODY_BYTES: usize = 1 << 20;
 /// How often open sessions are checked for expiry.
 const TICK: Duration = Duration::from_millis(250);
 /// How long open connections get to finish when stopping.
@@ -78,7 +76,11 @@ pub async fn start(config: &Config) -> io::Result<Running> {
     ));
     let (stop, stopped) = watch::channel(false);
     let tasks = [
-        tokio::spawn(serve(listener, Arc::clone(&app), stopped.clone())),
+        tokio::spawn(serve(
+            listener,
+            router::router(Arc::clone(&app)),
+            stopped.clone(),
+        )),
         tokio::spawn(tick(Arc::clone(&app), stopped)),
     ];
     Ok(Running {
@@ -99,14 +101,16 @@ fn public_base(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
-async fn serve(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+async fn serve(listener: TcpListener, routes: Router, mut stopped: watch::Receiver<bool>) {
     let graceful = GracefulShutdown::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    let app = Arc::clone(&app);
-                    let service = service_fn(move |req| respond(Arc::clone(&app), peer, req));
+                    let service = routes
+                        .clone()
+                        .map_request(move |req: hyper::Request<Incoming>| router::prepare(req, peer));
+                    let service = TowerToHyperService::new(service);
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
                         .serve_connection(TokioIo::new(stream), service);
@@ -131,36 +135,6 @@ async fn serve(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receive
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN) => eprintln!("sandbox-gateway: closing connections that did not finish"),
     }
-}
-
-async fn respond(
-    app: Arc<App>,
-    peer: SocketAddr,
-    req: hyper::Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return Ok(
-                Reply::text(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.")
-                    .into_response(),
-            );
-        }
-        Err(_) => {
-            return Ok(
-                Reply::text(StatusCode::BAD_REQUEST, "Unreadable request body.").into_response(),
-            )
-        }
-    };
-    let request = Request {
-        method: parts.method,
-        path: parts.uri.path().to_owned(),
-        headers: parts.headers,
-        body,
-        peer,
-    };
-    Ok(router::handle(app, request).await.into_response())
 }
 
 /// Expires due sessions and forgets old idempotency keys, every [`TICK`].

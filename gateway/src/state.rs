@@ -8,8 +8,7 @@ use crate::faults::CreateFaults;
 use crate::idempotency::Idempotency;
 use crate::ids::id as id_of;
 use crate::lock;
-use crate::params::NewSession;
-use crate::session::Session;
+use crate::session::{NewSession, Session};
 use crate::stats::Stats;
 use crate::webhooks::{Event, Webhooks, COMPLETED, EXPIRED};
 
@@ -69,7 +68,7 @@ impl App {
         Stats::bump(&self.stats.sessions_created);
         eprintln!(
             "sandbox-gateway: created {} for {} {}",
-            session.id, session.amount_total, session.currency
+            session.id, session.new.amount_total, session.new.currency
         );
         session
     }
