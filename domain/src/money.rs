@@ -115,10 +115,7 @@ impl Money {
             .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
-}
 
-/// Formats for people: `€1,249.00`, `¥500`, `CHF 12.50`.
-impl Money {
     /// The amount as a plain decimal string in major units (`"1249.99"`), as schema.org and
     /// other machine formats want it; computed from integers, never through a float.
     pub fn decimal(&self) -> String {
@@ -138,6 +135,7 @@ impl Money {
     }
 }
 
+/// Formats for people: `€1,249.00`, `¥500`, `CHF 12.50`.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let exp = self.currency.exponent();

@@ -102,6 +102,24 @@ impl CatalogObject {
         self.publishing.set(false);
         answer
     }
+
+    /// Applies `change` to `current` with the domain's rules, saves and publishes the result.
+    async fn change(
+        &self,
+        current: Option<&Catalog>,
+        change: CatalogChange,
+    ) -> worker::Result<ChangeOutcome> {
+        if self.publishing.get() {
+            return Ok(ChangeOutcome::Busy);
+        }
+        Ok(match Catalog::change(current, change) {
+            Err(error) => ChangeOutcome::Refused { error },
+            Ok(next) => {
+                self.save(&next)?;
+                self.publish_exclusively(&next).await
+            }
+        })
+    }
 }
 
 impl worker::DurableObject for CatalogObject {
@@ -153,26 +171,6 @@ impl worker::DurableObject for CatalogObject {
                 answer::<ImportCsv>(&outcome)
             }
         }
-    }
-}
-
-impl CatalogObject {
-    /// Applies `change` to `current` with the domain's rules, saves and publishes the result.
-    async fn change(
-        &self,
-        current: Option<&Catalog>,
-        change: CatalogChange,
-    ) -> worker::Result<ChangeOutcome> {
-        if self.publishing.get() {
-            return Ok(ChangeOutcome::Busy);
-        }
-        Ok(match Catalog::change(current, change) {
-            Err(error) => ChangeOutcome::Refused { error },
-            Ok(next) => {
-                self.save(&next)?;
-                self.publish_exclusively(&next).await
-            }
-        })
     }
 }
 
