@@ -4,6 +4,7 @@ use crate::ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore
 use crate::{hold_lines, Commerce, ShopError};
 use domain::cart::{CartCommand, CartLine};
 use domain::order::{Order, OrderEvent, OrderStatus};
+use domain::CartId;
 use serde_json::Value;
 
 /// What a payment event did, for the gateway's logs.
@@ -33,11 +34,15 @@ where
     /// its stock holds are released at once. If the gateway says the session is no longer open,
     /// it was paid (or expired) meanwhile, and its webhook records that: a payment is never
     /// undone here. Answers the order, if it is the cart's.
-    pub async fn abandon(&self, order_id: &str, cart_id: &str) -> Result<Option<Order>, ShopError> {
+    pub async fn abandon(
+        &self,
+        order_id: &str,
+        cart_id: &CartId,
+    ) -> Result<Option<Order>, ShopError> {
         let Some(order) = self.orders.get(order_id).await? else {
             return Ok(None);
         };
-        if order.cart_id != cart_id {
+        if order.cart_id != cart_id.as_str() {
             return Ok(None);
         }
         if !order.status.holds_stock() {

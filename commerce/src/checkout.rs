@@ -6,7 +6,7 @@ use crate::ports::{
 use crate::{hold_lines, Commerce, ShopError, SESSION_ATTEMPTS};
 use domain::cart::{self, Cart, CartCommand, PricedCart, SkuInfo};
 use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
-use domain::CatalogIndex;
+use domain::{CartId, CatalogIndex, Email};
 
 /// Prices `cart` with the catalog's current prices.
 pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, ShopError> {
@@ -42,13 +42,9 @@ where
         &self,
         index: &CatalogIndex,
         origin: &str,
-        cart_id: Option<&str>,
-        email: &str,
+        cart_id: Option<&CartId>,
+        email: &Email,
     ) -> Result<Checkout, ShopError> {
-        let email = email.trim();
-        if !domain::payment::valid_email(email) {
-            return Err(ShopError::BadEmail);
-        }
         let Some(cart_id) = cart_id else {
             return Err(ShopError::EmptyCart);
         };
@@ -78,8 +74,8 @@ where
         let order = Order {
             id: order_id,
             status: OrderStatus::Pending,
-            cart_id: cart_id.to_owned(),
-            email: email.to_owned(),
+            cart_id: cart_id.to_string(),
+            email: email.to_string(),
             currency: priced.currency,
             lines,
             total: priced.subtotal,
@@ -183,7 +179,7 @@ where
     async fn agree_on_order(
         &self,
         index: &CatalogIndex,
-        cart_id: &str,
+        cart_id: &CartId,
     ) -> Result<Agreed, ShopError> {
         let mut replace = None;
         loop {
@@ -192,7 +188,7 @@ where
                 order_id: proposal.clone(),
                 replace: replace.clone(),
             };
-            let cart = self.carts.apply(cart_id, command).await??;
+            let cart = self.carts.apply(cart_id.as_str(), command).await??;
             if cart.is_empty() {
                 return Err(ShopError::EmptyCart);
             }

@@ -8,8 +8,6 @@ use domain::Sku;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShopError {
-    #[error("give an e-mail address such as you@example.com for the receipt")]
-    BadEmail,
     #[error("the cart is empty: add something before checking out")]
     EmptyCart,
     #[error("{sku} is no longer sold; remove it to check out")]

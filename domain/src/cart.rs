@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// At most this many distinct lines.
 pub const MAX_LINES: usize = 100;
 /// Per line, 1 to this many units.
-pub const MAX_QUANTITY: u32 = 99;
+pub const MAX_QUANTITY: u32 = crate::ids::Quantity::MAX;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {

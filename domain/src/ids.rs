@@ -11,6 +11,12 @@ pub enum IdError {
     BadSku,
     #[error("quantity must be a whole number from {min} to {max}", min = Quantity::MIN, max = Quantity::MAX)]
     BadQuantity,
+    #[error("a cart id is 32 lowercase hex digits")]
+    BadCartId,
+    #[error("an order id is ord_ and 32 lowercase hex digits")]
+    BadOrderId,
+    #[error("give an e-mail address such as you@example.com for the receipt")]
+    BadEmail,
 }
 
 /// A URL-safe product or collection handle, e.g. `linen-shirt`.
@@ -129,10 +135,109 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
+/// `n` lowercase hex digits.
+fn is_hex(s: &str, n: usize) -> bool {
+    s.len() == n
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A newtype over a string that only its `parse` can make: `Display`, `as_str`, serde as the
+/// plain string (checked again when read).
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $check:expr, $err:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                let check: fn(&str) -> bool = $check;
+                if check(s) {
+                    Ok($name(s.to_owned()))
+                } else {
+                    Err($err)
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A cart's id, as its cookie carries it: 32 lowercase hex digits (128 random bits).
+    CartId,
+    |s| is_hex(s, 32),
+    IdError::BadCartId
+);
+
+string_id!(
+    /// An order's id: `ord_` and 32 lowercase hex digits (128 random bits, unguessable).
+    OrderId,
+    |s| s.strip_prefix("ord_").is_some_and(|h| is_hex(h, 32)),
+    IdError::BadOrderId
+);
+
+string_id!(
+    /// An e-mail address for receipts, checked enough to catch typos a shopper would want to
+    /// hear about (surrounding spaces are trimmed first by [`Email::trimmed`]).
+    Email,
+    crate::payment::valid_email,
+    IdError::BadEmail
+);
+
+impl Email {
+    /// Parses `s` without its surrounding spaces.
+    pub fn trimmed(s: &str) -> Result<Self, IdError> {
+        Email::parse(s.trim())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn cart_and_order_ids_and_emails() {
+        let hex = "0123456789abcdef0123456789abcdef";
+        assert!(CartId::parse(hex).is_ok());
+        for bad in [
+            "",
+            "0123",
+            &hex.to_uppercase(),
+            &format!("{hex}0"),
+            "g123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(CartId::parse(bad), Err(IdError::BadCartId), "{bad:?}");
+        }
+        assert!(OrderId::parse(&format!("ord_{hex}")).is_ok());
+        assert_eq!(OrderId::parse(hex), Err(IdError::BadOrderId));
+        assert_eq!(
+            Email::trimmed("  a@example.com ").map(|e| e.to_string()),
+            Ok("a@example.com".into())
+        );
+        assert_eq!(Email::parse("nope"), Err(IdError::BadEmail));
+        let back: Result<Email, _> = serde_json::from_str("\"x@\"");
+        assert!(back.is_err(), "checked when read");
+    }
 
     #[test]
     fn handles() {

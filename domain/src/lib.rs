@@ -35,5 +35,5 @@ pub use catalog::{
     Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, SkuEntry,
     Variant,
 };
-pub use ids::{Handle, Quantity, Sku};
+pub use ids::{CartId, Email, Handle, OrderId, Quantity, Sku};
 pub use money::{Currency, Money};

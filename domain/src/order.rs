@@ -29,11 +29,7 @@ pub enum OrderStatus {
 
 /// Order ids are `ord_` and 32 lowercase hex digits (128 random bits).
 pub fn is_order_id(s: &str) -> bool {
-    s.strip_prefix("ord_").is_some_and(|h| {
-        h.len() == 32
-            && h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+    crate::ids::OrderId::parse(s).is_ok()
 }
 
 impl OrderStatus {

@@ -120,7 +120,8 @@ impl AppError {
                 | B::BadStatus(_)
                 | B::BadCursor
                 | B::BadLimit
-                | B::BadQuery(_) => 400,
+                | B::BadQuery(_)
+                | B::BadEmail => 400,
             },
             AppError::Cart(e) => match e {
                 CartError::BadQuantity { .. } => 400,
@@ -135,7 +136,7 @@ impl AppError {
                 ChangeError::NoCatalog | ChangeError::ConfirmRequired { .. } => 409,
             },
             AppError::Shop(e) => match e {
-                ShopError::BadEmail | ShopError::BadSignature(_) => 400,
+                ShopError::BadSignature(_) => 400,
                 ShopError::UnknownOrder(_) => 404,
                 ShopError::WebhooksNotConfigured => 503,
                 _ => 409,
@@ -179,6 +180,7 @@ impl AppError {
                 B::BadLimit => "bad_limit",
                 B::UnknownOrder(_) => "unknown_order",
                 B::BadQuery(_) => "bad_request",
+                B::BadEmail => "bad_email",
             },
             AppError::Cart(e) => e.code(),
             AppError::Catalog(e) => match e {
@@ -188,7 +190,6 @@ impl AppError {
                 ChangeError::ConfirmRequired { .. } => "confirm_required",
             },
             AppError::Shop(e) => match e {
-                ShopError::BadEmail => "bad_email",
                 ShopError::EmptyCart => "empty_cart",
                 ShopError::Unavailable { .. } => "unavailable",
                 ShopError::OutOfStock { .. } => "out_of_stock",

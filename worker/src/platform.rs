@@ -113,6 +113,44 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppE
     serde_json::from_slice(&bytes).map_err(AppError::malformed_json)
 }
 
+/// Decodes a JSON object body of at most [`MAX_BODY_BYTES`] into `T`, a struct of [`Field`]s:
+/// anything but an object is `malformed_json`; each field's problem is the handler's to name.
+pub async fn json_object<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
+    let object: serde_json::Map<String, serde_json::Value> = json_body(req).await?;
+    T::deserialize(serde_json::Value::Object(object)).map_err(AppError::malformed_json)
+}
+
+/// One field of a JSON body, read into its type `T` at the boundary: absent, present but not
+/// a `T` (with its JSON text, for the error), or a `T`.
+#[derive(Debug, Default)]
+pub enum Field<T> {
+    #[default]
+    Missing,
+    Invalid(String),
+    Valid(T),
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Field<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match T::deserialize(&value) {
+            Ok(t) => Field::Valid(t),
+            Err(_) => Field::Invalid(value.to_string()),
+        })
+    }
+}
+
+impl<T> Field<T> {
+    /// The value, or the handler's error for what was sent (`None` when nothing was).
+    pub fn require(self, bad: impl FnOnce(Option<String>) -> BadInput) -> Result<T, BadInput> {
+        match self {
+            Field::Valid(t) => Ok(t),
+            Field::Invalid(raw) => Err(bad(Some(raw))),
+            Field::Missing => Err(bad(None)),
+        }
+    }
+}
+
 /// Decodes a form body (`application/x-www-form-urlencoded`) into pairs.
 pub async fn form_body(req: &mut Request) -> Result<Vec<(String, String)>, AppError> {
     let bytes = body_bytes(req, MAX_BODY_BYTES).await?;

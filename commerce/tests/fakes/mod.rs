@@ -12,12 +12,22 @@ use commerce::Commerce;
 use domain::cart::{Cart, CartCommand, CartError};
 use domain::inventory::{HoldLine, InventoryCommand, InventoryReply, Shard};
 use domain::order::{Order, OrderEvent, Transition};
-use domain::{Catalog, CatalogIndex, Sku};
+use domain::{CartId, Catalog, CatalogIndex, Email, Sku};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 pub const TTL: i64 = 1800;
+
+/// The cart id a test calls `name`: the same 32 hex digits for the same name.
+pub fn cart(name: &str) -> CartId {
+    let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+    CartId::parse(&format!("{hex:0>32}")[..32]).expect("cart id")
+}
+
+pub fn email() -> Email {
+    Email::parse("shopper@example.com").expect("email")
+}
 pub const ORIGIN: &str = "https://shop.example";
 pub const SECRET: &str = "whsec_test";
 
@@ -62,8 +72,14 @@ impl Ids for FakeIds {
 pub struct FakeCarts(pub RefCell<HashMap<String, Cart>>);
 
 impl FakeCarts {
-    pub fn get(&self, id: &str) -> Cart {
-        self.0.borrow().get(id).cloned().unwrap_or_default()
+    /// The cart a test calls `name`.
+    pub fn get(&self, name: &str) -> Cart {
+        let id = cart(name);
+        self.0
+            .borrow()
+            .get(id.as_str())
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -349,14 +365,14 @@ impl World {
     }
 
     /// Puts `quantity` of `sku` in cart `cart`.
-    pub async fn add(&self, cart: &str, sku: &str, quantity: u32) {
+    pub async fn add(&self, name: &str, sku: &str, quantity: u32) {
         let add = CartCommand::Add {
             sku: Sku::parse(sku).expect("sku"),
             quantity,
             available: None,
         };
         self.carts
-            .apply(cart, add)
+            .apply(cart(name).as_str(), add)
             .await
             .expect("store")
             .expect("added");

@@ -45,6 +45,8 @@ pub enum BadInput {
     BadLimit,
     #[error("there is no order {0}")]
     UnknownOrder(String),
+    #[error("give an e-mail address such as you@example.com for the receipt")]
+    BadEmail,
     #[error("{0}")]
     BadQuery(String),
 }

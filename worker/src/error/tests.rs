@@ -31,7 +31,7 @@ fn each_cause_has_its_status_code_and_fields() {
     assert_eq!(wire(BadInput::TooLarge { max: 16 }).0, 413);
     assert_eq!(wire(BadInput::TooLarge { max: 16 }).2["max_bytes"], 16);
     assert_eq!(wire(ShopError::EmptyCart).1, "empty_cart");
-    assert_eq!(wire(ShopError::BadEmail).0, 400);
+    assert_eq!(wire(BadInput::BadEmail).1, "bad_email");
     assert_eq!(
         wire(ShopError::Cart(CartError::TooManyLines)).1,
         "too_many_lines",
@@ -45,7 +45,10 @@ fn a_failed_publish_and_a_down_gateway_are_5xx_with_their_own_codes() {
     assert_eq!((status, code), (503, "catalog_unavailable"));
     let (status, code, body) = wire(PaymentError::Timeout);
     assert_eq!((status, code), (504, "payment_unavailable"));
-    assert_eq!(body["detail"], "The payment service did not answer in time.");
+    assert_eq!(
+        body["detail"],
+        "The payment service did not answer in time."
+    );
     assert!(AppError::from(PaymentError::Timeout).worth_showing());
 }
 

@@ -1,7 +1,7 @@
 //! The HTTP side of shopping: the cart API, checkout, webhooks, and the cart and order pages.
 
 use crate::error::{AppError, BadInput};
-use crate::platform::{self, field};
+use crate::platform::{self, field, Field};
 use crate::respond::{no_store, see_other, with_cookie, Cookie};
 use crate::services::catalog::CatalogStore;
 use crate::services::shopping::{price, Shopping};
@@ -9,8 +9,7 @@ use app::api::{CartJson, OrderJson};
 use app::checkout_pages::CartView;
 use commerce::WebhookOutcome;
 use domain::cart::{self, PricedCart};
-use domain::{CatalogIndex, Sku};
-use serde_json::Value;
+use domain::{CartId, CatalogIndex, Email, Quantity, Sku};
 use worker::{Request, Response};
 
 /// The cart cookie: its name and how long it lasts (seconds).
@@ -19,59 +18,89 @@ const COOKIE_MAX_AGE: i64 = 30 * 24 * 3600;
 /// Webhook bodies can be larger than shop requests (a session with many lines).
 const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
 
-/// The cart id from the `cart` cookie, if it has the shape of one (32 hex digits).
-pub fn cart_id(req: &Request) -> Option<String> {
-    platform::cookie(req, COOKIE).filter(|v| {
-        v.len() == 32
-            && v.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+/// The cart id from the `cart` cookie, if it is one.
+pub fn cart_id(req: &Request) -> Option<CartId> {
+    platform::cookie(req, COOKIE).and_then(|v| CartId::parse(&v).ok())
 }
 
 /// The cart cookie for cart `id`: `Lax`, so that it comes back with the payment page's
 /// redirect.
-fn cart_cookie(id: &str) -> Cookie<'_> {
+fn cart_cookie(id: &CartId) -> Cookie<'_> {
     Cookie {
         name: COOKIE,
-        value: id,
+        value: id.as_str(),
         path: "/",
         max_age: COOKIE_MAX_AGE,
         strict: false,
     }
 }
 
-/// A quantity from JSON: a whole number in `min..=99`.
-fn quantity(v: Option<&Value>, min: u32) -> Result<u32, AppError> {
-    let bad = |got: String| {
-        AppError::from(BadInput::BadQuantity {
-            min,
-            max: cart::MAX_QUANTITY,
-            got,
-        })
-    };
-    match v {
-        None => Err(bad("nothing".into())),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(q) if q >= u64::from(min) && q <= u64::from(cart::MAX_QUANTITY) => Ok(q as u32),
-            _ => Err(bad(n.to_string())),
+/// `POST /api/cart/items`.
+#[derive(serde::Deserialize)]
+struct AddItem {
+    #[serde(default)]
+    sku: Field<Sku>,
+    #[serde(default)]
+    quantity: Field<Quantity>,
+}
+
+/// `PATCH /api/cart/items/{sku}`: 0 removes the line.
+#[derive(serde::Deserialize)]
+struct SetQuantity {
+    #[serde(default)]
+    quantity: Field<u32>,
+}
+
+/// `POST /api/checkout`.
+#[derive(serde::Deserialize)]
+struct CheckoutBody {
+    #[serde(default)]
+    email: Field<String>,
+}
+
+/// 400 `bad_quantity` for what was sent (`None`: nothing).
+fn bad_quantity(min: u32, got: Option<String>) -> BadInput {
+    BadInput::BadQuantity {
+        min,
+        max: Quantity::MAX,
+        got: got.unwrap_or_else(|| "nothing".into()),
+    }
+}
+
+fn bad_sku(got: Option<String>) -> BadInput {
+    match got {
+        None => BadInput::MissingSku,
+        Some(raw) => BadInput::BadSku {
+            raw: raw.trim_matches('"').to_owned(),
+            reason: domain::ids::IdError::BadSku.to_string(),
         },
-        Some(other) => Err(bad(other.to_string())),
     }
 }
 
-/// A quantity from a form field.
-fn form_quantity(v: Option<&str>, min: u32) -> Result<u32, AppError> {
-    let parsed = v
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(|n| Value::Number(n.into()));
-    match parsed {
-        Some(n) => quantity(Some(&n), min),
-        None => quantity(v.map(|s| Value::String(s.to_owned())).as_ref(), min),
+/// A line's new quantity: 0 (remove) to [`Quantity::MAX`].
+fn line_quantity(q: u32) -> Result<u32, BadInput> {
+    if q <= Quantity::MAX {
+        Ok(q)
+    } else {
+        Err(bad_quantity(0, Some(q.to_string())))
     }
 }
 
-fn json_cart(id: Option<&str>, priced: &PricedCart, status: u16) -> Result<Response, AppError> {
-    no_store(Response::from_json(&CartJson::new(id, priced))?.with_status(status))
+/// A quantity typed into a form.
+fn form_quantity(v: Option<&str>, min: u32) -> Result<u32, BadInput> {
+    let got = || Some(v.unwrap_or_default().to_owned());
+    let n: u32 = v
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| bad_quantity(min, got()))?;
+    if n < min {
+        return Err(bad_quantity(min, got()));
+    }
+    line_quantity(n)
+}
+
+fn json_cart(id: Option<&CartId>, priced: &PricedCart, status: u16) -> Result<Response, AppError> {
+    let json = CartJson::new(id.map(CartId::as_str), priced);
+    no_store(Response::from_json(&json)?.with_status(status))
 }
 
 pub async fn api_cart(
@@ -81,8 +110,8 @@ pub async fn api_cart(
 ) -> Result<Response, AppError> {
     let index = store.index().await?;
     let id = cart_id(req);
-    let cart = shop.cart_of(id.as_deref()).await?;
-    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+    let cart = shop.cart_of(id.as_ref()).await?;
+    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
 }
 
 pub async fn api_cart_add(
@@ -90,17 +119,11 @@ pub async fn api_cart_add(
     store: &CatalogStore,
     shop: &Shopping,
 ) -> Result<Response, AppError> {
-    let body: Value = platform::json_body(req).await?;
-    let Some(obj) = body.as_object() else {
-        return Err(AppError::malformed_json(
-            "expected an object {\"sku\", \"quantity\"}",
-        ));
-    };
-    let sku = obj
-        .get("sku")
-        .and_then(Value::as_str)
-        .ok_or(BadInput::MissingSku)?;
-    let qty = quantity(obj.get("quantity"), 1)?;
+    let body: AddItem = platform::json_object(req).await?;
+    let sku = body.sku.require(bad_sku)?;
+    let qty = body
+        .quantity
+        .require(|got| bad_quantity(Quantity::MIN, got))?;
     let index = store.index().await?;
     let (id, cart, new) = shop.add(&index, cart_id(req), sku, qty).await?;
     let resp = json_cart(
@@ -120,17 +143,12 @@ pub async fn api_cart_update(
     shop: &Shopping,
     sku: &Sku,
 ) -> Result<Response, AppError> {
-    let body: Value = platform::json_body(req).await?;
-    let Some(obj) = body.as_object() else {
-        return Err(AppError::malformed_json(
-            "expected an object {\"quantity\"}",
-        ));
-    };
-    let qty = quantity(obj.get("quantity"), 0)?;
+    let body: SetQuantity = platform::json_object(req).await?;
+    let qty = line_quantity(body.quantity.require(|got| bad_quantity(0, got))?)?;
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.set(&index, id.clone(), sku, qty).await?;
-    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
 }
 
 pub async fn api_cart_remove(
@@ -142,7 +160,7 @@ pub async fn api_cart_remove(
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.remove(id.clone(), sku).await?;
-    json_cart(id.as_deref(), &price(&index, &cart)?, 200)
+    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
 }
 
 pub async fn api_checkout(
@@ -150,17 +168,16 @@ pub async fn api_checkout(
     store: &CatalogStore,
     shop: &Shopping,
 ) -> Result<Response, AppError> {
-    let body: Value = platform::json_body(req).await?;
-    let email = body
-        .get("email")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let body: CheckoutBody = platform::json_object(req).await?;
+    let email = match body.email {
+        Field::Valid(e) => Email::trimmed(&e).map_err(|_| BadInput::BadEmail)?,
+        _ => return Err(BadInput::BadEmail.into()),
+    };
     let index = store.index().await?;
     let origin = platform::origin(req)?;
     let commerce::Checkout { order, created } = shop
         .commerce()
-        .checkout(&index, &origin, cart_id(req).as_deref(), &email)
+        .checkout(&index, &origin, cart_id(req).as_ref(), &email)
         .await?;
     let json = serde_json::json!({ "order_id": order.id, "payment_url": order.payment_url, "status": order.status });
     no_store(Response::from_json(&json)?.with_status(if created { 201 } else { 200 }))
@@ -229,7 +246,7 @@ async fn cart_page(
             }
         }
     }
-    let cart = shop.cart_of(id.as_deref()).await?;
+    let cart = shop.cart_of(id.as_ref()).await?;
     let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
     let priced = price(&index, &cart)?;
     let images = priced
@@ -307,10 +324,10 @@ async fn run_form(
     };
     match action {
         FormAction::Add => {
-            let qty = form_quantity(field(form, "quantity"), 1)?;
-            let (id, _, new) = shop
-                .add(&index, id, field(form, "sku").unwrap_or_default(), qty)
-                .await?;
+            let n = form_quantity(field(form, "quantity"), Quantity::MIN)?;
+            let qty = Quantity::new(i64::from(n))
+                .map_err(|_| bad_quantity(Quantity::MIN, Some(n.to_string())))?;
+            let (id, _, new) = shop.add(&index, id, sku_field()?, qty).await?;
             let resp = see_other("/cart")?;
             if new {
                 return with_cookie(req, resp, &cart_cookie(&id));
@@ -335,10 +352,11 @@ async fn run_form(
         }
         FormAction::Checkout => {
             let origin = platform::origin(req)?;
-            let email = field(form, "email").unwrap_or_default();
+            let email = Email::trimmed(field(form, "email").unwrap_or_default())
+                .map_err(|_| BadInput::BadEmail)?;
             let commerce::Checkout { order, .. } = shop
                 .commerce()
-                .checkout(&index, &origin, id.as_deref(), email)
+                .checkout(&index, &origin, id.as_ref(), &email)
                 .await?;
             match &order.payment_url {
                 Some(url) => see_other(url),

@@ -15,7 +15,7 @@ use crate::platform;
 use crate::ports::Runtime;
 use commerce::Commerce;
 use domain::cart::{Cart, CartCommand, CartError, PricedCart};
-use domain::{CatalogIndex, Sku};
+use domain::{CartId, CatalogIndex, Quantity, Sku};
 use worker::Env;
 
 pub struct Shopping {
@@ -27,15 +27,12 @@ pub struct Shopping {
     pub webhook_secret: Option<String>,
 }
 
-fn known_sku(index: &CatalogIndex, raw: &str) -> Result<Sku, AppError> {
-    let sku = Sku::parse(raw).map_err(|e| BadInput::BadSku {
-        raw: raw.to_owned(),
-        reason: e.to_string(),
-    })?;
-    if !index.skus.contains_key(&sku) {
-        return Err(BadInput::UnknownSku(sku).into());
+/// Refuses a SKU the catalog does not sell.
+fn known_sku(index: &CatalogIndex, sku: &Sku) -> Result<(), AppError> {
+    if !index.skus.contains_key(sku) {
+        return Err(BadInput::UnknownSku(sku.clone()).into());
     }
-    Ok(sku)
+    Ok(())
 }
 
 /// Prices `cart` with the catalog's current prices.
@@ -71,9 +68,9 @@ impl Shopping {
         }
     }
 
-    pub async fn cart_of(&self, id: Option<&str>) -> Result<Cart, AppError> {
+    pub async fn cart_of(&self, id: Option<&CartId>) -> Result<Cart, AppError> {
         match id {
-            Some(id) => self.carts.get(id).await,
+            Some(id) => self.carts.get(id.as_str()).await,
             None => Ok(Cart::default()),
         }
     }
@@ -108,46 +105,46 @@ impl Shopping {
     pub async fn add(
         &self,
         index: &CatalogIndex,
-        id: Option<String>,
-        raw_sku: &str,
-        qty: u32,
-    ) -> Result<(String, Cart, bool), AppError> {
-        let sku = known_sku(index, raw_sku)?;
+        id: Option<CartId>,
+        sku: Sku,
+        qty: Quantity,
+    ) -> Result<(CartId, Cart, bool), AppError> {
+        known_sku(index, &sku)?;
         // The cart checks the stock read here against its own line as it adds: one object
         // round trip fewer than reading the cart first, and no window between check and add.
         let available = self.available(index, &sku).await?;
         let (id, new) = match id {
             Some(id) => (id, false),
-            None => (platform::random_hex(16)?, true),
+            None => (new_cart_id()?, true),
         };
         let add = CartCommand::Add {
             sku,
-            quantity: qty,
+            quantity: qty.get(),
             available: Some(available),
         };
-        let cart = self.carts.apply(&id, add).await??;
+        let cart = self.carts.apply(id.as_str(), add).await??;
         Ok((id, cart, new))
     }
 
     pub async fn set(
         &self,
         index: &CatalogIndex,
-        id: Option<String>,
+        id: Option<CartId>,
         sku: &Sku,
         qty: u32,
     ) -> Result<Cart, AppError> {
-        let current = self.cart_of(id.as_deref()).await?;
+        let current = self.cart_of(id.as_ref()).await?;
         let not_in_cart = || AppError::from(CartError::NotInCart { sku: sku.clone() });
         let (Some(id), true) = (id, current.quantity_of(sku.as_str()) > 0) else {
             return Err(not_in_cart());
         };
         if qty > current.quantity_of(sku.as_str()) {
-            known_sku(index, sku.as_str())?;
+            known_sku(index, sku)?;
             self.check_stock(index, sku, qty).await?;
         }
         self.carts
             .apply(
-                &id,
+                id.as_str(),
                 CartCommand::Set {
                     sku: sku.clone(),
                     quantity: qty,
@@ -157,13 +154,19 @@ impl Shopping {
             .map_err(AppError::from)
     }
 
-    pub async fn remove(&self, id: Option<String>, sku: &Sku) -> Result<Cart, AppError> {
+    pub async fn remove(&self, id: Option<CartId>, sku: &Sku) -> Result<Cart, AppError> {
         let Some(id) = id else {
             return Err(CartError::NotInCart { sku: sku.clone() }.into());
         };
         self.carts
-            .apply(&id, CartCommand::Remove { sku: sku.clone() })
+            .apply(id.as_str(), CartCommand::Remove { sku: sku.clone() })
             .await?
             .map_err(AppError::from)
     }
+}
+
+/// A fresh cart id from the runtime's randomness.
+fn new_cart_id() -> Result<CartId, AppError> {
+    CartId::parse(&platform::random_hex(16)?)
+        .map_err(|e| AppError::internal(format!("random cart id: {e}")))
 }
