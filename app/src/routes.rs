@@ -1,7 +1,7 @@
 //! Routing as a pure function: method and path in, a [`Route`] out.
 //! The Worker matches on the result; nothing else inspects URL strings.
 
-use domain::{Handle, Sku};
+use domain::{Handle, OrderId, Sku};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -18,13 +18,13 @@ pub enum Route {
     CartUpdate,
     CartRemove,
     Checkout,
-    Order(String),
+    Order(OrderId),
     ApiCart,
     ApiCartAdd,
     ApiCartUpdate(Sku),
     ApiCartRemove(Sku),
     ApiCheckout,
-    ApiOrder(String),
+    ApiOrder(OrderId),
     PaymentWebhook,
     /// The merchant's JSON API under `/admin/api/`: every one needs the bearer token, checked
     /// once for all of them.
@@ -34,8 +34,8 @@ pub enum Route {
     AdminLogout,
     AdminStockForm,
     AdminImportForm,
-    AdminFulfilForm(String),
-    AdminRefundForm(String),
+    AdminFulfilForm(OrderId),
+    AdminRefundForm(OrderId),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
@@ -53,9 +53,9 @@ pub enum AdminApi {
     ProductPut(Handle),
     ProductDelete(Handle),
     Orders,
-    Order(String),
-    OrderFulfil(String),
-    OrderRefund(String),
+    Order(OrderId),
+    OrderFulfil(OrderId),
+    OrderRefund(OrderId),
 }
 
 /// Maps a request to its route. `path` is the URL path, without the query.
@@ -82,6 +82,7 @@ pub fn route(method: &str, path: &str) -> Route {
     };
     let handle = |s: &str, f: fn(Handle) -> Route| Handle::parse(s).map(f);
     let api_sku = |s: &str| Sku::parse(s).ok();
+    let order = |s: &str| OrderId::parse(s).ok();
     match segments.as_slice() {
         ["sitemap.xml"] => get(Route::Sitemap),
         ["robots.txt"] => get(Route::Robots),
@@ -90,7 +91,7 @@ pub fn route(method: &str, path: &str) -> Route {
         ["cart", "update"] => post(Route::CartUpdate),
         ["cart", "remove"] => post(Route::CartRemove),
         ["checkout"] => post(Route::Checkout),
-        ["orders", id] if is_order_id(id) => get(Route::Order((*id).to_owned())),
+        ["orders", id] => order(id).map_or(Route::NotFound, |id| get(Route::Order(id))),
         ["api", "cart"] => get(Route::ApiCart),
         ["api", "cart", "items"] => post(Route::ApiCartAdd),
         ["api", "cart", "items", s] => match (api_sku(s), method) {
@@ -100,7 +101,9 @@ pub fn route(method: &str, path: &str) -> Route {
             (None, _) => Route::ApiNotFound,
         },
         ["api", "checkout"] => post(Route::ApiCheckout),
-        ["api", "orders", id] if is_order_id(id) => get(Route::ApiOrder((*id).to_owned())),
+        ["api", "orders", id] => {
+            order(id).map_or(Route::ApiNotFound, |id| get(Route::ApiOrder(id)))
+        }
         ["webhooks", "payment"] => post(Route::PaymentWebhook),
         ["admin", "api", "inventory", s] => match (api_sku(s), method) {
             (Some(sku), "GET" | "HEAD") => Route::AdminApi(AdminApi::InventoryGet(sku)),
@@ -121,22 +124,22 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "logout"] => post(Route::AdminLogout),
         ["admin", "stock"] => post(Route::AdminStockForm),
         ["admin", "import"] => post(Route::AdminImportForm),
-        ["admin", "orders", id, "fulfil"] if is_order_id(id) => {
-            post(Route::AdminFulfilForm((*id).to_owned()))
+        ["admin", "orders", id, "fulfil"] => {
+            order(id).map_or(Route::NotFound, |id| post(Route::AdminFulfilForm(id)))
         }
-        ["admin", "orders", id, "refund"] if is_order_id(id) => {
-            post(Route::AdminRefundForm((*id).to_owned()))
+        ["admin", "orders", id, "refund"] => {
+            order(id).map_or(Route::NotFound, |id| post(Route::AdminRefundForm(id)))
         }
         ["admin", "api", "orders"] => get(Route::AdminApi(AdminApi::Orders)),
-        ["admin", "api", "orders", id] if is_order_id(id) => {
-            get(Route::AdminApi(AdminApi::Order((*id).to_owned())))
-        }
-        ["admin", "api", "orders", id, "fulfil"] if is_order_id(id) => {
-            post(Route::AdminApi(AdminApi::OrderFulfil((*id).to_owned())))
-        }
-        ["admin", "api", "orders", id, "refund"] if is_order_id(id) => {
-            post(Route::AdminApi(AdminApi::OrderRefund((*id).to_owned())))
-        }
+        ["admin", "api", "orders", id] => order(id).map_or(Route::ApiNotFound, |id| {
+            get(Route::AdminApi(AdminApi::Order(id)))
+        }),
+        ["admin", "api", "orders", id, "fulfil"] => order(id).map_or(Route::ApiNotFound, |id| {
+            post(Route::AdminApi(AdminApi::OrderFulfil(id)))
+        }),
+        ["admin", "api", "orders", id, "refund"] => order(id).map_or(Route::ApiNotFound, |id| {
+            post(Route::AdminApi(AdminApi::OrderRefund(id)))
+        }),
         ["admin", "api", ..] => Route::ApiNotFound,
         [""] => get(Route::Home),
         ["search"] => get(Route::Search),
@@ -221,11 +224,11 @@ mod tests {
         );
         assert_eq!(
             route("GET", &format!("/orders/{id}")),
-            Route::Order(id.clone())
+            Route::Order(OrderId::parse(&id).unwrap())
         );
         assert_eq!(
             route("GET", &format!("/api/orders/{id}")),
-            Route::ApiOrder(id)
+            Route::ApiOrder(OrderId::parse(&id).unwrap())
         );
         assert_eq!(route("GET", "/orders/ord_123"), Route::NotFound);
         assert_eq!(route("GET", "/api/orders/../etc"), Route::ApiNotFound);

@@ -110,7 +110,9 @@ impl Shop {
             Route::Checkout => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Checkout).await
             }
-            Route::Order(id) => shopping::order_page(req, store, self.shopping()?, id).await,
+            Route::Order(id) => {
+                shopping::order_page(req, store, self.shopping()?, id.as_str()).await
+            }
             Route::ApiCart => shopping::api_cart(req, store, self.shopping()?).await,
             Route::ApiCartAdd => shopping::api_cart_add(req, store, self.shopping()?).await,
             Route::ApiCartUpdate(sku) => {
@@ -120,7 +122,7 @@ impl Shop {
                 shopping::api_cart_remove(req, store, self.shopping()?, sku).await
             }
             Route::ApiCheckout => shopping::api_checkout(req, store, self.shopping()?).await,
-            Route::ApiOrder(id) => shopping::api_order(self.shopping()?, id).await,
+            Route::ApiOrder(id) => shopping::api_order(self.shopping()?, id.as_str()).await,
             Route::PaymentWebhook => shopping::payment_webhook(req, self.shopping()?).await,
             Route::AdminApi(api) => {
                 admin::authorize(req, &self.env)?;
@@ -161,7 +163,7 @@ impl Shop {
                     store,
                     self.shopping()?,
                     Action::Fulfil,
-                    Some(id),
+                    Some(id.as_str()),
                 )
                 .await
             }
@@ -172,7 +174,7 @@ impl Shop {
                     store,
                     self.shopping()?,
                     Action::Refund,
-                    Some(id),
+                    Some(id.as_str()),
                 )
                 .await
             }
@@ -197,9 +199,9 @@ impl Shop {
             AdminApi::ProductPut(h) => admin::put_product(req, &catalog_admin()?, h).await,
             AdminApi::ProductDelete(h) => admin::delete_product(req, &catalog_admin()?, h).await,
             AdminApi::Orders => admin::list_orders(req, self.shopping()?).await,
-            AdminApi::Order(id) => admin::get_order(self.shopping()?, id).await,
-            AdminApi::OrderFulfil(id) => admin::fulfil(self.shopping()?, id).await,
-            AdminApi::OrderRefund(id) => admin::refund(req, self.shopping()?, id).await,
+            AdminApi::Order(id) => admin::get_order(self.shopping()?, id.as_str()).await,
+            AdminApi::OrderFulfil(id) => admin::fulfil(self.shopping()?, id.as_str()).await,
+            AdminApi::OrderRefund(id) => admin::refund(req, self.shopping()?, id.as_str()).await,
         }
     }
 
