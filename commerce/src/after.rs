@@ -5,7 +5,7 @@ use crate::{hold_lines, Commerce, ShopError};
 use domain::cart::{CartCommand, CartLine};
 use domain::order::{Order, OrderEvent, OrderStatus};
 use domain::CartId;
-use serde_json::Value;
+use serde::Deserialize;
 
 /// What a payment event did, for the gateway's logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,9 +86,9 @@ where
             domain::webhook::DEFAULT_TOLERANCE_SECONDS,
         )
         .map_err(|e| ShopError::BadSignature(e.to_string()))?;
-        let event: Value =
+        let event: Event =
             serde_json::from_slice(body).map_err(|e| ShopError::MalformedEvent(e.to_string()))?;
-        let (order_id, event) = match order_event(&event, self.clock.now()) {
+        let (order_id, event) = match order_event(event, self.clock.now()) {
             Ok(found) => found,
             Err(why) => return Ok(WebhookOutcome::Ignored(why)),
         };
@@ -137,29 +137,60 @@ where
     }
 }
 
+/// A gateway event, as much of it as the shop reads (Stripe's shape: `type` and the Checkout
+/// Session in `data.object`). Everything is optional: an event of another kind still parses.
+#[derive(Debug, Default, Deserialize)]
+struct Event {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    data: EventData,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EventData {
+    #[serde(default)]
+    object: SessionObject,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SessionObject {
+    id: Option<String>,
+    client_reference_id: Option<String>,
+    #[serde(default)]
+    metadata: Metadata,
+    payment_status: Option<String>,
+    payment_intent: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Metadata {
+    order_id: Option<String>,
+}
+
 /// The order a verified event is about and what happened to it; `Err` says why the shop has
 /// nothing to do with the event.
-fn order_event(event: &Value, at: i64) -> Result<(String, OrderEvent), &'static str> {
-    let session = &event["data"]["object"];
-    let order_id = session["metadata"]["order_id"]
-        .as_str()
-        .or_else(|| session["client_reference_id"].as_str())
+fn order_event(event: Event, at: i64) -> Result<(String, OrderEvent), &'static str> {
+    let session = event.data.object;
+    let order_id = session
+        .metadata
+        .order_id
+        .or(session.client_reference_id)
         .filter(|id| domain::order::is_order_id(id))
         .ok_or("no order id")?;
-    let session_id = session["id"].as_str().map(str::to_owned);
-    let event = match event["type"].as_str().unwrap_or_default() {
-        "checkout.session.completed" if session["payment_status"].as_str() == Some("unpaid") => {
+    let event = match event.kind.as_str() {
+        "checkout.session.completed" if session.payment_status.as_deref() == Some("unpaid") => {
             return Err("payment not yet settled")
         }
         "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             OrderEvent::Completed {
-                session_id,
-                payment_intent: session["payment_intent"].as_str().map(str::to_owned),
+                session_id: session.id,
+                payment_intent: session.payment_intent,
                 at,
             }
         }
         "checkout.session.expired" => OrderEvent::Expired { at },
         _ => return Err("event type not handled"),
     };
-    Ok((order_id.to_owned(), event))
+    Ok((order_id, event))
 }

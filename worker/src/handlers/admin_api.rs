@@ -5,7 +5,7 @@ use crate::error::{AppError, BadInput};
 use crate::objects::catalog::CatalogAdmin;
 use crate::objects::inventory::Inventory;
 use crate::objects::protocol::{ChangeCatalog, Cursor, ExportCatalog};
-use crate::platform;
+use crate::platform::{self, Field};
 use crate::respond::no_store;
 use crate::services::catalog::CatalogStore;
 use crate::services::merchant::{self, published, MAX_IMPORT_BYTES, MAX_ON_HAND};
@@ -56,24 +56,30 @@ pub async fn get_inventory(
     no_store(Response::from_json(&view)?)
 }
 
+/// `PUT /admin/api/inventory/{sku}`: `{"on_hand": n}` and nothing else.
+#[derive(serde::Deserialize)]
+struct SetStock {
+    #[serde(default)]
+    on_hand: Field<u64>,
+    #[serde(flatten)]
+    other: std::collections::BTreeMap<String, Value>,
+}
+
 pub async fn put_inventory(
     req: &mut Request,
     store: &CatalogStore,
     inventory: &Inventory,
     sku: &Sku,
 ) -> Result<Response, AppError> {
-    let body: Value = platform::json_body(req).await?;
-    if let Some(unknown) = body
-        .as_object()
-        .and_then(|o| o.keys().find(|k| *k != "on_hand"))
-    {
-        return Err(BadInput::UnknownField(unknown.clone()).into());
+    let body: SetStock = platform::json_object(req).await?;
+    if let Some(unknown) = body.other.into_keys().next() {
+        return Err(BadInput::UnknownField(unknown).into());
     }
-    let on_hand = match body.get("on_hand") {
-        Some(Value::Number(n)) => n.as_u64().filter(|n| *n <= MAX_ON_HAND),
-        _ => None,
-    }
-    .ok_or(BadInput::BadOnHand { max: MAX_ON_HAND })?;
+    let bad = BadInput::BadOnHand { max: MAX_ON_HAND };
+    let on_hand = match body.on_hand {
+        Field::Valid(n) if n <= MAX_ON_HAND => n,
+        _ => return Err(bad.into()),
+    };
     initial_stock(store, sku).await?;
     let view = inventory.set_on_hand(sku, on_hand as u32).await?;
     no_store(Response::from_json(&view)?)
