@@ -29,6 +29,8 @@ pub mod listing;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod settings;
+pub mod totals;
 pub mod webhook;
 
 pub use catalog::{
@@ -37,3 +39,5 @@ pub use catalog::{
 };
 pub use ids::{CartId, Email, Handle, OrderId, Quantity, Sku};
 pub use money::{Currency, Money};
+pub use settings::{Country, Settings};
+pub use totals::Totals;
