@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
 /// Bumped whenever the shape of [`CatalogIndex`] or of published products changes.
-pub const PUBLISHED_LAYOUT: &str = "layout-3\n";
+pub const PUBLISHED_LAYOUT: &str = "layout-4\n";
 
 /// The whole catalog, as imported and exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,9 @@ pub struct Catalog {
     pub currency: Currency,
     pub collections: Vec<Collection>,
     pub products: Vec<Product>,
+    /// Shipping and taxes (optional: a shop without them charges no shipping and no tax).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::settings::Settings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +145,16 @@ impl Catalog {
                 false,
             );
         }
+        if let Some(settings) = &self.settings {
+            let handles: Vec<Handle> = self.collections.iter().map(|c| c.handle.clone()).collect();
+            if let Err(found) = settings.validate(&handles) {
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|p| Problem::new(format!("settings.{}", p.path), p.message)),
+                );
+            }
+        }
         let mut handles = HashSet::new();
         let mut skus = HashSet::new();
         for (i, p) in self.products.iter().enumerate() {
@@ -177,6 +190,7 @@ impl Catalog {
         CatalogIndex {
             version: self.version(),
             currency: self.currency,
+            settings: self.settings.clone(),
             collections: self.collections.clone(),
             products: self.products.iter().map(Product::summary).collect(),
             skus: self
@@ -392,6 +406,9 @@ pub struct ProductSummary {
 pub struct CatalogIndex {
     pub version: String,
     pub currency: Currency,
+    /// Shipping and taxes, for carts and checkout at the edge.
+    #[serde(default)]
+    pub settings: Option<crate::settings::Settings>,
     pub collections: Vec<Collection>,
     pub products: Vec<ProductSummary>,
     /// Every SKU of the version: what carts, checkout and inventory need without loading products.

@@ -302,6 +302,7 @@ pub fn catalog_from_csv(
         currency,
         collections,
         products,
+        settings: None,
     };
     catalog.validate().map_err(|problems| {
         problems

@@ -34,6 +34,8 @@ async fn admin_catalog_routes_need_the_token() {
         (Method::PUT, "/admin/api/products/linen-shirt"),
         (Method::DELETE, "/admin/api/products/linen-shirt"),
         (Method::GET, "/admin/api/inventory/LINEN-SHIRT-S-WHITE"),
+        (Method::GET, "/admin/api/settings"),
+        (Method::PUT, "/admin/api/settings"),
     ];
     for (method, path) in routes {
         for auth in [
@@ -126,6 +128,83 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
             .json(),
         demo()
     );
+
+    // Shipping and tax settings: part of the catalog, validated with its rules, all or nothing.
+    let settings = admin(&c, Method::GET, "/admin/api/settings", None).await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    assert_eq!(settings.json(), demo()["settings"]);
+    let mut bad = demo()["settings"].clone();
+    bad["tax"]["default_country"] = json!("JP");
+    bad["shipping"][0]["rates"][0]["amount"] = json!(-5);
+    let r = admin(&c, Method::PUT, "/admin/api/settings", Some(&bad)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["error"], "invalid_catalog");
+    let paths: Vec<String> = r.json()["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p == "settings.tax.default_country"),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("settings.shipping[0].rates[0]")),
+        "{paths:?}"
+    );
+    let r = c
+        .send(
+            c.request(Method::PUT, "/admin/api/settings")
+                .bearer_auth(ADMIN_TOKEN)
+                .body("{\"shipping\": ["),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (400, json!("malformed_json"))
+    );
+    let r = c
+        .send(
+            c.request(Method::POST, "/admin/api/settings")
+                .bearer_auth(ADMIN_TOKEN),
+        )
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(
+        admin(&c, Method::GET, "/admin/api/settings", None)
+            .await
+            .json(),
+        demo()["settings"],
+        "a refused change leaves the settings as they were"
+    );
+    let mut cheaper = demo()["settings"].clone();
+    cheaper["shipping"][0]["rates"][0]["amount"] = json!(250);
+    let r = admin(&c, Method::PUT, "/admin/api/settings", Some(&cheaper)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        admin(&c, Method::GET, "/admin/api/settings", None)
+            .await
+            .json(),
+        cheaper
+    );
+    let exported = admin(&c, Method::GET, "/admin/api/catalog/export", None)
+        .await
+        .json();
+    assert_eq!(
+        exported["settings"], cheaper,
+        "settings are part of the export"
+    );
+    let r = admin(
+        &c,
+        Method::PUT,
+        "/admin/api/settings",
+        Some(&demo()["settings"]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
 
     // Change a price: the product page shows it on the next request, although it was rendered
     // (and kept by the isolate's page cache) just before.
@@ -268,6 +347,13 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
         .assert_contains("€16.00");
     assert_eq!(c.get("/products/linen-shirt").await.status, 404);
     assert_eq!(c.get("/api/products").await.json()["total"], 1);
+    assert_eq!(
+        admin(&c, Method::GET, "/admin/api/settings", None)
+            .await
+            .json(),
+        demo()["settings"],
+        "a CSV import (products only) keeps the settings"
+    );
 
     // A thousand products.
     let mut big = demo();

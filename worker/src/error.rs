@@ -106,7 +106,7 @@ impl AppError {
                 B::TooLarge { .. } => 413,
                 B::LengthRequired => 411,
                 B::CrossOrigin | B::BadCsrf => 403,
-                B::UnknownSku(_) | B::NoCatalogYet | B::UnknownOrder(_) => 404,
+                B::UnknownSku(_) | B::NoCatalogYet | B::NoSettingsYet | B::UnknownOrder(_) => 404,
                 B::MalformedJson(_)
                 | B::MalformedForm
                 | B::NotUtf8
@@ -174,6 +174,7 @@ impl AppError {
                 B::UnknownField(_) => "unknown_field",
                 B::HandleMismatch { .. } => "handle_mismatch",
                 B::NoCatalogYet => "no_catalog",
+                B::NoSettingsYet => "no_settings",
                 B::NoCatalogGiven => "no_catalog_given",
                 B::BadStatus(_) => "bad_status",
                 B::BadCursor => "bad_cursor",

@@ -196,6 +196,8 @@ impl Shop {
             }
             AdminApi::CatalogImport => admin::import(req, &catalog_admin()?).await,
             AdminApi::CatalogExport => admin::export(&catalog_admin()?).await,
+            AdminApi::SettingsGet => admin::get_settings(&catalog_admin()?).await,
+            AdminApi::SettingsPut => admin::put_settings(req, &catalog_admin()?).await,
             AdminApi::ProductPut(h) => admin::put_product(req, &catalog_admin()?, h).await,
             AdminApi::ProductDelete(h) => admin::delete_product(req, &catalog_admin()?, h).await,
             AdminApi::Orders => admin::list_orders(req, self.shopping()?).await,

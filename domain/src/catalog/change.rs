@@ -23,6 +23,8 @@ pub enum CatalogChange {
         #[serde(default)]
         confirm: bool,
     },
+    /// Replaces the shop's shipping and tax settings.
+    Settings { settings: crate::settings::Settings },
 }
 
 /// Why a change was refused; the catalog is unchanged.
@@ -79,7 +81,7 @@ impl Catalog {
             CatalogChange::Replace { confirm, .. } | CatalogChange::Delete { confirm, .. } => {
                 *confirm
             }
-            CatalogChange::Upsert { .. } => true,
+            CatalogChange::Upsert { .. } | CatalogChange::Settings { .. } => true,
         };
         let next = match change {
             CatalogChange::Replace { catalog, .. } => catalog,
@@ -93,6 +95,11 @@ impl Catalog {
                     Some(existing) => *existing = *product,
                     None => next.products.push(*product),
                 }
+                next
+            }
+            CatalogChange::Settings { settings } => {
+                let mut next = current.cloned().ok_or(ChangeError::NoCatalog)?;
+                next.settings = Some(settings);
                 next
             }
             CatalogChange::Delete { handle, .. } => {

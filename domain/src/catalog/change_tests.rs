@@ -165,3 +165,56 @@ impl Catalog {
         self
     }
 }
+
+#[test]
+fn settings_are_part_of_the_catalog_validated_with_their_path() {
+    let mut current =
+        Catalog::from_json(include_str!("../../../catalog/demo.json")).expect("demo catalog");
+    assert_eq!(
+        current.settings,
+        Some(crate::settings::Settings::demo()),
+        "the demo shop ships with the demo settings"
+    );
+    current.settings = None;
+    let mut settings = crate::settings::Settings::demo();
+    let next = Catalog::change(
+        Some(&current),
+        CatalogChange::Settings {
+            settings: settings.clone(),
+        },
+    )
+    .expect("demo settings fit the sample's collections");
+    assert_eq!(next.settings.as_ref(), Some(&settings));
+    assert_eq!(next.products, current.products, "nothing else changes");
+    assert_ne!(
+        next.version(),
+        current.version(),
+        "a new version to publish"
+    );
+    assert_eq!(
+        next.index().settings,
+        Some(settings.clone()),
+        "the edge gets them"
+    );
+
+    settings.shipping[0].rates[0].amount = -1;
+    let refused = Catalog::change(Some(&next), CatalogChange::Settings { settings });
+    let Err(ChangeError::Invalid { problems }) = refused else {
+        panic!("refused: {refused:?}");
+    };
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.path.starts_with("settings.shipping[0].rates[0]")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        Catalog::change(
+            None,
+            CatalogChange::Settings {
+                settings: crate::settings::Settings::demo()
+            }
+        ),
+        Err(ChangeError::NoCatalog)
+    );
+}

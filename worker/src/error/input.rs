@@ -35,6 +35,8 @@ pub enum BadInput {
     HandleMismatch { body: String, address: String },
     #[error("no catalog has been imported yet")]
     NoCatalogYet,
+    #[error("the shop has no shipping and tax settings yet (PUT /admin/api/settings)")]
+    NoSettingsYet,
     #[error("choose a catalog file, or paste its contents")]
     NoCatalogGiven,
     #[error("status must be one of {0}")]

@@ -12,7 +12,7 @@ use crate::services::merchant::{self, published, MAX_IMPORT_BYTES, MAX_ON_HAND};
 use crate::services::shopping::Shopping;
 use domain::catalog::CatalogChange;
 use domain::order::{Order, OrderStatus};
-use domain::{Handle, Product, Sku};
+use domain::{Handle, Product, Settings, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
 
@@ -108,6 +108,28 @@ pub async fn export(admin: &CatalogAdmin) -> Result<Response, AppError> {
         Some(c) => no_store(Response::from_json(&c)?),
         None => Err(BadInput::NoCatalogYet.into()),
     }
+}
+
+/// `GET /admin/api/settings`: the shop's shipping and tax settings.
+pub async fn get_settings(admin: &CatalogAdmin) -> Result<Response, AppError> {
+    let catalog = admin
+        .send(ExportCatalog)
+        .await?
+        .ok_or(BadInput::NoCatalogYet)?;
+    let settings = catalog.settings.ok_or(BadInput::NoSettingsYet)?;
+    no_store(Response::from_json(&settings)?)
+}
+
+/// `PUT /admin/api/settings`: replaces them, all-or-nothing, validated with the catalog's rules
+/// (every problem with its path), and publishes the catalog with them.
+pub async fn put_settings(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
+    let bytes = platform::body_bytes(req, 256 * 1024).await?;
+    let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
+        AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
+    })?;
+    let change = CatalogChange::Settings { settings };
+    let done = published(admin.send(ChangeCatalog { change }).await?)?;
+    no_store(Response::from_json(&done)?)
 }
 
 /// `PUT /admin/api/products/{handle}`: adds or replaces one product with its variants.

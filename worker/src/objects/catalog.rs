@@ -163,7 +163,9 @@ impl worker::DurableObject for CatalogObject {
                         Err(problems) => ChangeOutcome::Refused {
                             error: ChangeError::Invalid { problems },
                         },
-                        Ok(catalog) => {
+                        Ok(mut catalog) => {
+                            // CSV carries products: the shop's settings stay as they are.
+                            catalog.settings = now.settings.clone();
                             let change = CatalogChange::Replace { catalog, confirm };
                             self.change(current.as_ref(), change).await?
                         }
