@@ -141,6 +141,29 @@ pub struct CartJson<'a> {
     pub lines: Vec<CartLineJson<'a>>,
     pub subtotal: i64,
     pub units: u32,
+    /// Where the cart ships and the rates on offer (absent in a shop without settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingJson<'a>>,
+    /// All in minor units: `total = subtotal − discount + shipping + (tax unless tax_included)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<TotalsJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShippingJson<'a> {
+    pub country: &'a str,
+    pub rate: &'a str,
+    pub options: &'a [domain::cart::RateOption],
+}
+
+#[derive(Debug, Serialize)]
+pub struct TotalsJson {
+    pub subtotal: i64,
+    pub discount: i64,
+    pub shipping: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub tax_included: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,7 +196,30 @@ impl<'a> CartJson<'a> {
                 .collect(),
             subtotal: cart.subtotal,
             units: cart.units,
+            shipping: None,
+            totals: None,
         }
+    }
+
+    /// With the cart's destination, rates and totals.
+    pub fn quoted(mut self, quote: Option<&'a domain::cart::CartQuote>) -> Self {
+        if let Some(q) = quote {
+            self.shipping = Some(ShippingJson {
+                country: q.country.code(),
+                rate: &q.rate,
+                options: &q.options,
+            });
+            let t = &q.totals;
+            self.totals = Some(TotalsJson {
+                subtotal: t.subtotal,
+                discount: t.discount,
+                shipping: t.shipping,
+                tax: t.tax,
+                total: t.total,
+                tax_included: t.tax_included,
+            });
+        }
+        self
     }
 }
 

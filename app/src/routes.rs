@@ -23,6 +23,7 @@ pub enum Route {
     ApiCartAdd,
     ApiCartUpdate(Sku),
     ApiCartRemove(Sku),
+    ApiCartShipping,
     ApiCheckout,
     ApiOrder(OrderId),
     PaymentWebhook,
@@ -102,6 +103,7 @@ pub fn route(method: &str, path: &str) -> Route {
             (Some(_), _) => Route::MethodNotAllowed("PATCH, DELETE"),
             (None, _) => Route::ApiNotFound,
         },
+        ["api", "cart", "shipping"] => post(Route::ApiCartShipping),
         ["api", "checkout"] => post(Route::ApiCheckout),
         ["api", "orders", id] => {
             order(id).map_or(Route::ApiNotFound, |id| get(Route::ApiOrder(id)))

@@ -36,6 +36,17 @@ pub struct Cart {
     pub lines: Vec<CartLine>,
     #[serde(default)]
     pub checkout: Option<PendingCheckout>,
+    /// Where the shopper said to ship, if they did (see [`quote`] for the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Destination>,
+}
+
+/// A destination the shopper chose: a country, and a rate by id (`None`: the cheapest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    pub country: crate::settings::Country,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +77,10 @@ pub enum CartCommand {
     StartCheckout {
         order_id: String,
         replace: Option<String>,
+    },
+    /// Ships to `destination` (checked against the merchant's settings by the caller).
+    SetShipping {
+        destination: Destination,
     },
     /// The order was paid: if the cart's checkout is that order, exactly the paid quantities
     /// leave the cart. Lines added or raised after the checkout began stay.
@@ -133,6 +148,14 @@ impl Cart {
             .map(|l| format!("{}x{}", l.sku, l.quantity))
             .collect();
         parts.sort();
+        // A new destination is a new total: a checkout begun before it is not this cart's.
+        if let Some(d) = &self.shipping {
+            parts.push(format!(
+                "to {}/{}",
+                d.country,
+                d.rate.as_deref().unwrap_or("")
+            ));
+        }
         parts.join(",")
     }
 
@@ -238,6 +261,9 @@ impl Cart {
                         superseded,
                     });
                 }
+            }
+            CartCommand::SetShipping { destination } => {
+                self.shipping = Some(destination.clone());
             }
             CartCommand::CheckoutPaid { order_id, paid } => {
                 if self
@@ -355,3 +381,6 @@ pub fn price(
 
 #[cfg(test)]
 mod tests;
+
+mod quote;
+pub use quote::{quote, CartQuote, RateOption};

@@ -13,6 +13,7 @@
 //! - `admin`: the merchant inventory API and its authorisation.
 //! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
 //! - `orders_admin`: the merchant's order list, fulfilment and refunds.
+//! - `shipping`: the cart's destination, rates and totals (shipping and taxes).
 //! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
 //!   reservation expiry, persistence across a restart of the runtime.
@@ -33,3 +34,4 @@ mod orders_admin;
 mod pages;
 mod payment_return;
 mod resilience;
+mod shipping;

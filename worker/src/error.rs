@@ -104,6 +104,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Input(i) => match i {
                 B::TooLarge { .. } => 413,
+                B::UnshippableCountry(_) | B::UnknownRate { .. } => 422,
                 B::LengthRequired => 411,
                 B::CrossOrigin | B::BadCsrf => 403,
                 B::UnknownSku(_) | B::NoCatalogYet | B::NoSettingsYet | B::UnknownOrder(_) => 404,
@@ -182,6 +183,8 @@ impl AppError {
                 B::UnknownOrder(_) => "unknown_order",
                 B::BadQuery(_) => "bad_request",
                 B::BadEmail => "bad_email",
+                B::UnshippableCountry(_) => "unshippable_country",
+                B::UnknownRate { .. } => "unknown_rate",
             },
             AppError::Cart(e) => e.code(),
             AppError::Catalog(e) => match e {

@@ -121,6 +121,9 @@ impl Shop {
             Route::ApiCartRemove(sku) => {
                 shopping::api_cart_remove(req, store, self.shopping()?, sku).await
             }
+            Route::ApiCartShipping => {
+                shopping::api_cart_shipping(req, store, self.shopping()?).await
+            }
             Route::ApiCheckout => shopping::api_checkout(req, store, self.shopping()?).await,
             Route::ApiOrder(id) => shopping::api_order(self.shopping()?, id.as_str()).await,
             Route::PaymentWebhook => shopping::payment_webhook(req, self.shopping()?).await,

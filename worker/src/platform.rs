@@ -267,6 +267,12 @@ pub fn same_origin(req: &Request) -> Result<(), AppError> {
     }
 }
 
+/// The country the request comes from, as Cloudflare tells it (`request.cf.country`); absent
+/// in local runs.
+pub fn visitor_country(req: &Request) -> Option<String> {
+    req.cf().and_then(|cf| cf.country())
+}
+
 /// The value of the cookie `name` sent with `req`, if any.
 pub fn cookie(req: &Request, name: &str) -> Option<String> {
     let header = req.headers().get("cookie").ok().flatten()?;

@@ -49,6 +49,10 @@ pub enum BadInput {
     UnknownOrder(String),
     #[error("give an e-mail address such as you@example.com for the receipt")]
     BadEmail,
+    #[error("the shop does not ship to {0:?}")]
+    UnshippableCountry(String),
+    #[error("there is no shipping rate {rate:?} to {country}")]
+    UnknownRate { country: String, rate: String },
     #[error("{0}")]
     BadQuery(String),
 }

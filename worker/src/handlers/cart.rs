@@ -8,8 +8,8 @@ use crate::services::shopping::{price, Shopping};
 use app::api::{CartJson, OrderJson};
 use app::checkout_pages::CartView;
 use commerce::WebhookOutcome;
-use domain::cart::{self, PricedCart};
-use domain::{CartId, CatalogIndex, Email, Quantity, Sku};
+use domain::cart::{self, Cart, Destination};
+use domain::{CartId, CatalogIndex, Country, Email, Quantity, Sku};
 use worker::{Request, Response};
 
 /// The cart cookie: its name and how long it lasts (seconds).
@@ -98,8 +98,23 @@ fn form_quantity(v: Option<&str>, min: u32) -> Result<u32, BadInput> {
     line_quantity(n)
 }
 
-fn json_cart(id: Option<&CartId>, priced: &PricedCart, status: u16) -> Result<Response, AppError> {
-    let json = CartJson::new(id.map(CartId::as_str), priced);
+/// The country the request comes from, if it is one.
+fn visitor(req: &Request) -> Option<Country> {
+    platform::visitor_country(req).and_then(|c| Country::parse(&c).ok())
+}
+
+/// The cart as `GET /api/cart` answers it: its lines priced, and shipped (destination, rates,
+/// totals) when the shop has shipping and tax settings.
+fn json_cart(
+    req: &Request,
+    index: &CatalogIndex,
+    id: Option<&CartId>,
+    cart: &Cart,
+    status: u16,
+) -> Result<Response, AppError> {
+    let priced = price(index, cart)?;
+    let quote = domain::cart::quote(index, cart, &priced, visitor(req));
+    let json = CartJson::new(id.map(CartId::as_str), &priced).quoted(quote.as_ref());
     no_store(Response::from_json(&json)?.with_status(status))
 }
 
@@ -111,7 +126,7 @@ pub async fn api_cart(
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.cart_of(id.as_ref()).await?;
-    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
+    json_cart(req, &index, id.as_ref(), &cart, 200)
 }
 
 pub async fn api_cart_add(
@@ -126,11 +141,7 @@ pub async fn api_cart_add(
         .require(|got| bad_quantity(Quantity::MIN, got))?;
     let index = store.index().await?;
     let (id, cart, new) = shop.add(&index, cart_id(req), sku, qty).await?;
-    let resp = json_cart(
-        Some(&id),
-        &price(&index, &cart)?,
-        if new { 201 } else { 200 },
-    )?;
+    let resp = json_cart(req, &index, Some(&id), &cart, if new { 201 } else { 200 })?;
     if new {
         return with_cookie(req, resp, &cart_cookie(&id));
     }
@@ -148,7 +159,7 @@ pub async fn api_cart_update(
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.set(&index, id.clone(), sku, qty).await?;
-    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
+    json_cart(req, &index, id.as_ref(), &cart, 200)
 }
 
 pub async fn api_cart_remove(
@@ -160,7 +171,65 @@ pub async fn api_cart_remove(
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.remove(id.clone(), sku).await?;
-    json_cart(id.as_ref(), &price(&index, &cart)?, 200)
+    json_cart(req, &index, id.as_ref(), &cart, 200)
+}
+
+/// `POST /api/cart/shipping` `{"country": "FR", "rate": "express"}`: where the cart ships, and
+/// by which rate (absent: the cheapest).
+#[derive(serde::Deserialize)]
+struct ShipTo {
+    #[serde(default)]
+    country: Field<String>,
+    #[serde(default)]
+    rate: Field<Option<String>>,
+}
+
+pub async fn api_cart_shipping(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let body: ShipTo = platform::json_object(req).await?;
+    let country = body.country.require(|got| {
+        BadInput::MalformedJson(match got {
+            Some(raw) => format!("country must be a string such as \"FR\", got {raw}"),
+            None => "country is missing: send {\"country\": \"FR\"}".into(),
+        })
+    })?;
+    let rate = match body.rate {
+        Field::Valid(rate) => rate,
+        Field::Missing => None,
+        Field::Invalid(raw) => {
+            return Err(AppError::malformed_json(format!(
+                "rate {raw} is not a string"
+            )))
+        }
+    };
+    let index = store.index().await?;
+    let settings = index
+        .settings
+        .as_ref()
+        .ok_or_else(|| BadInput::UnshippableCountry(country.clone()))?;
+    let country = Country::parse(country.trim())
+        .ok()
+        .filter(|c| settings.ships_to(c))
+        .ok_or_else(|| BadInput::UnshippableCountry(country.clone()))?;
+    if let Some(r) = &rate {
+        if settings.rate(&country, r).is_none() {
+            return Err(BadInput::UnknownRate {
+                country: country.to_string(),
+                rate: r.clone(),
+            }
+            .into());
+        }
+    }
+    let destination = Destination { country, rate };
+    let (id, cart, new) = shop.set_shipping(cart_id(req), destination).await?;
+    let resp = json_cart(req, &index, Some(&id), &cart, 200)?;
+    if new {
+        return with_cookie(req, resp, &cart_cookie(&id));
+    }
+    Ok(resp)
 }
 
 pub async fn api_checkout(

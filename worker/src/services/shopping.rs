@@ -14,7 +14,7 @@ use crate::payments::Gateway;
 use crate::platform;
 use crate::ports::Runtime;
 use commerce::Commerce;
-use domain::cart::{Cart, CartCommand, CartError, PricedCart};
+use domain::cart::{Cart, CartCommand, CartError, Destination, PricedCart};
 use domain::{CartId, CatalogIndex, Quantity, Sku};
 use worker::Env;
 
@@ -152,6 +152,22 @@ impl Shopping {
             )
             .await?
             .map_err(AppError::from)
+    }
+
+    /// Ships the cart to `destination`, which the caller checked against the shop's settings;
+    /// creates the cart if needed. Answers the cart id and whether it is new.
+    pub async fn set_shipping(
+        &self,
+        id: Option<CartId>,
+        destination: Destination,
+    ) -> Result<(CartId, Cart, bool), AppError> {
+        let (id, new) = match id {
+            Some(id) => (id, false),
+            None => (new_cart_id()?, true),
+        };
+        let command = CartCommand::SetShipping { destination };
+        let cart = self.carts.apply(id.as_str(), command).await??;
+        Ok((id, cart, new))
     }
 
     pub async fn remove(&self, id: Option<CartId>, sku: &Sku) -> Result<Cart, AppError> {
