@@ -12,6 +12,16 @@ fn demo() -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
+/// The `path` of every problem in a refusal's body.
+fn problem_paths(body: &Value) -> Vec<String> {
+    body["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
 async fn admin(
     c: &Client,
     method: Method,
@@ -86,12 +96,7 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     assert_eq!(r.status, 422, "{}", r.body);
     let j = r.json();
     assert_eq!(j["error"], "invalid_catalog");
-    let paths: Vec<String> = j["problems"]
-        .as_array()
-        .expect("problems")
-        .iter()
-        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let paths = problem_paths(&j);
     assert!(
         paths.iter().any(|p| p == "products[0].variants[0].price"),
         "{paths:?}"
@@ -139,12 +144,7 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     let r = admin(&c, Method::PUT, "/admin/api/settings", Some(&bad)).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.json()["error"], "invalid_catalog");
-    let paths: Vec<String> = r.json()["problems"]
-        .as_array()
-        .expect("problems")
-        .iter()
-        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let paths = problem_paths(&r.json());
     assert!(
         paths.iter().any(|p| p == "settings.tax.default_country"),
         "{paths:?}"
@@ -323,12 +323,7 @@ async fn merchants_change_the_catalog_and_shoppers_see_it() {
     };
     let r = c.send(csv(bad)).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    let paths: Vec<String> = r.json()["problems"]
-        .as_array()
-        .expect("problems")
-        .iter()
-        .map(|p| p["path"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let paths = problem_paths(&r.json());
     assert_eq!(
         paths,
         vec!["row 2, price".to_owned(), "row 3, stock".to_owned()]
