@@ -35,6 +35,8 @@ pub struct AdminView {
     pub message: Option<(String, bool)>,
     /// Problems of a refused import, `path: message`.
     pub problems: Vec<String>,
+    /// The shop's shipping and tax settings, if it has any.
+    pub settings: Option<domain::Settings>,
 }
 
 #[component]
@@ -96,6 +98,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
         orders,
         message,
         problems,
+        settings,
     } = view;
     let message = message.map(|(m, failed)| {
         view! { <p class=if failed { "alert" } else { "notice" } role=if failed { "alert" } else { "status" }>{m}</p> }
@@ -192,6 +195,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 <nav aria-label="Admin sections">
                     <a href="#orders">"Orders"</a>
                     <a href="#stock">"Stock"</a>
+                    <a href="#shipping">"Shipping"</a>
                     <a href="#import">"Import"</a>
                 </nav>
                 <form class="inline" method="post" action="/admin/logout">
@@ -218,6 +222,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                     <tbody>{stock_rows}</tbody>
                 </table>
             </section>
+            <ShippingSection csrf=csrf.clone() currency=currency settings=settings/>
             <section aria-labelledby="import" class="panel">
                 <h2 id="import">"Import the catalog"</h2>
                 <form class="import" method="post" action="/admin/import" enctype="multipart/form-data">
@@ -239,6 +244,65 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 </form>
             </section>
         </div>
+    }
+}
+
+/// The admin's shipping and tax section: the zones at a glance, and the settings as JSON to
+/// edit (validated on save, problems listed with their paths above).
+#[component]
+fn ShippingSection(
+    csrf: String,
+    currency: Currency,
+    settings: Option<domain::Settings>,
+) -> impl IntoView {
+    let json = settings
+        .as_ref()
+        .and_then(|s| serde_json::to_string_pretty(s).ok())
+        .unwrap_or_default();
+    let summary = settings.map(|s| {
+        let included = if s.tax.prices_include_tax {
+            "Prices include tax"
+        } else {
+            "Tax is added to prices"
+        };
+        let zones = s
+            .shipping
+            .iter()
+            .map(|z| {
+                let countries = z
+                    .countries
+                    .iter()
+                    .map(|c| c.code().to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let rates = z
+                    .rates
+                    .iter()
+                    .map(|r| format!("{} {}", r.name, Money::new(r.amount, currency)))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                view! { <tr><th scope="row">{z.name.clone()}</th><td data-label="Countries">{countries}</td><td data-label="Rates">{rates}</td></tr> }
+            })
+            .collect_view();
+        view! {
+            <p class="hint">{format!("{included}; default country {}.", s.tax.default_country)}</p>
+            <table class="cart admin-table">
+                <thead><tr><th scope="col">"Zone"</th><th scope="col">"Countries"</th><th scope="col">"Rates"</th></tr></thead>
+                <tbody>{zones}</tbody>
+            </table>
+        }
+    });
+    view! {
+        <section aria-labelledby="shipping" class="panel">
+            <h2 id="shipping">"Shipping and taxes"</h2>
+            {summary}
+            <form class="import" method="post" action="/admin/settings">
+                <input type="hidden" name="csrf" value=csrf/>
+                <label for="settings">"Settings (JSON: zones, rates, tax)"</label>
+                <textarea id="settings" name="settings" rows="12">{json}</textarea>
+                <button type="submit">"Save settings"</button>
+            </form>
+        </section>
     }
 }
 

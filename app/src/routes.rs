@@ -35,6 +35,7 @@ pub enum Route {
     AdminLogout,
     AdminStockForm,
     AdminImportForm,
+    AdminSettingsForm,
     AdminFulfilForm(OrderId),
     AdminRefundForm(OrderId),
     /// A known path with a method it does not accept; carries the allowed methods.
@@ -133,6 +134,7 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "logout"] => post(Route::AdminLogout),
         ["admin", "stock"] => post(Route::AdminStockForm),
         ["admin", "import"] => post(Route::AdminImportForm),
+        ["admin", "settings"] => post(Route::AdminSettingsForm),
         ["admin", "orders", id, "fulfil"] => {
             order(id).map_or(Route::NotFound, |id| post(Route::AdminFulfilForm(id)))
         }

@@ -187,6 +187,52 @@ async fn the_import_form_takes_a_real_catalog_uploaded_or_pasted() {
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
     r.assert_contains("choose a catalog file, or paste its contents");
+
+    // Shipping and taxes: the zones at a glance, the settings to edit, problems by path.
+    let page = c.get("/admin").await;
+    page.assert_contains("Shipping and taxes");
+    page.assert_contains("Germany");
+    let demo_json: serde_json::Value = serde_json::from_str(&demo).expect("json");
+    let mut bad = demo_json["settings"].clone();
+    bad["tax"]["default_country"] = serde_json::json!("JP");
+    let r = c
+        .post_form(
+            "/admin/settings",
+            &[("csrf", &csrf), ("settings", &bad.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    r.assert_contains("settings.tax.default_country");
+    let r = c
+        .post_form("/admin/settings", &[("csrf", &csrf), ("settings", "{")])
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let mut free = demo_json["settings"].clone();
+    free["shipping"][0]["rates"][0]["amount"] = serde_json::json!(0);
+    let r = c
+        .post_form(
+            "/admin/settings",
+            &[("csrf", &csrf), ("settings", &free.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let done = c.get(r.header("location").unwrap_or("/admin")).await;
+    done.assert_contains("Shipping and tax settings saved and published");
+    let r = c
+        .post_form(
+            "/admin/settings",
+            &[("csrf", "forged"), ("settings", &free.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let api = Client::for_base(&stack.base);
+    let saved = api
+        .send(
+            api.request(Method::GET, "/admin/api/settings")
+                .bearer_auth(integration_tests::ADMIN_TOKEN),
+        )
+        .await;
+    assert_eq!(saved.json(), free);
     assert_eq!(
         Client::for_base(&stack.base)
             .get("/api/products")

@@ -159,6 +159,17 @@ impl Shop {
                 )
                 .await
             }
+            Route::AdminSettingsForm => {
+                admin_pages::action(
+                    req,
+                    &self.env,
+                    store,
+                    self.shopping()?,
+                    Action::Settings,
+                    None,
+                )
+                .await
+            }
             Route::AdminFulfilForm(id) => {
                 admin_pages::action(
                     req,

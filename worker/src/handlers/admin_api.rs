@@ -12,7 +12,7 @@ use crate::services::merchant::{self, published, MAX_IMPORT_BYTES, MAX_ON_HAND};
 use crate::services::shopping::Shopping;
 use domain::catalog::CatalogChange;
 use domain::order::{Order, OrderStatus};
-use domain::{Handle, Product, Settings, Sku};
+use domain::{Handle, Product, Sku};
 use serde_json::Value;
 use worker::{Env, Request, Response};
 
@@ -123,12 +123,8 @@ pub async fn get_settings(admin: &CatalogAdmin) -> Result<Response, AppError> {
 /// `PUT /admin/api/settings`: replaces them, all-or-nothing, validated with the catalog's rules
 /// (every problem with its path), and publishes the catalog with them.
 pub async fn put_settings(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
-    let bytes = platform::body_bytes(req, 256 * 1024).await?;
-    let settings: Settings = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
-    })?;
-    let change = CatalogChange::Settings { settings };
-    let done = published(admin.send(ChangeCatalog { change }).await?)?;
+    let bytes = platform::body_bytes(req, merchant::MAX_SETTINGS_BYTES).await?;
+    let done = merchant::put_settings(admin, &bytes).await?;
     no_store(Response::from_json(&done)?)
 }
 

@@ -8,7 +8,7 @@ use crate::objects::catalog::CatalogAdmin;
 use crate::platform::{self, field};
 use crate::respond::{self, see_other, with_cookie, Cookie};
 use crate::services::catalog::CatalogStore;
-use crate::services::merchant::{self, MAX_IMPORT_BYTES, MAX_ON_HAND};
+use crate::services::merchant::{self, MAX_IMPORT_BYTES, MAX_ON_HAND, MAX_SETTINGS_BYTES};
 use crate::services::shopping::Shopping;
 use app::admin_pages::{AdminView, OrderRow, StockRow};
 use domain::admin_session;
@@ -74,7 +74,7 @@ async fn page(
     status: u16,
 ) -> Result<Response, AppError> {
     let secret = secret(env)?;
-    let (currency, skus) = match store.index().await {
+    let (currency, skus, settings) = match store.index().await {
         Ok(index) => (
             index.currency,
             index
@@ -82,8 +82,9 @@ async fn page(
                 .iter()
                 .map(|(k, e)| (k.clone(), e.clone()))
                 .collect::<Vec<_>>(),
+            index.settings.clone(),
         ),
-        Err(_) => (domain::Currency::EUR, Vec::new()),
+        Err(_) => (domain::Currency::EUR, Vec::new(), None),
     };
     let counters = shop
         .inventory
@@ -128,6 +129,7 @@ async fn page(
         orders,
         message,
         problems,
+        settings,
     };
     html(app::render::admin(view), status)
 }
@@ -169,6 +171,10 @@ async fn authorised_form(
             )
             .await?
         }
+        // Shipping and tax settings: larger than a cart form.
+        Action::Settings => {
+            platform::form_fields(req, MAX_SETTINGS_BYTES, &["csrf", "settings"]).await?
+        }
         _ => platform::form_body(req).await?,
     };
     let secret = secret(env)?;
@@ -184,6 +190,7 @@ pub enum Action {
     Logout,
     Stock,
     Import,
+    Settings,
     Fulfil,
     Refund,
 }
@@ -217,6 +224,11 @@ pub async fn action(
                 }
                 shop.inventory.set_on_hand(&sku, on_hand as u32).await?;
                 Ok(format!("{sku}: {on_hand} on hand"))
+            }
+            Action::Settings => {
+                let text = field(&form, "settings").unwrap_or_default();
+                merchant::put_settings(&CatalogAdmin::from_env(env)?, text.as_bytes()).await?;
+                Ok("Shipping and tax settings saved and published".to_owned())
             }
             Action::Import => {
                 // An uploaded file wins over the text box.

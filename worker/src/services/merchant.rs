@@ -20,6 +20,9 @@ pub struct Published {
     pub kv_writes: usize,
 }
 
+/// Largest settings document accepted (bytes).
+pub const MAX_SETTINGS_BYTES: usize = 256 * 1024;
+
 /// Largest catalog file accepted by the import (bytes).
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 
@@ -63,5 +66,15 @@ pub async fn import_text(
         AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
     })?;
     let change = CatalogChange::Replace { catalog, confirm };
+    published(admin.send(ChangeCatalog { change }).await?)
+}
+
+/// Replaces the shop's shipping and tax settings with the JSON `text`, validated with the
+/// catalog's rules and published with it.
+pub async fn put_settings(admin: &CatalogAdmin, text: &[u8]) -> Result<Published, AppError> {
+    let settings: domain::Settings = serde_json::from_slice(text).map_err(|e| {
+        AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
+    })?;
+    let change = CatalogChange::Settings { settings };
     published(admin.send(ChangeCatalog { change }).await?)
 }
