@@ -86,8 +86,10 @@ where
             domain::webhook::DEFAULT_TOLERANCE_SECONDS,
         )
         .map_err(|e| ShopError::BadSignature(e.to_string()))?;
-        let event: Event =
-            serde_json::from_slice(body).map_err(|e| ShopError::MalformedEvent(e.to_string()))?;
+        let event: Event = std::str::from_utf8(body)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str(text).map_err(|e| e.to_string()))
+            .map_err(ShopError::MalformedEvent)?;
         let (order_id, event) = match order_event(event, self.clock.now()) {
             Ok(found) => found,
             Err(why) => return Ok(WebhookOutcome::Ignored(why)),

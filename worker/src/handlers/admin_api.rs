@@ -124,7 +124,8 @@ pub async fn get_settings(admin: &CatalogAdmin) -> Result<Response, AppError> {
 /// (every problem with its path), and publishes the catalog with them.
 pub async fn put_settings(req: &mut Request, admin: &CatalogAdmin) -> Result<Response, AppError> {
     let bytes = platform::body_bytes(req, merchant::MAX_SETTINGS_BYTES).await?;
-    let done = merchant::put_settings(admin, &bytes).await?;
+    let text = std::str::from_utf8(&bytes).map_err(AppError::malformed_json)?;
+    let done = merchant::put_settings(admin, text).await?;
     no_store(Response::from_json(&done)?)
 }
 
@@ -135,7 +136,8 @@ pub async fn put_product(
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let bytes = platform::body_bytes(req, 256 * 1024).await?;
-    let product: Product = serde_json::from_slice(&bytes).map_err(AppError::malformed_json)?;
+    let text = std::str::from_utf8(&bytes).map_err(AppError::malformed_json)?;
+    let product: Product = serde_json::from_str(text).map_err(AppError::malformed_json)?;
     if product.handle != *handle {
         return Err(BadInput::HandleMismatch {
             body: product.handle.to_string(),
@@ -231,8 +233,11 @@ pub async fn refund(req: &mut Request, shop: &Shopping, id: &str) -> Result<Resp
             #[serde(default)]
             restock: bool,
         }
-        serde_json::from_slice::<RefundRequest>(&body)
-            .map_err(AppError::malformed_json)?
+        std::str::from_utf8(&body)
+            .map_err(AppError::malformed_json)
+            .and_then(|text| {
+                serde_json::from_str::<RefundRequest>(text).map_err(AppError::malformed_json)
+            })?
             .restock
     };
     let (order, restocked) = refund_order(shop, id, restock).await?;

@@ -227,7 +227,7 @@ pub async fn action(
             }
             Action::Settings => {
                 let text = field(&form, "settings").unwrap_or_default();
-                merchant::put_settings(&CatalogAdmin::from_env(env)?, text.as_bytes()).await?;
+                merchant::put_settings(&CatalogAdmin::from_env(env)?, text).await?;
                 Ok("Shipping and tax settings saved and published".to_owned())
             }
             Action::Import => {

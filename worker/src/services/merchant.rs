@@ -71,8 +71,8 @@ pub async fn import_text(
 
 /// Replaces the shop's shipping and tax settings with the JSON `text`, validated with the
 /// catalog's rules and published with it.
-pub async fn put_settings(admin: &CatalogAdmin, text: &[u8]) -> Result<Published, AppError> {
-    let settings: domain::Settings = serde_json::from_slice(text).map_err(|e| {
+pub async fn put_settings(admin: &CatalogAdmin, text: &str) -> Result<Published, AppError> {
+    let settings: domain::Settings = serde_json::from_str(text).map_err(|e| {
         AppError::malformed_json(format!("line {}, column {}: {e}", e.line(), e.column()))
     })?;
     let change = CatalogChange::Settings { settings };
