@@ -311,6 +311,8 @@ test("admin: dashboard and orders at 1280 and 375 px, JS on and off, nothing scr
       await page.getByLabel("Admin token").fill(process.env.ADMIN_TOKEN);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("heading", { name: "Orders" }).waitFor();
+      // The stylesheet too: the heading can be there before it, and widths are measured below.
+      await page.waitForLoadState("load");
       assert.match(await page.locator(".admin-stats").innerText(), /Awaiting payment/);
       assert.ok((await page.locator("table.orders tbody tr").count()) >= 1, `${tag}: the order is listed`);
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
