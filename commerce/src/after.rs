@@ -1,7 +1,7 @@
 //! After checkout: a checkout abandoned or replaced, and the gateway's payment events.
 
-use crate::ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
-use crate::{hold_lines, Commerce, ShopError};
+use crate::ports::{CartStore, Clock, OrderStore, PaymentGateway, StockStore};
+use crate::{hold_lines, Commerce, Ports, ShopError};
 use domain::cart::{CartCommand, CartLine};
 use domain::order::{Order, OrderEvent, OrderStatus};
 use domain::CartId;
@@ -19,15 +19,7 @@ pub enum WebhookOutcome {
     },
 }
 
-impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
-where
-    C: CartStore,
-    O: OrderStore,
-    S: StockStore,
-    G: PaymentGateway,
-    K: Clock,
-    I: Ids,
-{
+impl<P: Ports> Commerce<P> {
     /// Ends a checkout its shopper left (Cancel on the payment page) or replaced (a new checkout
     /// of the changed cart), if it belongs to `cart_id` and still waits for its payment: its
     /// payment session is expired first, so that it can no longer be paid, then the order, then

@@ -3,7 +3,7 @@
 use crate::ports::{
     CartStore, Clock, Ids, OrderStore, PaymentGateway, Refusal, Session, StockStore,
 };
-use crate::{hold_lines, Commerce, ShopError, SESSION_ATTEMPTS};
+use crate::{hold_lines, Commerce, Ports, ShopError, SESSION_ATTEMPTS};
 use domain::cart::{self, Cart, CartCommand, PricedCart, SkuInfo};
 use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
 use domain::{CartId, CatalogIndex, Email};
@@ -28,15 +28,7 @@ pub struct Checkout {
     pub created: bool,
 }
 
-impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
-where
-    C: CartStore,
-    O: OrderStore,
-    S: StockStore,
-    G: PaymentGateway,
-    K: Clock,
-    I: Ids,
-{
+impl<P: Ports> Commerce<P> {
     /// Checks the cart out: an order, its stock reserved, a payment session.
     pub async fn checkout(
         &self,

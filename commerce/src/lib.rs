@@ -30,27 +30,30 @@ use ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
 /// How often the service tries to open a payment session before giving up.
 pub const SESSION_ATTEMPTS: u32 = 3;
 
+/// The ports one deployment of the service works through: the worker's objects, gateway and
+/// runtime, or a test's fakes.
+pub trait Ports {
+    type Carts: CartStore;
+    type Orders: OrderStore;
+    type Stock: StockStore;
+    type Gateway: PaymentGateway;
+    type Clock: Clock;
+    type Ids: Ids;
+}
+
 /// The service, over its ports.
-pub struct Commerce<C, O, S, G, K, I> {
-    pub carts: C,
-    pub orders: O,
-    pub stock: S,
-    pub gateway: G,
-    pub clock: K,
-    pub ids: I,
+pub struct Commerce<P: Ports> {
+    pub carts: P::Carts,
+    pub orders: P::Orders,
+    pub stock: P::Stock,
+    pub gateway: P::Gateway,
+    pub clock: P::Clock,
+    pub ids: P::Ids,
     /// How long checkout holds stock, and the payment page stays open (seconds).
     pub reservation_ttl: i64,
 }
 
-impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
-where
-    C: CartStore,
-    O: OrderStore,
-    S: StockStore,
-    G: PaymentGateway,
-    K: Clock,
-    I: Ids,
-{
+impl<P: Ports> Commerce<P> {
     async fn order_of(&self, id: &str) -> Result<Order, ShopError> {
         self.orders
             .get(id)

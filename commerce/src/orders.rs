@@ -1,7 +1,7 @@
 //! The merchant's order actions: fulfil and refund.
 
-use crate::ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
-use crate::{hold_lines, Commerce, ShopError};
+use crate::ports::{Clock, OrderStore, PaymentGateway, StockStore};
+use crate::{hold_lines, Commerce, Ports, ShopError};
 use domain::order::{Order, OrderEvent, OrderStatus};
 
 /// A refund's result: the order, and whether its units went back on the shelf by this call.
@@ -11,15 +11,7 @@ pub struct Refunded {
     pub restocked: bool,
 }
 
-impl<C, O, S, G, K, I> Commerce<C, O, S, G, K, I>
-where
-    C: CartStore,
-    O: OrderStore,
-    S: StockStore,
-    G: PaymentGateway,
-    K: Clock,
-    I: Ids,
-{
+impl<P: Ports> Commerce<P> {
     /// Marks a paid order fulfilled (repeating it changes nothing).
     pub async fn fulfil(&self, id: &str) -> Result<Order, ShopError> {
         let order = self.order_of(id).await?;

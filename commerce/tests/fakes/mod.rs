@@ -8,7 +8,7 @@ use commerce::ports::{
     CartStore, Clock, Ids, OrderStore, PaymentError, PaymentGateway, Refusal, Session, StockStore,
     StoreError,
 };
-use commerce::Commerce;
+use commerce::{Commerce, Ports};
 use domain::cart::{Cart, CartCommand, CartError};
 use domain::inventory::{HoldLine, InventoryCommand, InventoryReply, Shard};
 use domain::order::{Order, OrderEvent, Transition};
@@ -320,14 +320,19 @@ pub struct World {
     pub index: CatalogIndex,
 }
 
-pub type Shop<'a> = Commerce<
-    &'a FakeCarts,
-    &'a FakeOrders,
-    &'a FakeStock,
-    &'a FakeGateway,
-    &'a FakeClock,
-    &'a FakeIds,
->;
+/// The service over a [`World`]'s fakes.
+pub struct Fakes<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'a> Ports for Fakes<'a> {
+    type Carts = &'a FakeCarts;
+    type Orders = &'a FakeOrders;
+    type Stock = &'a FakeStock;
+    type Gateway = &'a FakeGateway;
+    type Clock = &'a FakeClock;
+    type Ids = &'a FakeIds;
+}
+
+pub type Shop<'a> = Commerce<Fakes<'a>>;
 
 impl World {
     pub fn new() -> World {

@@ -13,7 +13,7 @@ use crate::objects::orders::Orders;
 use crate::payments::Gateway;
 use crate::platform;
 use crate::ports::Runtime;
-use commerce::Commerce;
+use commerce::{Commerce, Ports};
 use domain::cart::{Cart, CartCommand, CartError, Destination, PricedCart};
 use domain::{CartId, CatalogIndex, Quantity, Sku};
 use worker::Env;
@@ -41,8 +41,19 @@ pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, AppError> 
 }
 
 /// The service over this worker's objects, gateway, clock and randomness.
-pub type Service<'a> =
-    Commerce<&'a Carts, &'a Orders, &'a Inventory, &'a Gateway, Runtime, Runtime>;
+pub type Service<'a> = Commerce<Objects<'a>>;
+
+/// The service's ports in this worker: the object clients, the gateway, the runtime.
+pub struct Objects<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'a> Ports for Objects<'a> {
+    type Carts = &'a Carts;
+    type Orders = &'a Orders;
+    type Stock = &'a Inventory;
+    type Gateway = &'a Gateway;
+    type Clock = Runtime;
+    type Ids = Runtime;
+}
 
 impl Shopping {
     pub fn from_env(env: &Env, config: &Config) -> worker::Result<Self> {
