@@ -239,3 +239,21 @@ impl WrkRun<'_> {
         })
     }
 }
+
+/// A run with `rps` requests a second and `cpu` ms of CPU per request, for the report's tests.
+#[cfg(test)]
+pub fn stats_fixture(generator: Generator, rps: f64, cpu: f64) -> Stats {
+    Stats {
+        generator,
+        connections: 16,
+        requests: (rps * 5.0) as u64,
+        errors: 0,
+        first_error: None,
+        seconds: 5.0,
+        p50_ms: 10.0,
+        p90_ms: 15.0,
+        p99_ms: 20.0,
+        cpu_ms_per_request: Some(cpu),
+        others_cpus: None,
+    }
+}

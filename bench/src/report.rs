@@ -55,19 +55,7 @@ mod tests {
     use crate::{measure, Memory, Settings, Sizes};
 
     fn stats(rps: f64, cpu: f64) -> Stats {
-        Stats {
-            generator: Generator::Rust,
-            connections: 16,
-            requests: (rps * 5.0) as u64,
-            errors: 0,
-            first_error: None,
-            seconds: 5.0,
-            p50_ms: 10.0,
-            p90_ms: 15.0,
-            p99_ms: 20.0,
-            cpu_ms_per_request: Some(cpu),
-            others_cpus: None,
-        }
+        crate::load::stats_fixture(Generator::Rust, rps, cpu)
     }
 
     fn smoke_results() -> Results {

@@ -95,19 +95,7 @@ mod tests {
     use crate::load::Generator;
 
     fn stats(rps: f64, cpu: f64) -> Stats {
-        Stats {
-            generator: Generator::Wrk,
-            connections: 16,
-            requests: (rps * 5.0) as u64,
-            errors: 0,
-            first_error: None,
-            seconds: 5.0,
-            p50_ms: 10.0,
-            p90_ms: 15.0,
-            p99_ms: 20.0,
-            cpu_ms_per_request: Some(cpu),
-            others_cpus: None,
-        }
+        crate::load::stats_fixture(Generator::Wrk, rps, cpu)
     }
 
     #[test]

@@ -109,10 +109,14 @@ pub async fn body_bytes(req: &mut Request, max: usize) -> Result<Vec<u8>, AppErr
 
 /// Decodes a JSON body of at most [`MAX_BODY_BYTES`].
 pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
-    let bytes = body_bytes(req, MAX_BODY_BYTES).await?;
-    // Through `&str`, like every other JSON the Worker reads (KV, objects): serde_json's
-    // deserializers are then compiled once per type, not once per input kind.
-    let text = std::str::from_utf8(&bytes).map_err(AppError::malformed_json)?;
+    parse_json(&body_bytes(req, MAX_BODY_BYTES).await?)
+}
+
+/// Decodes JSON bytes, `malformed_json` if they are not the `T` expected. Through `&str`, like
+/// every other JSON the Worker reads (KV, objects): serde_json's deserializers are then
+/// compiled once per type, not once per input kind.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(AppError::malformed_json)?;
     serde_json::from_str(text).map_err(AppError::malformed_json)
 }
 
@@ -120,12 +124,11 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppE
 /// anything but an object is `malformed_json`; each field's problem is the handler's to name.
 pub async fn json_object<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
     let bytes = body_bytes(req, MAX_BODY_BYTES).await?;
-    let text = std::str::from_utf8(&bytes).map_err(AppError::malformed_json)?;
     // A struct would also take an array (serde reads structs from sequences too).
-    if !text.trim_start().starts_with('{') {
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
         return Err(AppError::malformed_json("expected a JSON object"));
     }
-    serde_json::from_str(text).map_err(AppError::malformed_json)
+    parse_json(&bytes)
 }
 
 /// One field of a JSON body, read into its type `T` at the boundary: absent, present but not

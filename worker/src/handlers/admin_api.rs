@@ -136,8 +136,7 @@ pub async fn put_product(
     handle: &Handle,
 ) -> Result<Response, AppError> {
     let bytes = platform::body_bytes(req, 256 * 1024).await?;
-    let text = std::str::from_utf8(&bytes).map_err(AppError::malformed_json)?;
-    let product: Product = serde_json::from_str(text).map_err(AppError::malformed_json)?;
+    let product: Product = platform::parse_json(&bytes)?;
     if product.handle != *handle {
         return Err(BadInput::HandleMismatch {
             body: product.handle.to_string(),
@@ -233,12 +232,7 @@ pub async fn refund(req: &mut Request, shop: &Shopping, id: &str) -> Result<Resp
             #[serde(default)]
             restock: bool,
         }
-        std::str::from_utf8(&body)
-            .map_err(AppError::malformed_json)
-            .and_then(|text| {
-                serde_json::from_str::<RefundRequest>(text).map_err(AppError::malformed_json)
-            })?
-            .restock
+        platform::parse_json::<RefundRequest>(&body)?.restock
     };
     let (order, restocked) = refund_order(shop, id, restock).await?;
     no_store(Response::from_json(
