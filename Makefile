@@ -74,12 +74,13 @@ $(BUNDLE): $(BUNDLE_SOURCES)
 # The deployed wasm carries only code and data: the islands' hydration exports, which only the
 # browser bundle uses, are dropped with the code only they reach (scripts/drop-island-exports.mjs),
 # then the function names (`name` section, half the file) and the `producers` section are
-# stripped. The twin with names stays in target/worker-names.wasm for `wasm-size`.
+# stripped, and the whole is optimised for size once more (-Oz: 7 KB less gzipped than
+# worker-build's own pass). The twin with names stays in target/worker-names.wasm for `wasm-size`.
 $(WORKER_JS): $(WORKER_SOURCES) $(BUNDLE)
 	cd worker && STOREFRONT_BOOT_JS=$$(cat ../$(BUNDLE)) worker-build --release
 	@mkdir -p target && cp worker/build/index_bg.wasm target/worker-built.wasm
 	node scripts/drop-island-exports.mjs target/worker-built.wasm target/worker-names.wasm
-	$(WASM_OPT_BIN) $(WASM_FEATURES) --strip-debug --strip-producers \
+	$(WASM_OPT_BIN) $(WASM_FEATURES) -Oz --strip-debug --strip-producers \
 		target/worker-names.wasm -o worker/build/index_bg.wasm
 	@echo "worker wasm: $$(stat -c %s worker/build/index_bg.wasm) bytes, $$(gzip -9c worker/build/index_bg.wasm | wc -c) gzipped"
 

@@ -233,6 +233,20 @@ pub struct OrderJson<'a> {
     pub currency: Currency,
     pub created_at: i64,
     pub payment_url: Option<&'a str>,
+    /// The parts of `total`, as the cart quoted them (absent in a shop without settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<TotalsJson>,
+    /// Where the order ships: country, rate, and the address once paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<OrderShippingJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderShippingJson<'a> {
+    pub country: &'a str,
+    pub rate: &'a str,
+    pub name: &'a str,
+    pub address: Option<&'a domain::order::Address>,
 }
 
 #[derive(Debug, Serialize)]
@@ -266,6 +280,20 @@ impl<'a> OrderJson<'a> {
             payment_url: (o.status == domain::order::OrderStatus::AwaitingPayment)
                 .then_some(o.payment_url.as_deref())
                 .flatten(),
+            totals: o.charges.map(|c| TotalsJson {
+                subtotal: c.subtotal,
+                discount: c.discount,
+                shipping: c.shipping,
+                tax: c.tax,
+                total: o.total,
+                tax_included: c.tax_included,
+            }),
+            shipping: o.delivery.as_ref().map(|d| OrderShippingJson {
+                country: d.country.code(),
+                rate: &d.rate,
+                name: &d.rate_name,
+                address: d.address.as_ref(),
+            }),
         }
     }
 }

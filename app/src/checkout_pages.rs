@@ -20,6 +20,11 @@ pub struct CartView {
     pub email: String,
     /// Each product's picture (its first image's address), by product handle.
     pub images: std::collections::HashMap<String, String>,
+    /// Where the cart ships, the rates on offer and the totals (`None` in a shop without
+    /// shipping and tax settings: the page shows the subtotal only).
+    pub quote: Option<domain::cart::CartQuote>,
+    /// Every country the shop ships to, for the destination select.
+    pub countries: Vec<domain::settings::Country>,
 }
 
 #[component]
@@ -30,6 +35,8 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         notice,
         email,
         images,
+        quote: _,
+        countries: _,
     } = view;
     let currency = cart.currency;
     let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });

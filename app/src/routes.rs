@@ -17,6 +17,8 @@ pub enum Route {
     CartAdd,
     CartUpdate,
     CartRemove,
+    /// `POST /cart/shipping`: the cart page's country and rate form (no JavaScript).
+    CartShipping,
     Checkout,
     Order(OrderId),
     ApiCart,
@@ -94,6 +96,7 @@ pub fn route(method: &str, path: &str) -> Route {
         ["cart", "add"] => post(Route::CartAdd),
         ["cart", "update"] => post(Route::CartUpdate),
         ["cart", "remove"] => post(Route::CartRemove),
+        ["cart", "shipping"] => post(Route::CartShipping),
         ["checkout"] => post(Route::Checkout),
         ["orders", id] => order(id).map_or(Route::NotFound, |id| get(Route::Order(id))),
         ["api", "cart"] => get(Route::ApiCart),
@@ -220,6 +223,7 @@ mod tests {
         let sku = Sku::parse("A-1").unwrap();
         let id = format!("ord_{}", "ab12".repeat(8));
         assert_eq!(route("POST", "/cart/add"), Route::CartAdd);
+        assert_eq!(route("POST", "/cart/shipping"), Route::CartShipping);
         assert_eq!(route("GET", "/cart/add"), Route::MethodNotAllowed("POST"));
         assert_eq!(
             route("PATCH", "/api/cart/items/A-1"),

@@ -3,7 +3,7 @@
 use crate::ports::{CartStore, Clock, OrderStore, PaymentGateway, StockStore};
 use crate::{hold_lines, Commerce, Ports, ShopError};
 use domain::cart::{CartCommand, CartLine};
-use domain::order::{Order, OrderEvent, OrderStatus};
+use domain::order::{Address, Order, OrderEvent, OrderStatus};
 use domain::CartId;
 use serde::Deserialize;
 
@@ -155,6 +155,43 @@ struct SessionObject {
     metadata: Metadata,
     payment_status: Option<String>,
     payment_intent: Option<String>,
+    /// What the shopper was charged.
+    amount_total: Option<i64>,
+    /// The address the payment page collected (Stripe's `shipping_details`).
+    shipping_details: Option<ShippingDetails>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ShippingDetails {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    address: PostalAddress,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PostalAddress {
+    line1: Option<String>,
+    line2: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    country: Option<String>,
+}
+
+impl ShippingDetails {
+    fn address(self) -> Address {
+        let a = self.address;
+        Address {
+            name: self.name.unwrap_or_default(),
+            line1: a.line1.unwrap_or_default(),
+            line2: a.line2.filter(|l| !l.is_empty()),
+            postal_code: a.postal_code.unwrap_or_default(),
+            city: a.city.unwrap_or_default(),
+            state: a.state.filter(|s| !s.is_empty()),
+            country: a.country.unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,6 +218,8 @@ fn order_event(event: Event, at: i64) -> Result<(String, OrderEvent), &'static s
                 session_id: session.id,
                 payment_intent: session.payment_intent,
                 at,
+                amount_total: session.amount_total,
+                address: session.shipping_details.map(ShippingDetails::address),
             }
         }
         "checkout.session.expired" => OrderEvent::Expired { at },

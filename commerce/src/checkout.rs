@@ -4,9 +4,9 @@ use crate::ports::{
     CartStore, Clock, Ids, OrderStore, PaymentGateway, Refusal, Session, StockStore,
 };
 use crate::{hold_lines, Commerce, Ports, ShopError, SESSION_ATTEMPTS};
-use domain::cart::{self, Cart, CartCommand, PricedCart, SkuInfo};
-use domain::order::{Order, OrderEvent, OrderLine, OrderStatus, Transition};
-use domain::{CartId, CatalogIndex, Email};
+use domain::cart::{self, Cart, CartCommand, CartQuote, PricedCart, SkuInfo};
+use domain::order::{Charges, Delivery, Order, OrderEvent, OrderLine, OrderStatus, Transition};
+use domain::{CartId, CatalogIndex, Country, Email};
 
 /// Prices `cart` with the catalog's current prices.
 pub fn price(index: &CatalogIndex, cart: &Cart) -> Result<PricedCart, ShopError> {
@@ -29,19 +29,22 @@ pub struct Checkout {
 }
 
 impl<P: Ports> Commerce<P> {
-    /// Checks the cart out: an order, its stock reserved, a payment session.
+    /// Checks the cart out: an order, its stock reserved, a payment session. The order is
+    /// charged what the cart page quoted: the goods, shipping to the cart's destination (or to
+    /// `visitor`, the country the request comes from, when the shopper chose none) and tax.
     pub async fn checkout(
         &self,
         index: &CatalogIndex,
         origin: &str,
         cart_id: Option<&CartId>,
         email: &Email,
+        visitor: Option<Country>,
     ) -> Result<Checkout, ShopError> {
         let Some(cart_id) = cart_id else {
             return Err(ShopError::EmptyCart);
         };
-        let (order_id, priced) = match self.agree_on_order(index, cart_id).await? {
-            Agreed::New(id, priced) => (id, priced),
+        let (order_id, priced, quote) = match self.agree_on_order(index, cart_id, visitor).await? {
+            Agreed::New(id, priced, quote) => (id, priced, quote),
             Agreed::Open(order) => {
                 return Ok(Checkout {
                     order: *order,
@@ -63,6 +66,23 @@ impl<P: Ports> Commerce<P> {
                 initial_stock: index.skus.get(&l.sku).map_or(0, |e| e.initial_stock),
             })
             .collect();
+        let (delivery, charges, total) = match quote.as_deref() {
+            Some(q) => {
+                let rate_name = q
+                    .options
+                    .iter()
+                    .find(|o| o.id == q.rate)
+                    .map_or_else(|| q.rate.clone(), |o| o.name.clone());
+                let delivery = Delivery {
+                    country: q.country,
+                    rate: q.rate.clone(),
+                    rate_name,
+                    address: None,
+                };
+                (Some(delivery), Some(Charges::of(&q.totals)), q.totals.total)
+            }
+            None => (None, None, priced.subtotal),
+        };
         let order = Order {
             id: order_id,
             status: OrderStatus::Pending,
@@ -70,7 +90,7 @@ impl<P: Ports> Commerce<P> {
             email: email.to_string(),
             currency: priced.currency,
             lines,
-            total: priced.subtotal,
+            total,
             created_at: now,
             updated_at: now,
             session_id: None,
@@ -79,6 +99,9 @@ impl<P: Ports> Commerce<P> {
             shortfall: Vec::new(),
             payment_intent: None,
             refund_id: None,
+            delivery,
+            charges,
+            amount_paid: None,
         };
         let order = self.orders.create(order).await?;
         match order.status {
@@ -172,6 +195,7 @@ impl<P: Ports> Commerce<P> {
         &self,
         index: &CatalogIndex,
         cart_id: &CartId,
+        visitor: Option<Country>,
     ) -> Result<Agreed, ShopError> {
         let mut replace = None;
         loop {
@@ -201,7 +225,8 @@ impl<P: Ports> Commerce<P> {
                 if let Some(old) = cart.checkout.as_ref().and_then(|c| c.superseded.as_ref()) {
                     let _ = self.abandon(old, cart_id).await;
                 }
-                return Ok(Agreed::New(chosen, priced));
+                let quote = cart::quote(index, &cart, &priced, visitor).map(Box::new);
+                return Ok(Agreed::New(chosen, priced, quote));
             }
             match self.orders.get(&chosen).await? {
                 Some(o) if !o.status.holds_stock() => {
@@ -217,7 +242,10 @@ impl<P: Ports> Commerce<P> {
                 }
                 // Being created by a concurrent request, or left half-way by a failed one:
                 // every step after this is idempotent, so carry on with it.
-                _ => return Ok(Agreed::New(chosen, priced)),
+                _ => {
+                    let quote = cart::quote(index, &cart, &priced, visitor).map(Box::new);
+                    return Ok(Agreed::New(chosen, priced, quote));
+                }
             }
         }
     }
@@ -245,8 +273,9 @@ impl<P: Ports> Commerce<P> {
 }
 
 enum Agreed {
-    /// A new order id for the cart as priced.
-    New(String, PricedCart),
+    /// A new order id for the cart as priced and quoted (no quote in a shop without shipping
+    /// settings).
+    New(String, PricedCart, Option<Box<CartQuote>>),
     /// The cart's unchanged checkout, still open.
     Open(Box<Order>),
 }

@@ -14,7 +14,13 @@ const MUG: &str = "ENAMEL-CAMP-MUG-RED";
 
 async fn checkout(w: &World, cart: &str) -> Result<commerce::Checkout, ShopError> {
     w.shop()
-        .checkout(&w.index, ORIGIN, Some(&fakes::cart(cart)), &fakes::email())
+        .checkout(
+            &w.index,
+            ORIGIN,
+            Some(&fakes::cart(cart)),
+            &fakes::email(),
+            None,
+        )
         .await
 }
 
@@ -287,7 +293,8 @@ async fn bad_checkouts_are_refused_before_anything_changes() {
     w.stock.set(TENT, 1);
     let shop = w.shop();
     assert_eq!(
-        shop.checkout(&w.index, ORIGIN, None, &fakes::email()).await,
+        shop.checkout(&w.index, ORIGIN, None, &fakes::email(), None)
+            .await,
         Err(ShopError::EmptyCart)
     );
     assert_eq!(checkout(&w, "cart1").await, Err(ShopError::EmptyCart));
@@ -303,4 +310,105 @@ async fn bad_checkouts_are_refused_before_anything_changes() {
     ));
     assert_eq!(w.stock.available(TENT), 1);
     assert_eq!(w.gateway.session_requests.borrow().len(), 0);
+}
+
+/// The sum a gateway charges for `params`: every line item and the shipping option.
+fn charged(params: &[(String, String)]) -> i64 {
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.parse::<i64>().expect("integer"))
+    };
+    let lines: i64 = (0..)
+        .map_while(|i| {
+            let n = get(&format!("line_items[{i}][quantity]"))?;
+            Some(n * get(&format!("line_items[{i}][price_data][unit_amount]"))?)
+        })
+        .sum();
+    lines + get("shipping_options[0][shipping_rate_data][fixed_amount][amount]").unwrap_or(0)
+}
+
+#[tokio::test]
+async fn checkout_charges_the_quoted_shipping_and_tax_to_the_shoppers_country() {
+    let w = World::new();
+    w.stock.set(MUG, 5);
+    w.add("cart1", MUG, 1).await;
+    let fr = domain::Country::parse("FR").expect("FR");
+    let cart = w.carts.get("cart1");
+    let priced = commerce::price(&w.index, &cart).expect("priced");
+    let quote = domain::cart::quote(&w.index, &cart, &priced, Some(fr)).expect("quote");
+    assert!(quote.totals.shipping > 0, "a mug alone pays shipping");
+
+    let done = w
+        .shop()
+        .checkout(
+            &w.index,
+            ORIGIN,
+            Some(&fakes::cart("cart1")),
+            &fakes::email(),
+            Some(fr),
+        )
+        .await
+        .expect("checkout");
+    let order = done.order;
+    assert_eq!(order.total, quote.totals.total);
+    assert_eq!(order.total, priced.subtotal + quote.totals.shipping);
+    let delivery = order.delivery.as_ref().expect("delivery");
+    assert_eq!(
+        (delivery.country, delivery.rate.as_str()),
+        (fr, quote.rate.as_str())
+    );
+    let charges = order.charges.expect("charges");
+    assert_eq!(charges.total(), order.total);
+    assert_eq!(charges.tax, quote.totals.tax);
+
+    let requests = w.gateway.session_requests.borrow();
+    let params = &requests[0].1;
+    assert!(params
+        .iter()
+        .any(|(k, v)| k == "shipping_address_collection[allowed_countries][0]" && v == "FR"));
+    assert_eq!(
+        charged(params),
+        order.total,
+        "the session charges the order's total"
+    );
+}
+
+#[tokio::test]
+async fn a_payment_records_the_address_and_a_different_amount_is_flagged() {
+    let w = World::new();
+    w.stock.set(MUG, 5);
+    w.add("cart1", MUG, 1).await;
+    w.add("cart2", MUG, 1).await;
+    let address = json!({
+        "name": "Ada Lovelace",
+        "address": {"line1": "12 Rue de Rivoli", "line2": null, "city": "Paris",
+                    "postal_code": "75001", "state": null, "country": "FR"}
+    });
+    let exact = checkout(&w, "cart1").await.expect("checkout").order;
+    let short = checkout(&w, "cart2").await.expect("checkout").order;
+    for (order, paid) in [(&exact, exact.total), (&short, short.total - 100)] {
+        let extra = json!({"amount_total": paid, "shipping_details": address});
+        let (header, body) = w.event("checkout.session.completed", order, extra);
+        w.shop()
+            .payment_event(Some(SECRET), Some(&header), &body)
+            .await
+            .expect("applied");
+    }
+    let exact = w.orders.get(&exact.id);
+    assert_eq!(exact.status, OrderStatus::Paid);
+    assert_eq!(exact.amount_mismatch(), None);
+    let to = exact.delivery.and_then(|d| d.address).expect("address");
+    assert_eq!(
+        (to.name.as_str(), to.city.as_str()),
+        ("Ada Lovelace", "Paris")
+    );
+    let short = w.orders.get(&short.id);
+    assert_eq!(
+        short.status,
+        OrderStatus::Paid,
+        "the shopper was charged: never lost"
+    );
+    assert_eq!(short.amount_mismatch(), Some(short.total - 100));
 }

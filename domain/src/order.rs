@@ -13,6 +13,9 @@ use crate::ids::Sku;
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
+mod delivery;
+pub use delivery::{Address, Charges, Delivery};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -113,6 +116,15 @@ pub struct Order {
     pub payment_intent: Option<String>,
     #[serde(default)]
     pub refund_id: Option<String>,
+    /// Where it ships and by which rate (absent in a shop without shipping settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// The parts of `total` (absent in a shop without shipping settings: `total` is the goods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charges: Option<Charges>,
+    /// What the gateway reports the shopper paid, once paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_paid: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +144,12 @@ pub enum OrderEvent {
         #[serde(default)]
         payment_intent: Option<String>,
         at: i64,
+        /// The session's `amount_total`: what the shopper was charged.
+        #[serde(default)]
+        amount_total: Option<i64>,
+        /// The address the payment page collected.
+        #[serde(default)]
+        address: Option<Address>,
     },
     Fulfilled {
         at: i64,
@@ -157,6 +175,12 @@ pub enum Transition {
 }
 
 impl Order {
+    /// When the gateway charged other than the order's total (a changed price, a tampered
+    /// session): the amount paid, for the merchant to look into. Never silently accepted.
+    pub fn amount_mismatch(&self) -> Option<i64> {
+        self.amount_paid.filter(|paid| *paid != self.total)
+    }
+
     pub fn apply(&mut self, event: &OrderEvent) -> Transition {
         use OrderStatus::*;
         let (next, at) = match (self.status, event) {
@@ -183,12 +207,18 @@ impl Order {
                     session_id,
                     payment_intent,
                     at,
+                    amount_total,
+                    address,
                 },
             ) => {
                 if self.session_id.is_none() {
                     self.session_id = session_id.clone();
                 }
                 self.payment_intent = payment_intent.clone();
+                self.amount_paid = *amount_total;
+                if let (Some(delivery), Some(address)) = (&mut self.delivery, address) {
+                    delivery.address = Some(address.clone());
+                }
                 (Paid, *at)
             }
             (Paid, OrderEvent::Fulfilled { at }) => (Fulfilled, *at),
@@ -233,6 +263,9 @@ pub(crate) mod tests {
             shortfall: vec![],
             payment_intent: None,
             refund_id: None,
+            delivery: None,
+            charges: None,
+            amount_paid: None,
         }
     }
 
@@ -254,6 +287,8 @@ pub(crate) mod tests {
             session_id: Some("cs_1".into()),
             payment_intent: Some("pi_1".into()),
             at: 2,
+            amount_total: None,
+            address: None,
         };
         assert_eq!(o.apply(&done), Transition::Changed);
         assert_eq!(o.apply(&done), Transition::Unchanged);
@@ -268,6 +303,8 @@ pub(crate) mod tests {
             session_id: None,
             payment_intent: None,
             at: 2,
+            amount_total: None,
+            address: None,
         });
         assert_eq!(
             a.apply(&OrderEvent::Expired { at: 3 }),
@@ -290,6 +327,8 @@ pub(crate) mod tests {
             session_id: None,
             payment_intent: None,
             at: 3,
+            amount_total: None,
+            address: None,
         });
         assert_eq!(b.status, OrderStatus::Paid, "a late completion still pays");
     }
@@ -334,6 +373,8 @@ mod after_payment_tests {
             session_id: None,
             payment_intent: Some("pi".into()),
             at: 2,
+            amount_total: None,
+            address: None,
         });
         assert_eq!(o.payment_intent.as_deref(), Some("pi"));
         assert_eq!(

@@ -3,6 +3,21 @@
 //! Parameters follow Stripe's Checkout Sessions API (form-encoded, bracketed keys). The
 //! idempotency key is derived from the order id, so every retry of the same order, however it
 //! comes about, finds the session of the first attempt instead of opening a second one.
+//!
+//! # Shipping and tax
+//! An order with a [`crate::order::Delivery`] asks the payment page to collect an address in
+//! that one country (`shipping_address_collection[allowed_countries][0]`), so the shipping and
+//! tax the shopper saw stay exact, and offers the chosen rate as one fixed-amount
+//! `shipping_options` entry. The shop computes tax from its own table (`crate::totals`), so it
+//! uses Stripe's explicit shapes rather than Stripe Tax:
+//! - prices **include** tax: every line and the shipping rate say `tax_behavior=inclusive`, and
+//!   the amounts are the gross ones the shopper saw;
+//! - prices **exclude** tax: lines and shipping say `tax_behavior=exclusive`, and the tax is one
+//!   more line item, "Tax", marked `product_data[metadata][kind]=tax`.
+//!
+//! Either way the session's `amount_total` is the order's total, and `metadata[tax]` carries the
+//! tax figure for the merchant's reports (Stripe reports `total_details.amount_tax` only for
+//! taxes it computed itself).
 
 use crate::order::Order;
 
@@ -48,6 +63,46 @@ pub fn session_params(order: &Order, origin: &str, expires_at: i64) -> Vec<(Stri
         p.push((
             k("[price_data][product_data][metadata][sku]"),
             line.sku.to_string(),
+        ));
+    }
+    if let (Some(delivery), Some(charges)) = (&order.delivery, &order.charges) {
+        let behavior = if charges.tax_included {
+            "inclusive"
+        } else {
+            "exclusive"
+        };
+        for i in 0..order.lines.len() {
+            p.push((
+                format!("line_items[{i}][price_data][tax_behavior]"),
+                behavior.to_owned(),
+            ));
+        }
+        if !charges.tax_included && charges.tax > 0 {
+            let k = |rest: &str| format!("line_items[{}]{rest}", order.lines.len());
+            p.push((k("[quantity]"), "1".to_owned()));
+            p.push((k("[price_data][currency]"), currency.clone()));
+            p.push((k("[price_data][unit_amount]"), charges.tax.to_string()));
+            p.push((k("[price_data][product_data][name]"), "Tax".to_owned()));
+            p.push((
+                k("[price_data][product_data][metadata][kind]"),
+                "tax".to_owned(),
+            ));
+        }
+        p.push((
+            "shipping_address_collection[allowed_countries][0]".to_owned(),
+            delivery.country.code().to_owned(),
+        ));
+        let s = |rest: &str| format!("shipping_options[0][shipping_rate_data]{rest}");
+        p.push((s("[type]"), "fixed_amount".to_owned()));
+        p.push((s("[display_name]"), delivery.rate_name.clone()));
+        p.push((s("[fixed_amount][amount]"), charges.shipping.to_string()));
+        p.push((s("[fixed_amount][currency]"), currency.clone()));
+        p.push((s("[tax_behavior]"), behavior.to_owned()));
+        p.push((s("[metadata][rate]"), delivery.rate.clone()));
+        p.push(("metadata[tax]".to_owned(), charges.tax.to_string()));
+        p.push((
+            "metadata[tax_included]".to_owned(),
+            charges.tax_included.to_string(),
         ));
     }
     p
@@ -114,6 +169,85 @@ mod tests {
         assert_eq!(get("customer_email"), Some("a@example.com"));
         assert_eq!(idempotency_key("ord_1"), idempotency_key("ord_1"));
         assert_ne!(idempotency_key("ord_1"), idempotency_key("ord_2"));
+    }
+
+    #[test]
+    fn shipping_and_tax_use_stripes_shapes_in_both_modes() {
+        use crate::order::{Charges, Delivery};
+        let mut o = order();
+        o.lines = vec![OrderLine {
+            sku: crate::Sku::parse("A").unwrap(),
+            title: "Mug".into(),
+            quantity: 2,
+            unit_price: 1000,
+            line_total: 2000,
+            initial_stock: 0,
+        }];
+        o.delivery = Some(Delivery {
+            country: crate::settings::Country::parse("US").unwrap(),
+            rate: "express".into(),
+            rate_name: "Express".into(),
+            address: None,
+        });
+        let mut charges = Charges {
+            subtotal: 2000,
+            discount: 0,
+            shipping: 500,
+            tax: 225,
+            tax_included: false,
+        };
+        o.charges = Some(charges);
+        let p = session_params(&o, "https://shop.example", 1);
+        let get = |p: &[(String, String)], k: &str| {
+            p.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone())
+        };
+        let amount = |p: &[(String, String)]| -> i64 {
+            (0..)
+                .map_while(|i| {
+                    let n = get(p, &format!("line_items[{i}][quantity]"))?;
+                    let u = get(p, &format!("line_items[{i}][price_data][unit_amount]"))?;
+                    Some(n.parse::<i64>().unwrap() * u.parse::<i64>().unwrap())
+                })
+                .sum::<i64>()
+                + get(
+                    p,
+                    "shipping_options[0][shipping_rate_data][fixed_amount][amount]",
+                )
+                .map_or(0, |a| a.parse::<i64>().unwrap())
+        };
+        assert_eq!(
+            get(&p, "shipping_address_collection[allowed_countries][0]").as_deref(),
+            Some("US")
+        );
+        assert_eq!(
+            get(
+                &p,
+                "line_items[1][price_data][product_data][metadata][kind]"
+            )
+            .as_deref(),
+            Some("tax")
+        );
+        assert_eq!(
+            get(&p, "shipping_options[0][shipping_rate_data][tax_behavior]").as_deref(),
+            Some("exclusive")
+        );
+        assert_eq!(
+            amount(&p),
+            charges.total(),
+            "exclusive: goods, shipping and tax"
+        );
+
+        charges.tax_included = true;
+        charges.tax = 399;
+        o.charges = Some(charges);
+        let p = session_params(&o, "https://shop.example", 1);
+        assert_eq!(get(&p, "line_items[1][quantity]"), None, "no tax line");
+        assert_eq!(
+            get(&p, "line_items[0][price_data][tax_behavior]").as_deref(),
+            Some("inclusive")
+        );
+        assert_eq!(get(&p, "metadata[tax]").as_deref(), Some("399"));
+        assert_eq!(amount(&p), charges.total(), "inclusive: the gross amounts");
     }
 
     #[test]

@@ -107,6 +107,9 @@ impl Shop {
             Route::CartRemove => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Remove).await
             }
+            Route::CartShipping => {
+                shopping::cart_form(req, store, self.shopping()?, FormAction::Shipping).await
+            }
             Route::Checkout => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Checkout).await
             }

@@ -206,14 +206,27 @@ pub async fn api_cart_shipping(
         }
     };
     let index = store.index().await?;
-    let settings = index
-        .settings
-        .as_ref()
-        .ok_or_else(|| BadInput::UnshippableCountry(country.clone()))?;
+    let destination = destination(&index, &country, rate)?;
+    let (id, cart, new) = shop.set_shipping(cart_id(req), destination).await?;
+    let resp = json_cart(req, &index, Some(&id), &cart, 200)?;
+    if new {
+        return with_cookie(req, resp, &cart_cookie(&id));
+    }
+    Ok(resp)
+}
+
+/// A destination the shop ships to, by a rate it offers there (`None`: the cheapest).
+fn destination(
+    index: &CatalogIndex,
+    country: &str,
+    rate: Option<String>,
+) -> Result<Destination, AppError> {
+    let unshippable = || BadInput::UnshippableCountry(country.to_owned());
+    let settings = index.settings.as_ref().ok_or_else(unshippable)?;
     let country = Country::parse(country.trim())
         .ok()
         .filter(|c| settings.ships_to(c))
-        .ok_or_else(|| BadInput::UnshippableCountry(country.clone()))?;
+        .ok_or_else(unshippable)?;
     if let Some(r) = &rate {
         if settings.rate(&country, r).is_none() {
             return Err(BadInput::UnknownRate {
@@ -223,13 +236,7 @@ pub async fn api_cart_shipping(
             .into());
         }
     }
-    let destination = Destination { country, rate };
-    let (id, cart, new) = shop.set_shipping(cart_id(req), destination).await?;
-    let resp = json_cart(req, &index, Some(&id), &cart, 200)?;
-    if new {
-        return with_cookie(req, resp, &cart_cookie(&id));
-    }
-    Ok(resp)
+    Ok(Destination { country, rate })
 }
 
 pub async fn api_checkout(
@@ -246,7 +253,7 @@ pub async fn api_checkout(
     let origin = platform::origin(req)?;
     let commerce::Checkout { order, created } = shop
         .commerce()
-        .checkout(&index, &origin, cart_id(req).as_ref(), &email)
+        .checkout(&index, &origin, cart_id(req).as_ref(), &email, visitor(req))
         .await?;
     let json = serde_json::json!({ "order_id": order.id, "payment_url": order.payment_url, "status": order.status });
     no_store(Response::from_json(&json)?.with_status(if created { 201 } else { 200 }))
@@ -318,6 +325,12 @@ async fn cart_page(
     let cart = shop.cart_of(id.as_ref()).await?;
     let notice = cancelled.map(|_| "Payment cancelled: your cart is as you left it.".to_owned());
     let priced = price(&index, &cart)?;
+    let quote = domain::cart::quote(&index, &cart, &priced, visitor(req));
+    let countries = index
+        .settings
+        .as_ref()
+        .map(|s| s.countries().copied().collect())
+        .unwrap_or_default();
     let images = priced
         .lines
         .iter()
@@ -333,6 +346,8 @@ async fn cart_page(
         error: error.map(|e| for_shoppers(&index, e)),
         notice,
         email,
+        quote,
+        countries,
     };
     let html = app::render::cart(index.collections.clone(), view);
     let status = error.map_or(200, AppError::status_code);
@@ -370,6 +385,7 @@ pub enum FormAction {
     Add,
     Update,
     Remove,
+    Shipping,
     Checkout,
 }
 
@@ -419,13 +435,27 @@ async fn run_form(
             shop.remove(id, &sku_field()?).await?;
             see_other("/cart")
         }
+        FormAction::Shipping => {
+            let rate = field(form, "rate").filter(|r| !r.is_empty());
+            let to = destination(
+                &index,
+                field(form, "country").unwrap_or_default(),
+                rate.map(str::to_owned),
+            )?;
+            let (id, _, new) = shop.set_shipping(id, to).await?;
+            let resp = see_other("/cart")?;
+            if new {
+                return with_cookie(req, resp, &cart_cookie(&id));
+            }
+            Ok(resp)
+        }
         FormAction::Checkout => {
             let origin = platform::origin(req)?;
             let email = Email::trimmed(field(form, "email").unwrap_or_default())
                 .map_err(|_| BadInput::BadEmail)?;
             let commerce::Checkout { order, .. } = shop
                 .commerce()
-                .checkout(&index, &origin, id.as_ref(), &email)
+                .checkout(&index, &origin, id.as_ref(), &email, visitor(req))
                 .await?;
             match &order.payment_url {
                 Some(url) => see_other(url),

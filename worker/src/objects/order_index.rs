@@ -12,27 +12,57 @@ use worker::{durable_object, Env, Request, Response, State};
 #[durable_object]
 pub struct OrderIndexObject {
     state: State,
+    /// Whether this instance has checked the table's columns.
+    ready: std::cell::Cell<bool>,
 }
+
+/// The columns of a summary after the first six, added to tables made before them.
+const LATER_COLUMNS: [&str; 5] = [
+    "country TEXT",
+    "shipping INTEGER",
+    "tax INTEGER",
+    "amount_paid INTEGER",
+    "address TEXT",
+];
+
+const COLUMNS: &str =
+    "id, status, created_at, total, currency, email, country, shipping, tax, amount_paid, address";
 
 impl OrderIndexObject {
     fn sql(&self) -> worker::Result<worker::SqlStorage> {
         let sql = self.state.storage().sql();
+        if self.ready.get() {
+            return Ok(sql);
+        }
         sql.exec(
             "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL, \
              total INTEGER NOT NULL, currency TEXT NOT NULL, email TEXT NOT NULL)",
             None,
         )?;
+        // A table from before shipping and tax: add the columns (NULL in older rows).
+        if sql
+            .exec("SELECT address FROM orders LIMIT 0", None)
+            .is_err()
+        {
+            for column in LATER_COLUMNS {
+                sql.exec(&format!("ALTER TABLE orders ADD COLUMN {column}"), None)?;
+            }
+        }
         sql.exec(
             "CREATE INDEX IF NOT EXISTS orders_by_time ON orders (created_at DESC, id DESC)",
             None,
         )?;
+        self.ready.set(true);
         Ok(sql)
     }
 }
 
 impl worker::DurableObject for OrderIndexObject {
     fn new(state: State, _env: Env) -> Self {
-        OrderIndexObject { state }
+        OrderIndexObject {
+            state,
+            ready: std::cell::Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -41,7 +71,9 @@ impl worker::DurableObject for OrderIndexObject {
         match request {
             IndexRequest::Upsert(UpsertSummary { summary: s }) => {
                 sql.exec(
-                    "INSERT OR REPLACE INTO orders (id, status, created_at, total, currency, email) VALUES (?, ?, ?, ?, ?, ?)",
+                    &format!(
+                        "INSERT OR REPLACE INTO orders ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ),
                     Some(vec![
                         s.id.into(),
                         s.status.as_str().into(),
@@ -49,6 +81,11 @@ impl worker::DurableObject for OrderIndexObject {
                         s.total.into(),
                         s.currency.into(),
                         s.email.into(),
+                        s.country.into(),
+                        s.shipping.into(),
+                        s.tax.into(),
+                        s.amount_paid.into(),
+                        s.address.into(),
                     ]),
                 )?;
                 answer::<UpsertSummary>(&())
@@ -59,9 +96,7 @@ impl worker::DurableObject for OrderIndexObject {
                 limit,
             }) => {
                 let limit = i64::from(limit.clamp(1, 100));
-                let mut query = String::from(
-                    "SELECT id, status, created_at, total, currency, email FROM orders WHERE 1 = 1",
-                );
+                let mut query = format!("SELECT {COLUMNS} FROM orders WHERE 1 = 1");
                 let mut bindings: Vec<worker::SqlStorageValue> = Vec::new();
                 if let Some(st) = status {
                     query.push_str(" AND status = ?");

@@ -98,6 +98,20 @@ pub struct OrderSummary {
     pub total: i64,
     pub currency: String,
     pub email: String,
+    /// Where it ships (absent in a shop without shipping settings).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The shipping and tax parts of `total`.
+    #[serde(default)]
+    pub shipping: Option<i64>,
+    #[serde(default)]
+    pub tax: Option<i64>,
+    /// What the gateway charged, once paid; differs from `total` only when something is wrong.
+    #[serde(default)]
+    pub amount_paid: Option<i64>,
+    /// The address, one line after another, once paid.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 impl OrderSummary {
@@ -109,6 +123,15 @@ impl OrderSummary {
             total: o.total,
             currency: o.currency.code().to_owned(),
             email: o.email.clone(),
+            country: o.delivery.as_ref().map(|d| d.country.code().to_owned()),
+            shipping: o.charges.map(|c| c.shipping),
+            tax: o.charges.map(|c| c.tax),
+            amount_paid: o.amount_paid,
+            address: o
+                .delivery
+                .as_ref()
+                .and_then(|d| d.address.as_ref())
+                .map(|a| a.lines().join("\n")),
         }
     }
 }
