@@ -393,10 +393,74 @@ mod tests {
             .as_str()
             .unwrap()
             .to_owned();
-        app.complete(&id, unix_now());
+        app.complete(&id, unix_now(), None);
         let refused = expire_id(&app, &id).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         let unknown = expire_id(&app, "x").await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn refund_with(app: &Arc<App>, body: &str) -> Reply {
+        let req = request(Method::POST, "/v1/refunds", &[AUTH], body);
+        refund(State(Arc::clone(app)), req).await
+    }
+
+    #[tokio::test]
+    async fn a_refund_gives_back_the_amount_total_shipping_included() {
+        let app = app();
+        let body = format!(
+            "{BODY}&shipping_address_collection[allowed_countries][0]=FR\
+             &shipping_options[0][shipping_rate_data][display_name]=Express\
+             &shipping_options[0][shipping_rate_data][fixed_amount][amount]=490\
+             &shipping_options[0][shipping_rate_data][fixed_amount][currency]=eur"
+        );
+        let created = create_with(&app, &[AUTH], &body).await.json_body();
+        assert_eq!(created["amount_subtotal"], 2100);
+        assert_eq!(created["amount_total"], 2590);
+        let id = created["id"].as_str().unwrap();
+        let details = crate::shipping::tests::collection(&["FR"]).default_details();
+        let paid = app.complete(id, unix_now(), Some(details)).unwrap();
+        let pi = paid.payment_intent.unwrap();
+        assert_eq!(
+            get_session(&app, id).await.json_body()["amount_total"],
+            2590
+        );
+
+        let full = refund_with(&app, &format!("payment_intent={pi}")).await;
+        assert_eq!(full.status, StatusCode::OK);
+        assert_eq!(full.json_body()["amount"], 2590);
+        assert_eq!(full.json_body()["currency"], "eur");
+        let more = refund_with(&app, &format!("payment_intent={pi}&amount=1")).await;
+        assert_eq!(more.status, StatusCode::BAD_REQUEST);
+        assert_eq!(more.json_body()["error"]["param"], "amount");
+    }
+
+    #[tokio::test]
+    async fn partial_refunds_stop_at_the_amount_total() {
+        let app = app();
+        let body = format!(
+            "{BODY}&shipping_options[0][shipping_rate_data][display_name]=Post\
+             &shipping_options[0][shipping_rate_data][fixed_amount][amount]=300\
+             &shipping_options[0][shipping_rate_data][fixed_amount][currency]=eur"
+        );
+        let id = create_with(&app, &[AUTH], &body).await.json_body()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let pi = app
+            .complete(&id, unix_now(), None)
+            .unwrap()
+            .payment_intent
+            .unwrap();
+        let too_much = refund_with(&app, &format!("payment_intent={pi}&amount=2401")).await;
+        assert_eq!(too_much.status, StatusCode::BAD_REQUEST);
+        let part = refund_with(&app, &format!("payment_intent={pi}&amount=2100")).await;
+        assert_eq!(part.json_body()["amount"], 2100);
+        let rest = refund_with(&app, &format!("payment_intent={pi}")).await;
+        assert_eq!(
+            rest.json_body()["amount"],
+            300,
+            "the shipping is refunded too"
+        );
     }
 }

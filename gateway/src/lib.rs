@@ -20,12 +20,15 @@
 //! - [`request`]: what handlers extract from a request: [`request::Request`] (body read,
 //!   size-limited), [`request::Local`] (loopback clients only), [`request::Id`].
 //! - [`api`]: the `/v1` endpoints and bearer authentication.
-//! - [`pay`]: the hosted payment page's handlers; [`page`] renders its HTML.
+//! - [`pay`]: the hosted payment page's handlers; [`page`] renders its HTML, with the shipping
+//!   address part in [`address_form`].
 //! - [`sandbox`]: the `/_sandbox/` controls.
 //! - [`state`]: [`state::App`], the shared state and the session transitions.
 //! - [`session`]: the Checkout Session object, the [`session::NewSession`] it is made from, and
 //!   their JSON.
 //! - [`params`]: validation of creation parameters; [`form`] parses Stripe's bracketed keys.
+//! - [`shipping`]: address collection, shipping rates and shipping details, in Stripe's shapes.
+//! - [`totals`]: tax shapes, `total_details` and the payment page's breakdown.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflict detection.
 //! - [`webhooks`]: events, signing, delivery with retries, holding and flushing.
 //! - [`card`]: test card numbers and their outcomes.
@@ -33,6 +36,7 @@
 //! - [`error`], [`reply`]: Stripe-style errors and plain-data HTTP answers.
 //! - [`ids`]: random object ids and the unix clock.
 
+pub mod address_form;
 pub mod api;
 pub mod card;
 pub mod config;
@@ -50,8 +54,10 @@ pub mod router;
 pub mod sandbox;
 pub mod server;
 pub mod session;
+pub mod shipping;
 pub mod state;
 pub mod stats;
+pub mod totals;
 pub mod webhooks;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};

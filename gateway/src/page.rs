@@ -1,7 +1,10 @@
 //! The hosted payment page: HTML for `/pay/{id}`, with every piece of merchant or buyer text
-//! escaped.
+//! escaped. The order summary breaks the total down (goods, shipping, tax) when the session has
+//! shipping or tax; a session that collects an address asks for it ([`crate::address_form`]).
 
+use crate::address_form::{self, Attempt, Problem};
 use crate::session::{Session, Status};
+use crate::totals::Tax;
 
 /// Escapes text for HTML content and double- or single-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -32,8 +35,10 @@ pub fn format_amount(minor: u64, currency: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;\
 padding:0 1rem;line-height:1.5;color:#1a1a1a}table{width:100%;border-collapse:collapse}\
 th,td{padding:.4rem;border-bottom:1px solid #ccc;text-align:left}td.n,th.n{text-align:right}\
-label{display:block;margin-top:1rem;font-weight:600}input{font-size:1rem;padding:.5rem;\
-width:100%;box-sizing:border-box}button{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem}\
+label{display:block;margin-top:1rem;font-weight:600}input,select{font-size:1rem;padding:.5rem;\
+width:100%;box-sizing:border-box;color:inherit;background:#fff;border:1px solid #767676}\
+fieldset{border:1px solid #ccc;margin:1.5rem 0;padding:0 1rem 1rem;min-width:0}\
+legend{font-size:1.25rem;font-weight:700;padding:0 .25rem}button{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem}\
 .error{color:#a00000;font-weight:600}.hint{font-size:.9rem;color:#444}";
 
 fn layout(title: &str, body: &str) -> String {
@@ -47,56 +52,80 @@ fn layout(title: &str, body: &str) -> String {
 }
 
 fn summary(session: &Session) -> String {
-    let rows: String = session
-        .new
-        .line_items
+    let currency = &session.new.currency;
+    let money = |minor: u64| escape(&format_amount(minor, currency));
+    let breakdown = session.new.breakdown();
+    let rows: String = breakdown
+        .items
         .iter()
         .map(|item| {
             format!(
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 escape(&item.name),
                 item.quantity,
-                escape(&format_amount(
-                    item.amount_total().unwrap_or(0),
-                    &session.new.currency
-                )),
+                money(item.amount_total().unwrap_or(0)),
             )
         })
         .collect();
+    let row = |label: &str, minor: u64| {
+        format!(
+            "<tr><th scope=\"row\" colspan=\"2\">{}</th><td class=\"n\">{}</td></tr>",
+            escape(label),
+            money(minor)
+        )
+    };
+    let mut foot = String::new();
+    if breakdown.shipping.is_some() || breakdown.tax.is_some() {
+        foot.push_str(&row("Subtotal", breakdown.goods));
+    }
+    if let Some(rate) = breakdown.shipping {
+        foot.push_str(&row(
+            &format!("Shipping ({})", rate.display_name),
+            rate.amount,
+        ));
+    }
+    if let Some(Tax::Added(tax)) = breakdown.tax {
+        foot.push_str(&row("Tax", tax));
+    }
+    foot.push_str(&row("Total", breakdown.total));
+    if let Some(Tax::Included(tax)) = breakdown.tax {
+        foot.push_str(&row("Including tax", tax));
+    }
     format!(
         "<table><caption>Order summary</caption><thead><tr><th scope=\"col\">Item</th>\
          <th scope=\"col\" class=\"n\">Quantity</th><th scope=\"col\" class=\"n\">Amount</th></tr>\
-         </thead><tbody>{rows}</tbody><tfoot><tr><th scope=\"row\" colspan=\"2\">Total</th>\
-         <td class=\"n\">{total}</td></tr></tfoot></table>",
-        total = escape(&format_amount(
-            session.new.amount_total,
-            &session.new.currency
-        )),
+         </thead><tbody>{rows}</tbody><tfoot>{foot}</tfoot></table>"
     )
 }
 
-/// The payment form for an open session, with `error` (from a failed attempt) announced.
-pub fn checkout(session: &Session, error: Option<&str>) -> String {
+/// The payment form for an open session, showing `attempt` (a failed one: what was typed, and
+/// its problem announced).
+pub fn checkout(session: &Session, attempt: &Attempt) -> String {
     let total = escape(&format_amount(
         session.new.amount_total,
         &session.new.currency,
     ));
-    let (alert, invalid) = match error {
-        Some(message) => (
+    let address = session
+        .new
+        .shipping_address_collection
+        .as_ref()
+        .map_or_else(String::new, |c| address_form::fieldset(c, attempt));
+    let (alert, invalid) = match &attempt.problem {
+        Some(Problem::Card(message)) => (
             format!(
                 "<p id=\"card-error\" class=\"error\" role=\"alert\">{}</p>",
                 escape(message)
             ),
             " aria-invalid=\"true\" aria-describedby=\"card-error card-hint\"",
         ),
-        None => (String::new(), " aria-describedby=\"card-hint\""),
+        _ => (String::new(), " aria-describedby=\"card-hint\""),
     };
     let body = format!(
         "<h1>Pay {total}</h1>\
          <p class=\"hint\">Sandbox: no real payment is taken.</p>\
          {summary}\
+         <form method=\"post\" action=\"/pay/{id}\">{address}\
          <h2>Card details</h2>{alert}\
-         <form method=\"post\" action=\"/pay/{id}\">\
          <label for=\"card_number\">Card number</label>\
          <input id=\"card_number\" name=\"card_number\" inputmode=\"numeric\" \
          autocomplete=\"cc-number\" required{invalid}>\
@@ -156,7 +185,7 @@ pub fn not_found() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::tests::sample;
+    use crate::session::tests::{sample, shipped};
 
     #[test]
     fn formats_minor_units() {
@@ -178,7 +207,7 @@ mod tests {
         let mut s = sample("cs_test_1");
         s.new.line_items[0].name = "<script>alert(1)</script>".into();
         s.new.cancel_url = "https://shop.test/cart?a=1&b=\"2\"".into();
-        let html = checkout(&s, None);
+        let html = checkout(&s, &Attempt::default());
         for field in ["card_number", "expiry", "cvc"] {
             assert!(
                 html.contains(&format!("<label for=\"{field}\">")),
@@ -195,7 +224,13 @@ mod tests {
         assert!(html.contains("href=\"https://shop.test/cart?a=1&amp;b=&quot;2&quot;\">Cancel and return to the shop</a>"));
         assert!(!html.contains("role=\"alert\""));
 
-        let declined = checkout(&s, Some("Your card was declined."));
+        let declined = checkout(
+            &s,
+            &Attempt {
+                problem: Some(Problem::Card("Your card was declined.")),
+                ..Attempt::default()
+            },
+        );
         assert!(declined.contains("role=\"alert\">Your card was declined.</p>"));
         assert!(declined.contains("aria-invalid=\"true\""));
     }
@@ -209,5 +244,70 @@ mod tests {
         s.status = Status::Complete;
         let html = closed(&s);
         assert!(html.contains("already been paid") && html.contains("ok?session=cs_test_1"));
+    }
+
+    /// The text of the summary's footer row labelled `label`, if any.
+    fn foot_row(html: &str, label: &str) -> Option<String> {
+        let start = html.find(&format!("colspan=\"2\">{label}</th>"))?;
+        let rest = &html[start..];
+        let cell = rest.find("<td class=\"n\">")? + "<td class=\"n\">".len();
+        let end = rest.find("</td>")?;
+        Some(rest[cell..end].to_owned())
+    }
+
+    #[test]
+    fn prices_excluding_tax_list_subtotal_shipping_tax_and_total_in_order() {
+        let html = checkout(&shipped("cs_test_x", false), &Attempt::default());
+        let rows = [
+            ("Subtotal", "20.00 EUR"),
+            ("Shipping (Express)", "5.00 EUR"),
+            ("Tax", "3.00 EUR"),
+            ("Total", "28.00 EUR"),
+        ];
+        let mut at = 0;
+        for (label, amount) in rows {
+            assert_eq!(foot_row(&html, label).as_deref(), Some(amount), "{label}");
+            let here = html.find(&format!(">{label}</th>")).unwrap();
+            assert!(here > at, "{label} out of order");
+            at = here;
+        }
+        assert!(
+            html.find("<button type=\"submit\">Pay 28.00 EUR</button>")
+                .unwrap()
+                > at
+        );
+        assert!(html.contains("<h1>Pay 28.00 EUR</h1>"));
+        assert_eq!(foot_row(&html, "Including tax"), None);
+        // The tax line is the Tax row, not an item.
+        assert!(!html.contains("<td>Tax</td>"));
+        assert!(html.contains("<legend>Shipping address</legend>"));
+        assert!(html.contains("<label for=\"name\">Full name</label>"));
+        assert!(html.find("<legend>").unwrap() < html.find("<h2>Card details</h2>").unwrap());
+    }
+
+    #[test]
+    fn prices_including_tax_show_the_tax_without_adding_it() {
+        let html = checkout(&shipped("cs_test_i", true), &Attempt::default());
+        assert_eq!(foot_row(&html, "Subtotal").as_deref(), Some("22.00 EUR"));
+        assert_eq!(
+            foot_row(&html, "Shipping (Express)").as_deref(),
+            Some("6.00 EUR")
+        );
+        assert_eq!(foot_row(&html, "Total").as_deref(), Some("28.00 EUR"));
+        assert_eq!(
+            foot_row(&html, "Including tax").as_deref(),
+            Some("3.00 EUR")
+        );
+        assert_eq!(foot_row(&html, "Tax"), None);
+        assert!(html.contains("Pay 28.00 EUR</button>"));
+    }
+
+    #[test]
+    fn sessions_without_shipping_ask_for_no_address_and_show_only_the_total() {
+        let html = checkout(&sample("cs_test_1"), &Attempt::default());
+        assert!(!html.contains("<fieldset") && !html.contains("Full name"));
+        assert_eq!(foot_row(&html, "Subtotal"), None);
+        assert_eq!(foot_row(&html, "Total").as_deref(), Some("29.99 EUR"));
+        assert!(html.contains("<td>Tea</td>"));
     }
 }

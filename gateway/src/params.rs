@@ -1,13 +1,16 @@
 //! Validation of `POST /v1/checkout/sessions` parameters into a [`NewSession`].
 //!
 //! Only `mode=payment` with inline `price_data` line items is supported. Parameters the sandbox
-//! does not model (`locale`, `payment_method_types[]`, …) are accepted and ignored.
+//! does not model (`locale`, `payment_method_types[]`, …) are accepted and ignored. Shipping
+//! parameters are read by [`crate::shipping`], `tax_behavior` by [`crate::totals`].
 
 use std::collections::BTreeMap;
 
 use crate::error::ApiError;
 use crate::form::Node;
 use crate::session::{amount_total, LineItem, NewSession};
+use crate::shipping;
+use crate::totals::tax_behavior;
 
 /// Stripe's ceiling for a Checkout amount in two-decimal currencies (999,999.99).
 pub const MAX_AMOUNT: u64 = 99_999_999;
@@ -36,15 +39,18 @@ pub fn validate(form: &Form, now: i64) -> Result<NewSession, ApiError> {
         }
     }
     let (line_items, currency) = line_items(form.get("line_items"))?;
-    let amount_total = amount_total(&line_items)
+    let amount_subtotal = amount_total(&line_items)
         .filter(|total| *total <= MAX_AMOUNT)
-        .ok_or_else(|| ApiError {
-            code: Some("amount_too_large"),
-            ..ApiError::invalid(
-                "line_items",
-                "The total amount must be no more than 999,999.99.",
-            )
-        })?;
+        .ok_or_else(|| too_large("line_items"))?;
+    let shipping_address_collection =
+        shipping::address_collection(form.get("shipping_address_collection"))?;
+    let shipping_rates = shipping::rates(form.get("shipping_options"), &currency)?;
+    // Stripe charges the first (default) shipping option.
+    let shipping = shipping_rates.first().map_or(0, |rate| rate.amount);
+    let amount_total = amount_subtotal
+        .checked_add(shipping)
+        .filter(|total| *total <= MAX_AMOUNT)
+        .ok_or_else(|| too_large("shipping_options"))?;
     let success_url = url(form, "success_url")?;
     let cancel_url = url(form, "cancel_url")?;
     let client_reference_id = text(form.get("client_reference_id"), "client_reference_id")?
@@ -55,7 +61,7 @@ pub fn validate(form: &Form, now: i64) -> Result<NewSession, ApiError> {
         .filter(|s| !s.is_empty())
         .map(email)
         .transpose()?;
-    let metadata = metadata(form.get("metadata"))?;
+    let metadata = metadata(form.get("metadata"), "metadata")?;
     let expires_at = match text(form.get("expires_at"), "expires_at")? {
         None => now + MAX_LIFETIME_SECONDS,
         Some(raw) => expires_at(raw, now)?,
@@ -63,7 +69,10 @@ pub fn validate(form: &Form, now: i64) -> Result<NewSession, ApiError> {
     Ok(NewSession {
         currency,
         line_items,
+        amount_subtotal,
         amount_total,
+        shipping_address_collection,
+        shipping_rates,
         success_url,
         cancel_url,
         client_reference_id,
@@ -73,8 +82,15 @@ pub fn validate(form: &Form, now: i64) -> Result<NewSession, ApiError> {
     })
 }
 
+fn too_large(param: &str) -> ApiError {
+    ApiError {
+        code: Some("amount_too_large"),
+        ..ApiError::invalid(param, "The total amount must be no more than 999,999.99.")
+    }
+}
+
 /// The string at `node`, if any; an error if it is a nested map.
-fn text<'a>(node: Option<&'a Node>, param: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn text<'a>(node: Option<&'a Node>, param: &str) -> Result<Option<&'a str>, ApiError> {
     match node {
         None => Ok(None),
         Some(Node::Leaf(s)) => Ok(Some(s)),
@@ -85,11 +101,11 @@ fn text<'a>(node: Option<&'a Node>, param: &str) -> Result<Option<&'a str>, ApiE
     }
 }
 
-fn required<'a>(node: Option<&'a Node>, param: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required<'a>(node: Option<&'a Node>, param: &str) -> Result<&'a str, ApiError> {
     text(node, param)?.ok_or_else(|| ApiError::missing(param))
 }
 
-fn integer(node: Option<&Node>, param: &str) -> Result<i64, ApiError> {
+pub(crate) fn integer(node: Option<&Node>, param: &str) -> Result<i64, ApiError> {
     let raw = required(node, param)?;
     raw.parse::<i64>()
         .map_err(|_| ApiError::not_an_integer(param, raw))
@@ -152,10 +168,8 @@ fn line_items(node: Option<&Node>) -> Result<(Vec<LineItem>, String), ApiError> 
             )
         })?;
         let name_param = p("[price_data][product_data][name]");
-        let name = required(
-            price.get("product_data").and_then(|d| d.get("name")),
-            &name_param,
-        )?;
+        let product = price.get("product_data");
+        let name = required(product.and_then(|d| d.get("name")), &name_param)?;
         if name.trim().is_empty() {
             return Err(ApiError::invalid(
                 name_param,
@@ -166,6 +180,14 @@ fn line_items(node: Option<&Node>) -> Result<(Vec<LineItem>, String), ApiError> 
             name: name.to_owned(),
             quantity,
             unit_amount,
+            tax_behavior: tax_behavior(
+                price.get("tax_behavior"),
+                &p("[price_data][tax_behavior]"),
+            )?,
+            metadata: metadata(
+                product.and_then(|d| d.get("metadata")),
+                &p("[price_data][product_data][metadata]"),
+            )?,
         });
     }
     match currency {
@@ -174,7 +196,7 @@ fn line_items(node: Option<&Node>) -> Result<(Vec<LineItem>, String), ApiError> 
     }
 }
 
-fn currency_code(node: Option<&Node>, param: &str) -> Result<String, ApiError> {
+pub(crate) fn currency_code(node: Option<&Node>, param: &str) -> Result<String, ApiError> {
     let raw = required(node, param)?;
     if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(raw.to_ascii_lowercase())
@@ -223,16 +245,20 @@ fn email(value: &str) -> Result<String, ApiError> {
     }
 }
 
-fn metadata(node: Option<&Node>) -> Result<BTreeMap<String, String>, ApiError> {
+/// Metadata at `param` (`metadata`, `…[product_data][metadata]`): `param[key]=value` pairs.
+pub(crate) fn metadata(
+    node: Option<&Node>,
+    param: &str,
+) -> Result<BTreeMap<String, String>, ApiError> {
     let Some(node) = node else {
         return Ok(BTreeMap::new());
     };
-    let map = node
-        .as_map()
-        .ok_or_else(|| ApiError::invalid("metadata", "Invalid object: use metadata[key]=value."))?;
+    let map = node.as_map().ok_or_else(|| {
+        ApiError::invalid(param, format!("Invalid object: use {param}[key]=value."))
+    })?;
     let mut out = BTreeMap::new();
     for (key, value) in map {
-        let param = format!("metadata[{key}]");
+        let param = format!("{param}[{key}]");
         let value = text(Some(value), &param)?.unwrap_or_default();
         if key.chars().count() > MAX_METADATA_KEY_CHARS {
             return Err(ApiError::invalid(
@@ -253,7 +279,7 @@ fn metadata(node: Option<&Node>) -> Result<BTreeMap<String, String>, ApiError> {
     }
     if out.len() > MAX_METADATA_KEYS {
         return Err(ApiError::invalid(
-            "metadata",
+            param,
             format!("Metadata can have at most {MAX_METADATA_KEYS} keys."),
         ));
     }
@@ -280,202 +306,4 @@ fn expires_at(raw: &str, now: i64) -> Result<i64, ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::form;
-
-    const NOW: i64 = 1_700_000_000;
-    const BASE: &str = "mode=payment\
-        &line_items[0][quantity]=2\
-        &line_items[0][price_data][currency]=EUR\
-        &line_items[0][price_data][unit_amount]=1250\
-        &line_items[0][price_data][product_data][name]=Mug\
-        &line_items[1][quantity]=1\
-        &line_items[1][price_data][currency]=eur\
-        &line_items[1][price_data][unit_amount]=499\
-        &line_items[1][price_data][product_data][name]=Tea\
-        &success_url=https://shop.test/ok?s={CHECKOUT_SESSION_ID}\
-        &cancel_url=https://shop.test/cart";
-
-    fn check(body: &str) -> Result<NewSession, ApiError> {
-        validate(&form::parse(body.as_bytes()).unwrap(), NOW)
-    }
-
-    /// Pairs to set (`Some`) or remove (`None`).
-    type Changes<'a> = &'a [(&'a str, Option<&'a str>)];
-
-    /// `BASE` with `key=value` pairs replaced (value `None` removes the key).
-    fn with(changes: Changes) -> String {
-        let mut pairs: Vec<(String, String)> = BASE
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        for (key, value) in changes {
-            pairs.retain(|(k, _)| k != key);
-            if let Some(v) = value {
-                pairs.push(((*key).to_owned(), (*v).to_owned()));
-            }
-        }
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-
-    fn param_of(body: &str) -> String {
-        let err = check(body).unwrap_err();
-        assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{err:?}");
-        err.param.unwrap_or_default()
-    }
-
-    #[test]
-    fn accepts_a_valid_session_and_totals_it() {
-        let s = check(&with(&[
-            ("client_reference_id", Some("ord_42")),
-            ("customer_email", Some("ann@example.com")),
-            ("metadata[order_id]", Some("ord_42")),
-            ("metadata[cart]", Some("c_9")),
-            ("expires_at", Some(&(NOW + 1800).to_string())),
-        ]))
-        .unwrap();
-        assert_eq!(s.currency, "eur");
-        assert_eq!(s.amount_total, 2 * 1250 + 499);
-        assert_eq!(
-            s.line_items[0],
-            LineItem {
-                name: "Mug".into(),
-                quantity: 2,
-                unit_amount: 1250
-            }
-        );
-        assert_eq!(
-            s.success_url,
-            "https://shop.test/ok?s={CHECKOUT_SESSION_ID}"
-        );
-        assert_eq!(s.client_reference_id.as_deref(), Some("ord_42"));
-        assert_eq!(s.customer_email.as_deref(), Some("ann@example.com"));
-        assert_eq!(s.metadata.len(), 2);
-        assert_eq!(s.expires_at, NOW + 1800);
-    }
-
-    #[test]
-    fn defaults_expiry_to_24_hours_and_allows_free_items() {
-        let s = check(&with(&[(
-            "line_items[1][price_data][unit_amount]",
-            Some("0"),
-        )]))
-        .unwrap();
-        assert_eq!(s.expires_at, NOW + MAX_LIFETIME_SECONDS);
-        assert_eq!(s.amount_total, 2500);
-    }
-
-    #[test]
-    fn reports_the_offending_param() {
-        let cases: &[(Changes, &str)] = &[
-            (&[("mode", None)], "mode"),
-            (&[("mode", Some("subscription"))], "mode"),
-            (&[("success_url", None)], "success_url"),
-            (&[("cancel_url", None)], "cancel_url"),
-            (&[("cancel_url", Some("/cart"))], "cancel_url"),
-            (
-                &[("line_items[1][quantity]", Some("0"))],
-                "line_items[1][quantity]",
-            ),
-            (
-                &[("line_items[1][quantity]", Some("-3"))],
-                "line_items[1][quantity]",
-            ),
-            (
-                &[("line_items[0][quantity]", Some("1.5"))],
-                "line_items[0][quantity]",
-            ),
-            (
-                &[("line_items[0][quantity]", None)],
-                "line_items[0][quantity]",
-            ),
-            (
-                &[("line_items[0][price_data][unit_amount]", Some("-1"))],
-                "line_items[0][price_data][unit_amount]",
-            ),
-            (
-                &[("line_items[0][price_data][unit_amount]", Some("12.50"))],
-                "line_items[0][price_data][unit_amount]",
-            ),
-            (
-                &[("line_items[1][price_data][currency]", Some("usd"))],
-                "line_items[1][price_data][currency]",
-            ),
-            (
-                &[("line_items[1][price_data][currency]", Some("euro"))],
-                "line_items[1][price_data][currency]",
-            ),
-            (
-                &[("line_items[0][price_data][product_data][name]", None)],
-                "line_items[0][price_data][product_data][name]",
-            ),
-            (
-                &[("line_items[0][price_data][unit_amount]", Some("99999999"))],
-                "line_items",
-            ),
-            (
-                &[("line_items[0][price]", Some("price_123"))],
-                "line_items[0][price]",
-            ),
-            (
-                &[("customer_email", Some("not-an-email"))],
-                "customer_email",
-            ),
-            (&[("expires_at", Some("soon"))], "expires_at"),
-            (
-                &[("expires_at", Some(&(NOW - 1).to_string()))],
-                "expires_at",
-            ),
-            (
-                &[(
-                    "expires_at",
-                    Some(&(NOW + MAX_LIFETIME_SECONDS + 1).to_string()),
-                )],
-                "expires_at",
-            ),
-            (
-                &[("metadata[order_id][x]", Some("1"))],
-                "metadata[order_id]",
-            ),
-        ];
-        for (changes, param) in cases {
-            assert_eq!(param_of(&with(changes)), *param, "{changes:?}");
-        }
-    }
-
-    #[test]
-    fn requires_at_least_one_contiguous_line_item() {
-        let none = "mode=payment&success_url=https://a.test/&cancel_url=https://a.test/";
-        assert_eq!(param_of(none), "line_items");
-        assert_eq!(check(none).unwrap_err().code, Some("parameter_missing"));
-        let gap = with(&[
-            ("line_items[1][quantity]", None),
-            ("line_items[1][price_data][currency]", None),
-            ("line_items[1][price_data][unit_amount]", None),
-            ("line_items[1][price_data][product_data][name]", None),
-            ("line_items[2][quantity]", Some("1")),
-        ]);
-        assert_eq!(param_of(&gap), "line_items");
-    }
-
-    #[test]
-    fn drops_empty_metadata_values_and_limits_keys() {
-        let s = check(&with(&[
-            ("metadata[gone]", Some("")),
-            ("metadata[kept]", Some("1")),
-        ]))
-        .unwrap();
-        assert_eq!(s.metadata.keys().collect::<Vec<_>>(), ["kept"]);
-        let many: Vec<(String, Option<&str>)> = (0..51)
-            .map(|i| (format!("metadata[k{i}]"), Some("v")))
-            .collect();
-        let many: Vec<(&str, Option<&str>)> = many.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        assert_eq!(param_of(&with(&many)), "metadata");
-    }
-}
+mod tests;

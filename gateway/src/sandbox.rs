@@ -10,12 +10,18 @@
 //! | `GET /_sandbox/sessions` | | every session, oldest first |
 //! | `GET /_sandbox/events` | | every event, oldest first |
 //! | `GET /_sandbox/refunds` | | every refund made through `POST /v1/refunds`, oldest first |
-//! | `POST /_sandbox/sessions/{id}/complete` | none | the paid session, as paying with 4242 would |
+//! | `POST /_sandbox/sessions/{id}/complete` | optional: `{"shipping_details": {"name", "address": {"line1", "line2"?, "city", "postal_code", "state"?, "country"}}}` | the paid session, as paying with 4242 would |
 //!
 //! The settings are `{"fail_next_creates", "create_delay_ms", "duplicate_webhooks",
 //! "hold_webhooks", "held_webhooks"}`, the last being how many deliveries are waiting.
 //! Turning `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the
 //! background. Reset leaves sessions, events and counters alone.
+//!
+//! Completing a session that collects an address ships to the body's `shipping_details`,
+//! checked as the payment page checks them (a missing field or a country not allowed is a 400
+//! naming it); without them (no body, `{}` or `null`), to a placeholder in the first allowed
+//! country: "Sandbox Shopper", "1 Test Street", "12345 Testville". A session that collects no
+//! address refuses `shipping_details`.
 
 use std::sync::Arc;
 
@@ -32,6 +38,7 @@ use crate::lock;
 use crate::reply::Reply;
 use crate::request::{Id, Local};
 use crate::session::Status;
+use crate::shipping::ShippingDetails;
 use crate::state::App;
 use crate::webhooks::Order;
 
@@ -71,8 +78,8 @@ pub async fn refunds(State(app): State<Arc<App>>, _: Local) -> Reply {
 }
 
 /// `POST /_sandbox/sessions/{id}/complete`.
-pub async fn complete(State(app): State<Arc<App>>, Id(id): Id, _: Local) -> Reply {
-    answer(complete_session(&app, &id))
+pub async fn complete(State(app): State<Arc<App>>, Id(id): Id, Local(req): Local) -> Reply {
+    answer(complete_session(&app, &id, &req.body))
 }
 
 /// Any other request under `/_sandbox`.
@@ -145,9 +152,36 @@ async fn flush_held(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiErro
     Ok(json!({ "delivered": flushed.delivered, "failed": flushed.failed }))
 }
 
-fn complete_session(app: &App, id: &str) -> Result<serde_json::Value, ApiError> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompleteRequest {
+    shipping_details: Option<ShippingDetails>,
+}
+
+fn complete_session(app: &App, id: &str, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let now = unix_now();
+    let request: Option<CompleteRequest> = json_body(body)?;
+    let given = request.and_then(|r| r.shipping_details);
+    let open = app
+        .session(id, now)
+        .ok_or_else(|| ApiError::no_such("checkout.session", id))?;
+    let shipping = match (&open.new.shipping_address_collection, given) {
+        (Some(collection), given) => Some(
+            given
+                .unwrap_or_else(|| collection.default_details())
+                .checked(collection)
+                .map_err(|e| e.to_api())?,
+        ),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "shipping_details",
+                format!("Checkout Session {id} does not collect a shipping address."),
+            ))
+        }
+    };
     let session = app
-        .complete(id, unix_now())
+        .complete(id, now, shipping)
         .ok_or_else(|| ApiError::no_such("checkout.session", id))?;
     match session.status {
         Status::Complete => Ok(session.to_json()),
@@ -259,5 +293,98 @@ mod tests {
             other.json_body()["error"]["message"],
             "Unrecognized request URL (DELETE: /_sandbox/stats)."
         );
+    }
+
+    async fn complete_with(app: &Arc<App>, id: &str, body: &str) -> Reply {
+        let path = format!("/_sandbox/sessions/{id}/complete");
+        complete(
+            state(app),
+            Id(id.to_owned()),
+            local(Method::POST, &path, body),
+        )
+        .await
+    }
+
+    /// An open session that collects an address in France or Belgium.
+    fn shipped(app: &App) -> crate::session::Session {
+        let mut new = crate::totals::tests::shape(true);
+        new.expires_at = unix_now() + 600;
+        let collection = new.shipping_address_collection.as_mut().unwrap();
+        collection.allowed_countries.push("BE".to_owned());
+        app.create_session(new, unix_now())
+    }
+
+    #[tokio::test]
+    async fn completing_without_a_body_ships_to_the_default_address() {
+        let app = app();
+        for body in ["", " ", "{}", "null", r#"{"shipping_details": null}"#] {
+            let s = shipped(&app);
+            let done = complete_with(&app, &s.id, body).await;
+            assert_eq!(done.status, StatusCode::OK, "{body:?}");
+            let details = &done.json_body()["shipping_details"];
+            assert_eq!(
+                *details,
+                json!({"name": "Sandbox Shopper", "address": {"line1": "1 Test Street",
+                       "line2": null, "city": "Testville", "postal_code": "12345",
+                       "state": null, "country": "FR"}}),
+                "{body:?}"
+            );
+            let event = app.webhooks.events().last().unwrap().clone();
+            assert_eq!(event["data"]["object"]["id"], s.id.as_str());
+            assert_eq!(event["data"]["object"]["shipping_details"], *details);
+            assert_eq!(event["data"]["object"]["amount_total"], 2800);
+        }
+    }
+
+    #[tokio::test]
+    async fn completing_with_shipping_details_checks_them() {
+        let app = app();
+        let s = shipped(&app);
+        let body = |country: &str, city: &str| {
+            json!({"shipping_details": {"name": "Ada", "address": {
+                "line1": "Rue Haute 1", "line2": "", "city": city, "postal_code": "1000",
+                "state": "Brussels", "country": country}}})
+            .to_string()
+        };
+        for (body, param) in [
+            (body("US", "Brussels"), "shipping_details[address][country]"),
+            (body("be", " "), "shipping_details[address][city]"),
+        ] {
+            let refused = complete_with(&app, &s.id, &body).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+            let error = &refused.json_body()["error"];
+            assert_eq!(error["param"], param);
+            assert_eq!(error["type"], "invalid_request_error");
+        }
+        let unknown = complete_with(&app, &s.id, r#"{"shipping": {}}"#).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app.session(&s.id, unix_now()).unwrap().status,
+            Status::Open,
+            "nothing paid"
+        );
+        assert!(app.webhooks.events().is_empty());
+
+        let done = complete_with(&app, &s.id, &body("be", "Brussels")).await;
+        assert_eq!(done.status, StatusCode::OK);
+        let address = &done.json_body()["shipping_details"]["address"];
+        assert_eq!(address["country"], "BE");
+        assert_eq!(
+            (&address["line2"], &address["state"]),
+            (&json!(null), &json!("Brussels"))
+        );
+    }
+
+    #[tokio::test]
+    async fn sessions_without_address_collection_refuse_shipping_details() {
+        let app = app();
+        let s = app.create_session(new_session(unix_now() + 600), unix_now());
+        let body = json!({"shipping_details": {"name": "Ada"}}).to_string();
+        let refused = complete_with(&app, &s.id, &body).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.json_body()["error"]["param"], "shipping_details");
+        let done = complete_with(&app, &s.id, "").await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert_eq!(done.json_body()["shipping_details"], json!(null));
     }
 }

@@ -3,14 +3,19 @@
 //!
 //! A session serialises (with serde) to exactly the object Stripe's API and webhooks show:
 //! `id`, `object`, `livemode`, `mode`, `url`, `status`, `payment_status`, `payment_intent`,
-//! `created`, then the creation parameters at the top level (`currency`, `line_items`,
-//! `amount_subtotal`, `amount_total`, `success_url`, `cancel_url`, `client_reference_id`,
-//! `customer_email`, `metadata`, `expires_at`). It deserialises from the same JSON, ignoring the
-//! fields that are derived from the others.
+//! `created`, `shipping_details`, then the creation parameters at the top level (`currency`,
+//! `line_items`, `amount_subtotal`, `amount_total`, `total_details`,
+//! `shipping_address_collection`, `shipping_options`, `shipping_cost`, `shipping_rates`,
+//! `success_url`, `cancel_url`, `client_reference_id`, `customer_email`, `metadata`,
+//! `expires_at`). It deserialises from the same JSON, ignoring the fields that are derived from
+//! the others. See [`crate::totals`] for the amounts and [`crate::shipping`] for shipping.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
+
+use crate::shipping::{AddressCollection, CostOut, OptionOut, ShippingDetails, ShippingRate};
+use crate::totals::{TaxBehavior, TotalDetails};
 
 /// Placeholder Stripe replaces with the session id in `success_url`.
 pub const SESSION_ID_PLACEHOLDER: &str = "{CHECKOUT_SESSION_ID}";
@@ -42,6 +47,9 @@ pub struct LineItem {
     pub quantity: u64,
     /// Minor units (cents) per unit.
     pub unit_amount: u64,
+    pub tax_behavior: Option<TaxBehavior>,
+    /// `product_data[metadata]`; `kind=tax` marks the tax line.
+    pub metadata: BTreeMap<String, String>,
 }
 
 impl LineItem {
@@ -64,7 +72,15 @@ pub fn amount_total(items: &[LineItem]) -> Option<u64> {
 pub struct NewSession {
     pub currency: String,
     pub line_items: Vec<LineItem>,
+    /// Sum of the line items.
+    pub amount_subtotal: u64,
+    /// What is charged: the subtotal plus the selected shipping rate.
     pub amount_total: u64,
+    #[serde(default)]
+    pub shipping_address_collection: Option<AddressCollection>,
+    /// `shipping_options`, in order; the first is selected.
+    #[serde(default)]
+    pub shipping_rates: Vec<ShippingRate>,
     pub success_url: String,
     pub cancel_url: String,
     pub client_reference_id: Option<String>,
@@ -81,6 +97,9 @@ pub struct Session {
     pub created: i64,
     pub status: Status,
     pub payment_intent: Option<String>,
+    /// The address collected when it was paid.
+    #[serde(default)]
+    pub shipping_details: Option<ShippingDetails>,
     /// What the session was created with; its fields are at the top level in JSON.
     #[serde(flatten)]
     pub new: NewSession,
@@ -95,6 +114,7 @@ impl Session {
             created,
             status: Status::Open,
             payment_intent: None,
+            shipping_details: None,
             new,
         }
     }
@@ -118,14 +138,15 @@ impl Session {
             .replace(SESSION_ID_PLACEHOLDER, &self.id)
     }
 
-    /// Marks an open session paid with the payment intent `pi`. Returns false (and changes
-    /// nothing) unless the session is open.
-    pub fn complete(&mut self, pi: String) -> bool {
+    /// Marks an open session paid with the payment intent `pi`, shipping to `shipping`.
+    /// Returns false (and changes nothing) unless the session is open.
+    pub fn complete(&mut self, pi: String, shipping: Option<ShippingDetails>) -> bool {
         if self.status != Status::Open {
             return false;
         }
         self.status = Status::Complete;
         self.payment_intent = Some(pi);
+        self.shipping_details = shipping;
         true
     }
 
@@ -157,6 +178,7 @@ impl Serialize for Session {
             payment_status: self.payment_status(),
             payment_intent: self.payment_intent.as_deref(),
             created: self.created,
+            shipping_details: self.shipping_details.as_ref(),
             new: &self.new,
         }
         .serialize(serializer)
@@ -173,8 +195,17 @@ impl Serialize for NewSession {
                 .iter()
                 .map(|item| ItemOut::new(item, currency))
                 .collect(),
-            amount_subtotal: self.amount_total,
+            amount_subtotal: self.amount_subtotal,
             amount_total: self.amount_total,
+            total_details: self.total_details(),
+            shipping_address_collection: self.shipping_address_collection.as_ref(),
+            shipping_options: self
+                .shipping_rates
+                .iter()
+                .map(ShippingRate::option_json)
+                .collect(),
+            shipping_cost: self.shipping_rate().map(ShippingRate::cost_json),
+            shipping_rates: &self.shipping_rates,
             success_url: &self.success_url,
             cancel_url: &self.cancel_url,
             client_reference_id: self.client_reference_id.as_deref(),
@@ -198,6 +229,7 @@ struct SessionOut<'a> {
     payment_status: &'static str,
     payment_intent: Option<&'a str>,
     created: i64,
+    shipping_details: Option<&'a ShippingDetails>,
     #[serde(flatten)]
     new: &'a NewSession,
 }
@@ -208,6 +240,11 @@ struct NewSessionOut<'a> {
     line_items: Vec<ItemOut<'a>>,
     amount_subtotal: u64,
     amount_total: u64,
+    total_details: TotalDetails,
+    shipping_address_collection: Option<&'a AddressCollection>,
+    shipping_options: Vec<OptionOut<'a>>,
+    shipping_cost: Option<CostOut<'a>>,
+    shipping_rates: &'a [ShippingRate],
     success_url: &'a str,
     cancel_url: &'a str,
     client_reference_id: Option<&'a str>,
@@ -242,7 +279,11 @@ impl<'a> ItemOut<'a> {
                 object: "price",
                 currency,
                 unit_amount: item.unit_amount,
-                product_data: Product { name: &item.name },
+                tax_behavior: item.tax_behavior,
+                product_data: ProductOut {
+                    name: &item.name,
+                    metadata: &item.metadata,
+                },
             },
         }
     }
@@ -253,12 +294,20 @@ struct PriceOut<'a> {
     object: &'static str,
     currency: &'a str,
     unit_amount: u64,
-    product_data: Product<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_behavior: Option<TaxBehavior>,
+    product_data: ProductOut<'a>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Product<N> {
-    name: N,
+#[derive(Serialize)]
+struct ProductOut<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    metadata: &'a BTreeMap<String, String>,
+}
+
+fn is_empty(map: &&BTreeMap<String, String>) -> bool {
+    map.is_empty()
 }
 
 /// What a line item is read back from: the quantity and the price.
@@ -271,7 +320,16 @@ struct ItemIn {
 #[derive(Deserialize)]
 struct PriceIn {
     unit_amount: u64,
-    product_data: Product<String>,
+    #[serde(default)]
+    tax_behavior: Option<TaxBehavior>,
+    product_data: ProductIn,
+}
+
+#[derive(Deserialize)]
+struct ProductIn {
+    name: String,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
 }
 
 impl From<ItemIn> for LineItem {
@@ -280,130 +338,11 @@ impl From<ItemIn> for LineItem {
             name: item.price.product_data.name,
             quantity: item.quantity,
             unit_amount: item.price.unit_amount,
+            tax_behavior: item.price.tax_behavior,
+            metadata: item.price.product_data.metadata,
         }
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    pub fn item(name: &str, quantity: u64, unit_amount: u64) -> LineItem {
-        LineItem {
-            name: name.to_owned(),
-            quantity,
-            unit_amount,
-        }
-    }
-
-    pub fn sample(id: &str) -> Session {
-        let line_items = vec![item("Mug", 2, 1250), item("Tea", 1, 499)];
-        Session {
-            id: id.to_owned(),
-            url: format!("http://127.0.0.1:1/pay/{id}"),
-            created: 1_700_000_000,
-            status: Status::Open,
-            payment_intent: None,
-            new: NewSession {
-                currency: "eur".to_owned(),
-                amount_total: amount_total(&line_items).unwrap(),
-                line_items,
-                success_url: "https://shop.test/ok?session={CHECKOUT_SESSION_ID}".to_owned(),
-                cancel_url: "https://shop.test/cart".to_owned(),
-                client_reference_id: Some("ord_1".to_owned()),
-                customer_email: None,
-                metadata: BTreeMap::from([("order_id".to_owned(), "ord_1".to_owned())]),
-                expires_at: 1_700_001_800,
-            },
-        }
-    }
-
-    #[test]
-    fn totals_multiply_and_sum_and_detect_overflow() {
-        assert_eq!(
-            amount_total(&[item("a", 2, 1250), item("b", 1, 499), item("c", 3, 0)]),
-            Some(2999)
-        );
-        assert_eq!(amount_total(&[]), Some(0));
-        assert_eq!(amount_total(&[item("a", u64::MAX, 2)]), None);
-        assert_eq!(
-            amount_total(&[item("a", 1, u64::MAX), item("b", 1, 1)]),
-            None
-        );
-    }
-
-    #[test]
-    fn completes_and_expires_only_when_open() {
-        let mut s = sample("cs_test_1");
-        assert!(s.complete("pi_test_1".to_owned()));
-        assert!(!s.complete("pi_test_2".to_owned()));
-        assert!(!s.expire());
-        assert_eq!(s.payment_intent.as_deref(), Some("pi_test_1"));
-        assert_eq!(s.payment_status(), "paid");
-
-        let mut s = sample("cs_test_2");
-        assert!(!s.is_due(s.new.expires_at - 1));
-        assert!(s.is_due(s.new.expires_at));
-        assert!(s.expire());
-        assert!(!s.is_due(s.new.expires_at));
-        assert!(!s.complete("pi_test_3".to_owned()));
-        assert_eq!(s.payment_status(), "unpaid");
-    }
-
-    #[test]
-    fn json_has_stripes_fields_and_redirect_fills_the_placeholder() {
-        let s = sample("cs_test_abc");
-        let j = s.to_json();
-        assert_eq!(j["object"], "checkout.session");
-        assert_eq!(j["status"], "open");
-        assert_eq!(j["payment_status"], "unpaid");
-        assert_eq!(j["amount_total"], 2999);
-        assert_eq!(j["metadata"]["order_id"], "ord_1");
-        assert_eq!(j["customer_email"], serde_json::Value::Null);
-        assert_eq!(j["line_items"][0]["amount_total"], 2500);
-        assert_eq!(j["line_items"][1]["price"]["unit_amount"], 499);
-        assert_eq!(
-            s.success_redirect(),
-            "https://shop.test/ok?session=cs_test_abc"
-        );
-    }
-
-    /// A session's JSON as the sandbox answered it before [`Session`] embedded [`NewSession`],
-    /// byte for byte (keys sorted, as `serde_json::Value` keeps them): open, then paid.
-    const OPEN_JSON: &str = r#"{"amount_subtotal":2999,"amount_total":2999,"cancel_url":"https://shop.test/cart","client_reference_id":"ord_1","created":1700000000,"currency":"eur","customer_email":null,"expires_at":1700001800,"id":"cs_test_abc","line_items":[{"amount_subtotal":2500,"amount_total":2500,"currency":"eur","description":"Mug","object":"item","price":{"currency":"eur","object":"price","product_data":{"name":"Mug"},"unit_amount":1250},"quantity":2},{"amount_subtotal":499,"amount_total":499,"currency":"eur","description":"Tea","object":"item","price":{"currency":"eur","object":"price","product_data":{"name":"Tea"},"unit_amount":499},"quantity":1}],"livemode":false,"metadata":{"order_id":"ord_1"},"mode":"payment","object":"checkout.session","payment_intent":null,"payment_status":"unpaid","status":"open","success_url":"https://shop.test/ok?session={CHECKOUT_SESSION_ID}","url":"http://127.0.0.1:1/pay/cs_test_abc"}"#;
-    const PAID_JSON: &str = r#"{"amount_subtotal":2999,"amount_total":2999,"cancel_url":"https://shop.test/cart","client_reference_id":"ord_1","created":1700000000,"currency":"eur","customer_email":"a@b.test","expires_at":1700001800,"id":"cs_test_abc","line_items":[{"amount_subtotal":2500,"amount_total":2500,"currency":"eur","description":"Mug","object":"item","price":{"currency":"eur","object":"price","product_data":{"name":"Mug"},"unit_amount":1250},"quantity":2},{"amount_subtotal":499,"amount_total":499,"currency":"eur","description":"Tea","object":"item","price":{"currency":"eur","object":"price","product_data":{"name":"Tea"},"unit_amount":499},"quantity":1}],"livemode":false,"metadata":{"order_id":"ord_1"},"mode":"payment","object":"checkout.session","payment_intent":"pi_test_1","payment_status":"paid","status":"complete","success_url":"https://shop.test/ok?session={CHECKOUT_SESSION_ID}","url":"http://127.0.0.1:1/pay/cs_test_abc"}"#;
-
-    #[test]
-    fn json_keeps_stripes_shape_and_round_trips_through_serde() {
-        let open = sample("cs_test_abc");
-        let mut paid = open.clone();
-        assert!(paid.complete("pi_test_1".to_owned()));
-        paid.new.customer_email = Some("a@b.test".to_owned());
-        for (session, expected) in [(open, OPEN_JSON), (paid, PAID_JSON)] {
-            let json = session.to_json();
-            assert_eq!(json.to_string(), expected);
-            // Serialising straight to text gives the same object (in field order).
-            let text = serde_json::to_string(&session).unwrap();
-            assert_eq!(
-                serde_json::from_str::<serde_json::Value>(&text).unwrap(),
-                json
-            );
-            // And both read back into the same session.
-            assert_eq!(serde_json::from_str::<Session>(&text).unwrap(), session);
-            assert_eq!(serde_json::from_str::<Session>(expected).unwrap(), session);
-            assert_eq!(serde_json::from_value::<Session>(json).unwrap(), session);
-        }
-    }
-
-    #[test]
-    fn new_session_round_trips_on_its_own() {
-        let new = sample("cs_test_abc").new;
-        let json = serde_json::to_value(&new).unwrap();
-        assert_eq!(json["amount_subtotal"], 2999);
-        assert_eq!(
-            json["line_items"][0]["price"]["product_data"]["name"],
-            "Mug"
-        );
-        assert_eq!(serde_json::from_value::<NewSession>(json).unwrap(), new);
-    }
-}
+pub(crate) mod tests;

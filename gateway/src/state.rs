@@ -9,6 +9,7 @@ use crate::idempotency::Idempotency;
 use crate::ids::id as id_of;
 use crate::lock;
 use crate::session::{NewSession, Session};
+use crate::shipping::ShippingDetails;
 use crate::stats::Stats;
 use crate::webhooks::{Event, Webhooks, COMPLETED, EXPIRED};
 
@@ -78,10 +79,16 @@ impl App {
         Some(self.update(id, now, |_| None)?.0)
     }
 
-    /// Pays session `id`. The result's status says what happened: `Complete` (now or before —
-    /// paying twice changes nothing and emits nothing) or `Expired`.
-    pub fn complete(&self, id: &str, now: i64) -> Option<Session> {
-        let pay = |s: &mut Session| s.complete(id_of("pi_test_")).then_some(COMPLETED);
+    /// Pays session `id`, shipping to `shipping` (checked by the caller). The result's status
+    /// says what happened: `Complete` (now or before — paying twice changes nothing and emits
+    /// nothing) or `Expired`.
+    pub fn complete(
+        &self,
+        id: &str,
+        now: i64,
+        shipping: Option<ShippingDetails>,
+    ) -> Option<Session> {
+        let pay = |s: &mut Session| s.complete(id_of("pi_test_"), shipping).then_some(COMPLETED);
         Some(self.update(id, now, pay)?.0)
     }
 
@@ -174,7 +181,10 @@ pub(crate) mod tests {
         NewSession {
             currency: "eur".into(),
             line_items: vec![item("Mug", 1, 1000)],
+            amount_subtotal: 1000,
             amount_total: 1000,
+            shipping_address_collection: None,
+            shipping_rates: Vec::new(),
             success_url: "https://shop.test/ok".into(),
             cancel_url: "https://shop.test/cart".into(),
             client_reference_id: None,
@@ -197,11 +207,11 @@ pub(crate) mod tests {
         let app = app();
         let s = app.create_session(new_session(NOW + 60), NOW);
         assert_eq!(s.url, format!("http://127.0.0.1:1/pay/{}", s.id));
-        let paid = app.complete(&s.id, NOW).unwrap();
+        let paid = app.complete(&s.id, NOW, None).unwrap();
         assert_eq!(paid.status, Status::Complete);
         let pi = paid.payment_intent.clone().unwrap();
         assert!(pi.starts_with("pi_test_"));
-        let again = app.complete(&s.id, NOW).unwrap();
+        let again = app.complete(&s.id, NOW, None).unwrap();
         assert_eq!(again.payment_intent, Some(pi));
         assert_eq!(event_types(&app), [COMPLETED]);
         assert_eq!(
@@ -209,7 +219,7 @@ pub(crate) mod tests {
             "paid"
         );
         assert!(app.expire(&s.id, NOW).unwrap().is_err());
-        assert!(app.complete("cs_test_nope", NOW).is_none());
+        assert!(app.complete("cs_test_nope", NOW, None).is_none());
     }
 
     #[test]
@@ -220,7 +230,7 @@ pub(crate) mod tests {
         let later = app.create_session(new_session(NOW + 100), NOW);
         // Touching a due session expires it before anything else happens.
         assert_eq!(
-            app.complete(&touched.id, NOW + 10).unwrap().status,
+            app.complete(&touched.id, NOW + 10, None).unwrap().status,
             Status::Expired
         );
         assert_eq!(app.expire_due(NOW + 9), 0);
