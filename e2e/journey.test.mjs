@@ -39,6 +39,11 @@ async function shot(page, name) {
 }
 
 async function pay(page, card) {
+  // The shipping address (the payment page asks for it in the cart's country only).
+  await page.getByLabel("Full name").fill("Ada Lovelace");
+  await page.getByLabel("Address", { exact: true }).fill("12 Rue de Rivoli");
+  await page.getByLabel("Postal code").fill("75001");
+  await page.getByLabel("City").fill("Paris");
   await page.getByLabel("Card number").fill(card);
   await page.getByLabel("Expiry date (MM/YY)").fill("12/34");
   await page.getByLabel("Security code (CVC)").fill("123");
@@ -100,10 +105,33 @@ async function journey(javaScript, tag) {
   assert.match(await page.locator(".subtotal").innerText(), /€378\.00/);
   await shot(page, `${tag}-5-cart`);
 
+  // Ship to France by express: the rates and the totals follow the choice (in place with
+  // JavaScript, through the form without).
+  const total = page.locator("[data-total=total]");
+  if (javaScript) {
+    await page.evaluate(() => (window.__sameDocument = true));
+    await page.getByLabel("Ship to").selectOption("FR");
+    await page.getByLabel(/^Express — €24\.90/).waitFor();
+    await page.getByLabel(/^Express — €24\.90/).check();
+    await page.locator("[data-total=total]", { hasText: "€402.90" }).waitFor();
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+  } else {
+    await page.getByLabel("Ship to").selectOption("FR");
+    await page.getByRole("button", { name: "Update delivery" }).click();
+    await page.waitForURL(/\/cart$/);
+    await page.getByLabel(/^Express — €24\.90/).check();
+    await page.getByRole("button", { name: "Update delivery" }).click();
+    await page.waitForURL(/\/cart$/);
+  }
+  assert.equal(await page.getByLabel("Ship to").inputValue(), "FR");
+  assert.match(await total.innerText(), /€402\.90/);
+  assert.match(await page.locator("[data-total=shipping]").innerText(), /€24\.90/);
+  await shot(page, `${tag}-5b-delivery`);
+
   await page.getByLabel("E-mail for your receipt").fill("shopper@example.com");
   await page.getByRole("button", { name: "Check out" }).click();
   await page.waitForURL(/\/pay\/cs_test_/);
-  assert.match(await page.locator("h1").innerText(), /378\.00 EUR/);
+  assert.match(await page.locator("h1").innerText(), /402\.90 EUR/);
   await shot(page, `${tag}-6-payment`);
 
   await pay(page, "4242 4242 4242 4242");
@@ -113,6 +141,10 @@ async function journey(javaScript, tag) {
   await page.locator("h1", { hasText: "Thank you for your order" }).waitFor({ timeout: 20000 });
   assert.equal(await page.locator("h1").innerText(), "Thank you for your order");
   assert.match(await page.locator("p.status").innerText(), /Paid/);
+  // The order keeps where it goes and what it cost.
+  assert.match(await page.locator("[data-address]").innerText(), /Ada Lovelace[\s\S]*12 Rue de Rivoli[\s\S]*75001 Paris/);
+  assert.match(await page.locator("[data-total=shipping]").innerText(), /€24\.90/);
+  assert.match(await page.locator("[data-total=total]").innerText(), /€402\.90/);
   await shot(page, `${tag}-7-confirmation`);
 
   await page.goto(`${SHOP}/cart`);

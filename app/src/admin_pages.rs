@@ -15,7 +15,7 @@ pub struct StockRow {
     pub available: u32,
 }
 
-/// One order row.
+/// One order row, as the order index summarises it.
 #[derive(Debug, Clone)]
 pub struct OrderRow {
     pub id: String,
@@ -23,6 +23,22 @@ pub struct OrderRow {
     pub created_at: i64,
     pub total: i64,
     pub email: String,
+    /// Where it ships, `FR` (absent in a shop without shipping settings).
+    pub country: Option<String>,
+    /// The shipping and tax parts of `total`.
+    pub shipping: Option<i64>,
+    pub tax: Option<i64>,
+    /// What the gateway charged, once paid.
+    pub amount_paid: Option<i64>,
+    /// The address once paid, one line after another (`\n` between them).
+    pub address: Option<String>,
+}
+
+impl OrderRow {
+    /// The amount paid when it differs from the total: for the merchant to look into.
+    pub fn amount_mismatch(&self) -> Option<i64> {
+        self.amount_paid.filter(|paid| *paid != self.total)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +127,10 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
         .iter()
         .filter(|o| matches!(o.status.as_str(), "awaiting_payment" | "pending"))
         .count();
+    let mismatched = orders
+        .iter()
+        .filter(|o| o.amount_mismatch().is_some())
+        .count();
     let sold_out = stock.iter().filter(|r| r.available == 0).count();
     let low = stock
         .iter()
@@ -122,6 +142,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             <div><dt>"Awaiting payment"</dt><dd>{awaiting}</dd></div>
             <div><dt>"Running low"</dt><dd>{low}</dd></div>
             <div><dt>"Sold out"</dt><dd>{sold_out}</dd></div>
+            {(mismatched > 0).then(|| view! { <div class="warn"><dt>"Paid ≠ total"</dt><dd>{mismatched}</dd></div> })}
         </dl>
     };
     let stock_rows = stock
@@ -177,12 +198,26 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 }),
                 _ => None,
             };
+            let mismatch = o.amount_mismatch().map(|paid| {
+                let paid = Money::new(paid, currency);
+                view! { <span class="status bad mismatch" title="The payment differs from the order's total: check it with the payment service">{format!("Paid {paid} ≠ total")}</span> }
+            });
+            let flagged = mismatch.is_some();
+            let parts = [("shipping", o.shipping), ("tax", o.tax)]
+                .into_iter()
+                .filter_map(|(name, amount)| Some(format!("{name}\u{a0}{}", Money::new(amount?, currency))))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let parts = (!parts.is_empty()).then(|| view! { <small class="parts">{parts}</small> });
             view! {
-                <tr>
+                <tr class:mismatch=flagged>
                     <th scope="row"><a href=format!("/orders/{}", o.id)><code>{o.id.clone()}</code></a><br/><small class="sku">{utc_minute(o.created_at)}</small></th>
                     <td data-label="Status"><span class=format!("status {tone}")>{label}</span></td>
                     <td data-label="E-mail" class="email">{o.email}</td>
-                    <td class="num" data-label="Total">{Money::new(o.total, currency).to_string()}</td>
+                    <td data-label="Ships to" class="ship-to">{ship_to(o.country, o.address)}</td>
+                    <td class="num" data-label="Total">
+                        <div class="amounts"><span data-total="total">{Money::new(o.total, currency).to_string()}</span>{parts}{mismatch}</div>
+                    </td>
                     <td data-label="Actions" class="actions">{actions}</td>
                 </tr>
             }
@@ -210,7 +245,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 <h2 id="orders">"Orders"</h2>
                 {no_orders}
                 <table class="cart admin-table orders">
-                    <thead><tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Total"</th><th scope="col">"Actions"</th></tr></thead>
+                    <thead><tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"E-mail"</th><th scope="col">"Ships to"</th><th scope="col" class="num">"Total"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>{order_rows}</tbody>
                 </table>
             </section>
@@ -245,6 +280,26 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// An order's destination: the country's name, and the address lines once paid.
+fn ship_to(country: Option<String>, address: Option<String>) -> impl IntoView {
+    let lines = address
+        .map(|a| crate::countries::address_lines(a.lines().map(str::to_owned).collect()))
+        .unwrap_or_default();
+    let country = country.map(|c| crate::countries::country_label(&c));
+    // The address ends with the country: no need to say it twice.
+    let only_country = lines.is_empty().then_some(country).flatten();
+    (only_country.is_some() || !lines.is_empty()).then(|| {
+        view! {
+            <div>
+                {only_country}
+                {(!lines.is_empty()).then(|| view! {
+                    <address>{lines.into_iter().map(|l| view! { <span>{l}</span> }).collect_view()}</address>
+                })}
+            </div>
+        }
+    })
 }
 
 /// The admin's shipping and tax section: the zones at a glance, and the settings as JSON to

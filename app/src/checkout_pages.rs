@@ -1,8 +1,9 @@
 //! The cart and order pages. Plain HTML forms: they work without JavaScript, and each post
 //! redirects back (post/redirect/get).
 
-use crate::islands::QuantityStepper;
-use domain::cart::PricedCart;
+use crate::countries::{address_lines, country_choices, country_label};
+use crate::islands::{sums_rows, DeliveryChoice, QuantityStepper, ShipOption, Sums};
+use domain::cart::{CartQuote, PricedCart};
 use domain::order::{Order, OrderStatus};
 use domain::Money;
 use leptos::either::Either;
@@ -35,8 +36,8 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         notice,
         email,
         images,
-        quote: _,
-        countries: _,
+        quote,
+        countries,
     } = view;
     let currency = cart.currency;
     let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });
@@ -88,6 +89,22 @@ pub fn CartPage(view: CartView) -> impl IntoView {
             }
         })
         .collect_view();
+    // With a quote, the subtotal is the first row of the totals below the table.
+    let (footer, delivery) = match quote {
+        Some(q) => (None, Some(delivery(q, &countries, currency))),
+        None => (
+            Some(view! {
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan="3">"Subtotal"</th>
+                        <td class="num subtotal">{cart.subtotal_money().to_string()}</td>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            }),
+            None,
+        ),
+    };
     Either::Right(view! {
         <h1>"Your cart"</h1>
         {error}
@@ -104,20 +121,43 @@ pub fn CartPage(view: CartView) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-            <tfoot>
-                <tr>
-                    <th scope="row" colspan="3">"Subtotal"</th>
-                    <td class="num subtotal">{cart.subtotal_money().to_string()}</td>
-                    <td></td>
-                </tr>
-            </tfoot>
+            {footer}
         </table>
+        {delivery}
         <form class="checkout" method="post" action="/checkout">
             <label for="email">"E-mail for your receipt"</label>
             <input id="email" type="email" name="email" value=email autocomplete="email" required maxlength="254"/>
             <button type="submit" disabled=!can_checkout>"Check out"</button>
         </form>
     })
+}
+
+/// The delivery island for a quoted cart: its props as plain data.
+fn delivery(
+    q: CartQuote,
+    countries: &[domain::settings::Country],
+    currency: domain::Currency,
+) -> impl IntoView {
+    let options = q
+        .options
+        .into_iter()
+        .map(|o| ShipOption {
+            id: o.id,
+            name: o.name,
+            amount: o.amount,
+            delivery: o.delivery,
+        })
+        .collect();
+    view! {
+        <DeliveryChoice
+            currency=currency.code().to_owned()
+            countries=country_choices(countries, &q.country)
+            country=q.country.code().to_owned()
+            rate=q.rate
+            options=options
+            sums=Sums::of_totals(&q.totals)
+        />
+    }
 }
 
 #[component]
@@ -156,6 +196,23 @@ pub fn OrderPage(order: Order) -> impl IntoView {
             }
         })
         .collect_view();
+    let total = Money::new(order.total, currency).to_string();
+    // With the breakdown, the total is its last row; without, the table's footer.
+    let footer = order.charges.is_none().then(|| {
+        view! {
+            <tfoot>
+                <tr>
+                    <th scope="row" colspan="2">"Total"</th>
+                    <td class="num" data-total="total">{total}</td>
+                </tr>
+            </tfoot>
+        }
+    });
+    let rate_name = order.delivery.as_ref().map(|d| d.rate_name.clone());
+    let breakdown = order.charges.map(|c| {
+        view! { <dl class="totals">{sums_rows(Sums::of_charges(&c, order.total), currency, rate_name)}</dl> }
+    });
+    let delivery = order.delivery.map(order_delivery);
     view! {
         <h1>{heading}</h1>
         <p class="status" data-status=format!("{:?}", order.status).to_lowercase()>
@@ -174,13 +231,34 @@ pub fn OrderPage(order: Order) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-            <tfoot>
-                <tr>
-                    <th scope="row" colspan="2">"Total"</th>
-                    <td class="num">{Money::new(order.total, currency).to_string()}</td>
-                </tr>
-            </tfoot>
+            {footer}
         </table>
+        <div class="order-summary">
+            {delivery}
+            {breakdown}
+        </div>
         <p><a href="/">"Continue shopping"</a></p>
+    }
+}
+
+/// Where an order ships: the rate, and the address once the payment page collected it (until
+/// then the country).
+fn order_delivery(d: domain::order::Delivery) -> impl IntoView {
+    let to = match d.address {
+        Some(a) => Either::Left(view! {
+            <address data-address="">
+                {address_lines(a.lines()).into_iter().map(|l| view! { <span>{l}</span> }).collect_view()}
+            </address>
+        }),
+        None => Either::Right(view! {
+            <p data-country=d.country.code().to_owned()>{format!("To {}", country_label(d.country.code()))}</p>
+        }),
+    };
+    view! {
+        <section class="delivery panel" aria-labelledby="delivery-heading">
+            <h2 id="delivery-heading">"Delivery"</h2>
+            <p data-rate=d.rate>{d.rate_name}</p>
+            {to}
+        </section>
     }
 }

@@ -273,20 +273,32 @@ struct SetQuantity {
     quantity: i64,
 }
 
-/// What the islands read of the shop's JSON answers: a cart's unit count, or an error's
-/// sentence for the shopper. Typed, so that the browser bundle carries no `serde_json::Value`.
+/// What the islands read of the shop's JSON answers: a cart's unit count and totals, or an
+/// error's sentence for the shopper. Typed, so that the browser bundle carries no
+/// `serde_json::Value`.
 #[derive(Debug, Default, Deserialize)]
 pub struct Answer {
     #[serde(default)]
     pub units: u64,
     #[serde(default)]
     pub detail: Option<String>,
+    /// The error's sentence under its other name.
+    #[serde(default)]
+    pub message: Option<String>,
     /// An order's status.
     #[serde(default)]
     pub status: Option<String>,
+    /// A cart's destination and rates, and its totals (in a shop with shipping settings).
+    #[serde(default)]
+    pub shipping: Option<Shipping>,
+    #[serde(default)]
+    pub totals: Option<Sums>,
 }
 
 mod browser;
+mod delivery;
+
+pub use delivery::{sums_rows, DeliveryChoice, ShipOption, Shipping, Sums};
 
 #[cfg(test)]
 mod tests;

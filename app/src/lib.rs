@@ -9,7 +9,9 @@
 //! - [`shell`]: the document around every page: head, header with navigation and search, footer.
 //! - [`components`]: product cards, prices, the pager, the sort menu.
 //! - [`checkout_pages`]: the cart page (forms that work without JavaScript) and the order page.
-//! - [`islands`]: the only parts that hydrate in the browser: buy box, cart link, quantity steppers.
+//! - [`countries`]: country names for the destination select, order page and admin.
+//! - [`islands`]: the only parts that hydrate in the browser: buy box, cart link, quantity
+//!   steppers, the cart's delivery choice and totals.
 //! - [`pages`]: one component per page: home, collection, search, product, errors.
 //! - [`render`]: entry points that render a page to a complete HTML document.
 //! - [`seo`]: JSON-LD structured data and the sitemap.
@@ -19,6 +21,7 @@ pub mod admin_pages;
 pub mod api;
 pub mod checkout_pages;
 pub mod components;
+pub mod countries;
 pub mod islands;
 pub mod pages;
 pub mod render;

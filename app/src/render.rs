@@ -232,3 +232,6 @@ pub fn admin(view: crate::admin_pages::AdminView) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod delivery_tests;

@@ -219,7 +219,9 @@ fn order_event(event: Event, at: i64) -> Result<(String, OrderEvent), &'static s
                 payment_intent: session.payment_intent,
                 at,
                 amount_total: session.amount_total,
-                address: session.shipping_details.map(ShippingDetails::address),
+                address: session
+                    .shipping_details
+                    .map(|d| Box::new(ShippingDetails::address(d))),
             }
         }
         "checkout.session.expired" => OrderEvent::Expired { at },

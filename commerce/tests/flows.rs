@@ -318,7 +318,7 @@ fn charged(params: &[(String, String)]) -> i64 {
         params
             .iter()
             .find(|(key, _)| key == k)
-            .map(|(_, v)| v.parse::<i64>().expect("integer"))
+            .and_then(|(_, v)| v.parse::<i64>().ok())
     };
     let lines: i64 = (0..)
         .map_while(|i| {

@@ -147,9 +147,9 @@ pub enum OrderEvent {
         /// The session's `amount_total`: what the shopper was charged.
         #[serde(default)]
         amount_total: Option<i64>,
-        /// The address the payment page collected.
+        /// The address the payment page collected (boxed: the other events are small).
         #[serde(default)]
-        address: Option<Address>,
+        address: Option<Box<Address>>,
     },
     Fulfilled {
         at: i64,
@@ -217,7 +217,7 @@ impl Order {
                 self.payment_intent = payment_intent.clone();
                 self.amount_paid = *amount_total;
                 if let (Some(delivery), Some(address)) = (&mut self.delivery, address) {
-                    delivery.address = Some(address.clone());
+                    delivery.address = Some(Address::clone(address));
                 }
                 (Paid, *at)
             }

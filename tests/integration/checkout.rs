@@ -39,6 +39,11 @@ async fn add_checkout_pay_confirm() {
     let c = Client::shopper();
     c.set_stock("HAMMOCK-FOREST", 10).await;
     c.add("HAMMOCK-FOREST", 2).await;
+    // To Germany, where €118.00 of goods ship free (prices include VAT).
+    let to = c
+        .post_json("/api/cart/shipping", &json!({"country": "DE"}))
+        .await;
+    assert_eq!(to.status, 200, "{}", to.body);
     let r = c.checkout().await;
     assert_eq!(r.status, 201, "{}", r.body);
     let j = r.json();
@@ -79,6 +84,11 @@ async fn add_checkout_pay_confirm() {
     let declined = http
         .post(&pay_url)
         .form(&[
+            ("name", "Ada Lovelace"),
+            ("line1", "Unter den Linden 1"),
+            ("postal_code", "10117"),
+            ("city", "Berlin"),
+            ("country", "DE"),
             ("card_number", "4000 0000 0000 0002"),
             ("expiry", "12/34"),
             ("cvc", "123"),
@@ -95,6 +105,11 @@ async fn add_checkout_pay_confirm() {
     let paid = http
         .post(&pay_url)
         .form(&[
+            ("name", "Ada Lovelace"),
+            ("line1", "Unter den Linden 1"),
+            ("postal_code", "10117"),
+            ("city", "Berlin"),
+            ("country", "DE"),
             ("card_number", "4242 4242 4242 4242"),
             ("expiry", "12/34"),
             ("cvc", "123"),

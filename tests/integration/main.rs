@@ -14,6 +14,7 @@
 //! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
 //! - `orders_admin`: the merchant's order list, fulfilment and refunds.
 //! - `shipping`: the cart's destination, rates and totals (shipping and taxes).
+//! - `shipping_checkout`: checkout charging shipping and tax, the address, amount mismatches.
 //! - `browser`: journeys in headless Chromium (`e2e/`), accessibility audit, small screens.
 //! - `resilience`: own stacks: gateway down and slow, duplicate and reordered webhooks,
 //!   reservation expiry, persistence across a restart of the runtime.
@@ -35,3 +36,4 @@ mod pages;
 mod payment_return;
 mod resilience;
 mod shipping;
+mod shipping_checkout;

@@ -75,6 +75,14 @@ async fn exchange(ns: &ObjectNamespace, name: &str, body: String) -> Result<Stri
     Ok(text)
 }
 
+/// A command as an object receives it. Read as text and decoded with serde_json, the one JSON
+/// decoder in the Worker: `Request::json` would decode through JavaScript objects with
+/// serde_wasm_bindgen, a second decoder compiled for every command type.
+pub async fn command<T: DeserializeOwned>(req: &mut Request) -> worker::Result<T> {
+    let text = req.text().await?;
+    serde_json::from_str(&text).map_err(|e| worker::Error::RustError(format!("command: {e}")))
+}
+
 /// An object's reply to a command of type `C`.
 pub fn answer<C: Command>(value: &C::Reply) -> worker::Result<Response> {
     Response::from_json(value)

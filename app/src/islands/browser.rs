@@ -26,6 +26,12 @@ mod noop {
     pub fn replace_url(_url: &str) {}
     pub fn show_image(_src: &str, _alt: &str) {}
     pub fn reload() {}
+    pub fn changed_field(_ev: &leptos::ev::Event) -> Option<(String, String)> {
+        None
+    }
+    pub fn show_error(_message: &str) {}
+    pub fn show_delivery(_country: &str, _rates: &str, _totals: &[(&str, String)]) {}
+    pub fn hide(_selector: &str) {}
 }
 #[cfg(not(feature = "hydrate"))]
 pub use noop::*;
@@ -67,6 +73,7 @@ mod imp {
         } else {
             Err(answer
                 .detail
+                .or(answer.message)
                 .unwrap_or_else(|| "That did not work; try again.".to_owned()))
         }
     }
@@ -140,6 +147,56 @@ mod imp {
     pub fn reload() {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
+        }
+    }
+
+    fn element(selector: &str) -> Option<web_sys::Element> {
+        web_sys::window()?
+            .document()?
+            .query_selector(selector)
+            .ok()
+            .flatten()
+    }
+
+    /// The name and value of the form field an event comes from.
+    pub fn changed_field(ev: &leptos::ev::Event) -> Option<(String, String)> {
+        let target = ev.target()?;
+        if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+            return Some((input.name(), input.value()));
+        }
+        let select = target.dyn_ref::<web_sys::HtmlSelectElement>()?;
+        Some((select.name(), select.value()))
+    }
+
+    /// Shows `message` in the delivery form's alert (hidden when empty).
+    pub fn show_error(message: &str) {
+        if let Some(p) = element("#delivery-error") {
+            p.set_text_content(Some(message));
+            let _ = p.toggle_attribute_with_force("hidden", message.is_empty());
+        }
+    }
+
+    /// Redraws the delivery form for `country` with the `rates` markup, and the totals'
+    /// `data-total` values.
+    pub fn show_delivery(country: &str, rates: &str, totals: &[(&str, String)]) {
+        if let Some(select) =
+            element("#ship-country").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        {
+            select.set_value(country);
+        }
+        if let Some(list) = element("#ship-rates") {
+            list.set_inner_html(rates);
+        }
+        for (key, text) in totals {
+            if let Some(value) = element(&format!("[data-total=\"{key}\"]")) {
+                value.set_text_content(Some(text));
+            }
+        }
+    }
+
+    pub fn hide(selector: &str) {
+        if let Some(e) = element(selector) {
+            let _ = e.set_attribute("hidden", "");
         }
     }
 }

@@ -151,7 +151,7 @@ mod tests {
             payment_intent: Some("pi_1".into()),
             at: 2,
             amount_total: Some(amount),
-            address: Some(address.clone()),
+            address: Some(Box::new(address.clone())),
         };
         let mut exact = o.clone();
         exact.apply(&paid(5_395));

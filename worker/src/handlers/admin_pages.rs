@@ -120,6 +120,11 @@ async fn page(
             created_at: o.created_at,
             total: o.total,
             email: o.email,
+            country: o.country,
+            shipping: o.shipping,
+            tax: o.tax,
+            amount_paid: o.amount_paid,
+            address: o.address,
         })
         .collect();
     let view = AdminView {

@@ -52,7 +52,7 @@ impl worker::DurableObject for CartObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let request: CartRequest = req.json().await?;
+        let request: CartRequest = crate::platform::command(&mut req).await?;
         let mut cart = self.load().await?;
         match request {
             CartRequest::Get(GetCart) => answer::<GetCart>(&cart),

@@ -14,7 +14,6 @@ use crate::objects::protocol::{
 use crate::platform::{answer, call, Command};
 use domain::catalog::{CatalogChange, ChangeError};
 use domain::{csv, kv, Catalog};
-use serde::Deserialize;
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
 
@@ -33,18 +32,20 @@ impl CatalogObject {
         }
         let sql = self.state.storage().sql();
         sql.exec("CREATE TABLE IF NOT EXISTS catalog (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)", None)?;
-        #[derive(Deserialize)]
-        struct Row {
-            json: String,
-        }
-        let rows: Vec<Row> = sql
+        let row = sql
             .exec("SELECT json FROM catalog WHERE id = 1", None)?
-            .to_array()?;
-        let catalog = match rows.into_iter().next() {
-            Some(row) => Some(
-                serde_json::from_str(&row.json)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?,
+            .raw()
+            .next()
+            .transpose()?;
+        let catalog = match row.as_deref() {
+            Some([worker::SqlStorageValue::String(json)]) => Some(
+                serde_json::from_str(json).map_err(|e| worker::Error::RustError(e.to_string()))?,
             ),
+            Some(_) => {
+                return Err(worker::Error::RustError(
+                    "the catalog row is not text".into(),
+                ))
+            }
             None => None,
         };
         *self.catalog.borrow_mut() = Some(catalog.clone());
@@ -77,7 +78,9 @@ impl CatalogObject {
         let result = async {
             let store = self.env.kv(crate::config::CATALOG_KV)?;
             for (key, value) in entries {
-                store.put(&key, value)?.execute().await?;
+                // As bytes: `put` with a `String` goes through serde_wasm_bindgen and
+                // `f64::to_string` (14 KB of wasm) to find out that a string is a string.
+                store.put_bytes(&key, value.as_bytes())?.execute().await?;
             }
             Ok::<_, AppError>(())
         }
@@ -133,7 +136,7 @@ impl worker::DurableObject for CatalogObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let request: CatalogRequest = req.json().await?;
+        let request: CatalogRequest = crate::platform::command(&mut req).await?;
         let current = self.load()?;
         match request {
             CatalogRequest::Export(ExportCatalog) => answer::<ExportCatalog>(&current),

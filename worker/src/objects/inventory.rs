@@ -68,7 +68,7 @@ impl worker::DurableObject for InventoryObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let request: ShardRequest = req.json().await?;
+        let request: ShardRequest = crate::platform::command(&mut req).await?;
         let mut shard = self.load().await?;
         let before = shard.clone();
         let answer = match request {

@@ -7,7 +7,7 @@ use crate::objects::protocol::{
 };
 use crate::platform::{answer, call};
 use domain::order::{Order, OrderStatus};
-use worker::{durable_object, Env, Request, Response, State};
+use worker::{durable_object, Env, Request, Response, SqlStorageValue, State};
 
 #[durable_object]
 pub struct OrderIndexObject {
@@ -66,7 +66,7 @@ impl worker::DurableObject for OrderIndexObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let request: IndexRequest = req.json().await?;
+        let request: IndexRequest = crate::platform::command(&mut req).await?;
         let sql = self.sql()?;
         match request {
             IndexRequest::Upsert(UpsertSummary { summary: s }) => {
@@ -108,8 +108,11 @@ impl worker::DurableObject for OrderIndexObject {
                 }
                 query.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
                 bindings.push((limit + 1).into());
-                let rows: Vec<OrderSummary> = sql.exec(&query, Some(bindings))?.to_array()?;
-                let mut orders = rows;
+                let mut orders = sql
+                    .exec(&query, Some(bindings))?
+                    .raw()
+                    .map(|row| summary(&row?))
+                    .collect::<worker::Result<Vec<OrderSummary>>>()?;
                 let next_cursor = if orders.len() as i64 > limit {
                     orders.truncate(limit as usize);
                     orders.last().map(Cursor::after)
@@ -123,6 +126,36 @@ impl worker::DurableObject for OrderIndexObject {
             }
         }
     }
+}
+
+/// A row of `SELECT {COLUMNS}`, column by column (without serde_wasm_bindgen, whose decoder
+/// would be compiled for this one type).
+fn summary(row: &[SqlStorageValue]) -> worker::Result<OrderSummary> {
+    let text = |i: usize| match row.get(i) {
+        Some(SqlStorageValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let int = |i: usize| match row.get(i) {
+        Some(SqlStorageValue::Integer(n)) => Some(*n),
+        Some(SqlStorageValue::Float(f)) => Some(*f as i64),
+        _ => None,
+    };
+    let bad = |what: &str| worker::Error::RustError(format!("order index row: bad {what}"));
+    Ok(OrderSummary {
+        id: text(0).ok_or_else(|| bad("id"))?,
+        status: text(1)
+            .and_then(|s| OrderStatus::parse(&s))
+            .ok_or_else(|| bad("status"))?,
+        created_at: int(2).ok_or_else(|| bad("created_at"))?,
+        total: int(3).ok_or_else(|| bad("total"))?,
+        currency: text(4).ok_or_else(|| bad("currency"))?,
+        email: text(5).unwrap_or_default(),
+        country: text(6),
+        shipping: int(7),
+        tax: int(8),
+        amount_paid: int(9),
+        address: text(10),
+    })
 }
 
 /// The worker's side of the order list.

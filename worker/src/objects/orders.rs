@@ -43,7 +43,7 @@ impl worker::DurableObject for OrderObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let request: OrderRequest = req.json().await?;
+        let request: OrderRequest = crate::platform::command(&mut req).await?;
         let existing = self.load().await?;
         match request {
             OrderRequest::Get(GetOrder) => answer::<GetOrder>(&existing),

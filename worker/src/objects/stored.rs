@@ -22,9 +22,32 @@ pub async fn read<T: DeserializeOwned>(storage: &Storage, key: &str) -> worker::
         Some(json) => serde_json::from_str(&json)
             .map(Some)
             .map_err(|e| worker::Error::RustError(format!("stored {key} is unreadable: {e}"))),
-        // Written in the object form by an earlier version.
-        None => storage.get(key).await,
+        // Written in the object form by an earlier version: to JSON in the runtime (maps
+        // included), then decoded like the rest.
+        None => {
+            let json = legacy_json(&raw)?;
+            serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| worker::Error::RustError(format!("stored {key} is unreadable: {e}")))
+        }
     }
+}
+
+/// A value stored in the object form (the `worker` crate's `put`, with serde_wasm_bindgen:
+/// maps as JavaScript `Map`s) as JSON text, maps as objects.
+fn legacy_json(value: &JsValue) -> worker::Result<String> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let replacer = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|_key, v: JsValue| {
+        match v.dyn_ref::<worker::js_sys::Map>() {
+            Some(map) => worker::js_sys::Object::from_entries(map).map_or(v.clone(), JsValue::from),
+            None => v,
+        }
+    });
+    let text =
+        worker::js_sys::JSON::stringify_with_replacer(value, replacer.as_ref().unchecked_ref())?;
+    text.as_string()
+        .ok_or_else(|| worker::Error::RustError("a stored value has no JSON form".into()))
 }
 
 /// `value` as it is stored: one JSON string.
