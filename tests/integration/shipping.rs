@@ -147,3 +147,40 @@ async fn a_new_shopper_can_choose_a_destination_first() {
     assert_eq!(cart["totals"]["shipping"], 4495);
     assert_adds_up(&cart);
 }
+
+#[tokio::test]
+async fn the_cart_page_form_sets_the_destination_and_refuses_what_the_api_refuses() {
+    let c = Client::shopper();
+    c.add("ENAMEL-CAMP-MUG-CREAM", 1).await;
+    let r = c
+        .post_form("/cart/shipping", &[("country", "GB"), ("rate", "express")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/cart"));
+    let cart = c.get("/api/cart").await.json();
+    assert_eq!(
+        (&cart["shipping"]["country"], &cart["shipping"]["rate"]),
+        (&json!("GB"), &json!("express"))
+    );
+    let page = c.get("/cart").await;
+    page.assert_contains("<option value=\"GB\" selected");
+    page.assert_contains("value=\"express\" checked");
+
+    let before = c.get("/api/cart").await.body;
+    for (fields, status, says) in [
+        (vec![("country", "JP")], 422, "JP"),
+        (
+            vec![("country", "GB"), ("rate", "overnight")],
+            422,
+            "overnight",
+        ),
+        (vec![], 422, "ship"),
+    ] {
+        let r = c.post_form("/cart/shipping", &fields).await;
+        assert_eq!(r.status, status, "{fields:?}: {}", r.body);
+        // The cart page again, with the problem in words.
+        r.assert_contains("role=\"alert\"");
+        r.assert_contains(says);
+    }
+    assert_eq!(c.get("/api/cart").await.body, before, "nothing changed");
+}
