@@ -146,7 +146,7 @@ pub struct CartJson<'a> {
     pub shipping: Option<ShippingJson<'a>>,
     /// All in minor units: `total = subtotal − discount + shipping + (tax unless tax_included)`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub totals: Option<TotalsJson>,
+    pub totals: Option<crate::islands::Sums>,
 }
 
 #[derive(Debug, Serialize)]
@@ -154,16 +154,6 @@ pub struct ShippingJson<'a> {
     pub country: &'a str,
     pub rate: &'a str,
     pub options: &'a [domain::cart::RateOption],
-}
-
-#[derive(Debug, Serialize)]
-pub struct TotalsJson {
-    pub subtotal: i64,
-    pub discount: i64,
-    pub shipping: i64,
-    pub tax: i64,
-    pub total: i64,
-    pub tax_included: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -209,15 +199,7 @@ impl<'a> CartJson<'a> {
                 rate: &q.rate,
                 options: &q.options,
             });
-            let t = &q.totals;
-            self.totals = Some(TotalsJson {
-                subtotal: t.subtotal,
-                discount: t.discount,
-                shipping: t.shipping,
-                tax: t.tax,
-                total: t.total,
-                tax_included: t.tax_included,
-            });
+            self.totals = Some(crate::islands::Sums::of_totals(&q.totals));
         }
         self
     }
@@ -235,7 +217,7 @@ pub struct OrderJson<'a> {
     pub payment_url: Option<&'a str>,
     /// The parts of `total`, as the cart quoted them (absent in a shop without settings).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub totals: Option<TotalsJson>,
+    pub totals: Option<crate::islands::Sums>,
     /// Where the order ships: country, rate, and the address once paid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<OrderShippingJson<'a>>,
@@ -280,14 +262,9 @@ impl<'a> OrderJson<'a> {
             payment_url: (o.status == domain::order::OrderStatus::AwaitingPayment)
                 .then_some(o.payment_url.as_deref())
                 .flatten(),
-            totals: o.charges.map(|c| TotalsJson {
-                subtotal: c.subtotal,
-                discount: c.discount,
-                shipping: c.shipping,
-                tax: c.tax,
-                total: o.total,
-                tax_included: c.tax_included,
-            }),
+            totals: o
+                .charges
+                .map(|c| crate::islands::Sums::of_charges(&c, o.total)),
             shipping: o.delivery.as_ref().map(|d| OrderShippingJson {
                 country: d.country.code(),
                 rate: &d.rate,

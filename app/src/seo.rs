@@ -68,7 +68,8 @@ pub fn breadcrumbs_ld(collection: Option<&Collection>, last: Option<(&str, &str)
     json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": list })
 }
 
-fn xml_escape(s: &str) -> String {
+/// `&`, `<`, `>` and both quotes escaped: for XML, and HTML text and attribute values.
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -21,6 +21,16 @@ async fn admin(c: &Client, method: Method, path: &str, body: Option<&Value>) -> 
     r.json()
 }
 
+/// The order's row in the merchant's order list.
+async fn listed(merchant: &Client, id: &str) -> Value {
+    let list = admin(merchant, Method::GET, "/admin/api/orders?limit=100", None).await;
+    list["orders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is not listed: {list}"))
+}
+
 async fn session_of(gateway: &Gateway, order_id: &str) -> Value {
     let all = sandbox(gateway, Method::GET, "/_sandbox/sessions", None).await;
     all.as_array()
@@ -98,12 +108,7 @@ async fn the_order_is_charged_what_the_cart_quoted_and_keeps_the_address() {
     )
     .await;
     assert_eq!(full["amount_paid"], totals["total"]);
-    let list = admin(&merchant, Method::GET, "/admin/api/orders?limit=100", None).await;
-    let row = list["orders"]
-        .as_array()
-        .and_then(|a| a.iter().find(|r| r["id"] == id.as_str()))
-        .cloned()
-        .expect("listed");
+    let row = listed(&merchant, &id).await;
     assert_eq!(
         (&row["country"], &row["shipping"]),
         (&json!("FR"), &json!(2490))
@@ -169,12 +174,7 @@ async fn a_payment_of_another_amount_is_flagged_for_the_merchant() {
         total - 500,
         "recorded, not silently accepted"
     );
-    let list = admin(&merchant, Method::GET, "/admin/api/orders?limit=100", None).await;
-    let row = list["orders"]
-        .as_array()
-        .and_then(|a| a.iter().find(|r| r["id"] == id.as_str()))
-        .cloned()
-        .expect("listed");
+    let row = listed(&merchant, &id).await;
     assert_eq!(row["amount_paid"], total - 500);
     assert_ne!(row["amount_paid"], row["total"]);
 }

@@ -117,22 +117,6 @@ pub fn sums_texts(s: &Sums, currency: Currency) -> [(&'static str, String); 5] {
     ]
 }
 
-/// `&`, `<`, `>` and quotes escaped, for text and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The rate choices of `shipping` (radio buttons `name="rate"`, the chosen one checked), as
 /// markup: the server renders it and the island replaces it when the country changes, so both
 /// draw the same thing.
@@ -145,12 +129,12 @@ pub fn rates_html(shipping: &Shipping, currency: Currency) -> String {
             let delivery = o
                 .delivery
                 .as_deref()
-                .map(|d| format!("<small>{}</small>", escape(d)))
+                .map(|d| format!("<small>{}</small>", crate::seo::xml_escape(d)))
                 .unwrap_or_default();
             format!(
                 "<label class=\"rate\"><input type=\"radio\" name=\"rate\" value=\"{}\"{checked}/><span>{} — {}</span>{delivery}</label>",
-                escape(&o.id),
-                escape(&o.name),
+                crate::seo::xml_escape(&o.id),
+                crate::seo::xml_escape(&o.name),
                 amount_or_free(o.amount, currency)
             )
         })
