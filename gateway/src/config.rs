@@ -4,13 +4,15 @@ use std::net::{IpAddr, Ipv4Addr};
 
 pub const USAGE: &str = "\
 usage: sandbox-gateway --port <port> --webhook-url <url> --webhook-secret <secret> \
---secret-key <key> [--host <ip>]
+--secret-key <key> [--host <ip>] [--email-token <token>]
 
   --port            port to listen on; 0 picks a free one        (env SANDBOX_PORT)
   --webhook-url     where to POST signed events                  (env SANDBOX_WEBHOOK_URL)
   --webhook-secret  key for the Stripe-Signature HMAC            (env PAYMENT_WEBHOOK_SECRET)
   --secret-key      API key clients must send as a Bearer token  (env PAYMENT_SECRET_KEY)
-  --host            address to bind, default 127.0.0.1 (loopback)";
+  --host            address to bind, default 127.0.0.1 (loopback)
+  --email-token     token POST /email expects in the header      (env EMAIL_API_TOKEN)
+                    X-Postmark-Server-Token; without one, every e-mail is a 401";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -19,6 +21,8 @@ pub struct Config {
     pub webhook_url: String,
     pub webhook_secret: String,
     pub secret_key: String,
+    /// The Postmark server token `POST /email` expects; `None` refuses every e-mail.
+    pub email_token: Option<String>,
 }
 
 /// What the command line asks for.
@@ -29,12 +33,13 @@ pub enum Cli {
 }
 
 /// Flags and the environment variable each falls back to.
-const SETTINGS: [(&str, Option<&str>); 5] = [
+const SETTINGS: [(&str, Option<&str>); 6] = [
     ("port", Some("SANDBOX_PORT")),
     ("webhook-url", Some("SANDBOX_WEBHOOK_URL")),
     ("webhook-secret", Some("PAYMENT_WEBHOOK_SECRET")),
     ("secret-key", Some("PAYMENT_SECRET_KEY")),
     ("host", None),
+    ("email-token", Some("EMAIL_API_TOKEN")),
 ];
 
 /// Parses `args` (without the program name); `env` looks up environment variables.
@@ -103,6 +108,7 @@ pub fn parse(
         webhook_url,
         webhook_secret: required("webhook-secret")?,
         secret_key: required("secret-key")?,
+        email_token: value("email-token"),
     }))
 }
 
@@ -141,6 +147,43 @@ mod tests {
         assert_eq!(config.webhook_url, "http://127.0.0.1:8787/hook");
         assert_eq!(config.webhook_secret, "whsec");
         assert_eq!(config.secret_key, "sk");
+        assert_eq!(config.email_token, None, "the e-mail token is optional");
+    }
+
+    #[test]
+    fn reads_the_email_token_from_the_flag_or_the_environment() {
+        let base = ["--port", "0", "--webhook-url", "http://127.0.0.1:1/h"];
+        let env = |name: &str| match name {
+            "PAYMENT_WEBHOOK_SECRET" => Some("whsec".to_owned()),
+            "PAYMENT_SECRET_KEY" => Some("sk".to_owned()),
+            "EMAIL_API_TOKEN" => Some("pm_env".to_owned()),
+            _ => None,
+        };
+        let token = |extra: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+            let list: Vec<&str> = base.iter().chain(extra).copied().collect();
+            match parse(args(&list), env) {
+                Ok(Cli::Run(config)) => config.email_token,
+                other => panic!("expected a config, got {other:?}"),
+            }
+        };
+        assert_eq!(token(&[], &env).as_deref(), Some("pm_env"));
+        assert_eq!(
+            token(&["--email-token", "pm_flag"], &env).as_deref(),
+            Some("pm_flag")
+        );
+        assert_eq!(
+            token(&["--email-token=pm_inline"], &env).as_deref(),
+            Some("pm_inline")
+        );
+        let without = |name: &str| env(name).filter(|_| name != "EMAIL_API_TOKEN");
+        assert_eq!(token(&[], &without), None);
+        // An empty token is no token, as for every other setting.
+        assert_eq!(token(&["--email-token", ""], &without), None);
+        assert_eq!(
+            parse(args(&["--email-token"]), no_env),
+            Err("--email-token needs a value".into())
+        );
+        assert!(USAGE.contains("--email-token") && USAGE.contains("EMAIL_API_TOKEN"));
     }
 
     #[test]

@@ -9,9 +9,13 @@
 //!   `4000 0000 0000 0002` is declined);
 //! - `checkout.session.completed` / `checkout.session.expired` webhooks, signed as Stripe signs
 //!   them (see [`domain::webhook`]) and retried with backoff;
-//! - test controls under `/_sandbox/` (faults, held webhooks, counters) and `GET /health`.
+//! - test controls under `/_sandbox/` (faults, held webhooks, counters) and `GET /health`;
+//! - beside it, a sandbox of Postmark's e-mail API for the shop's receipts: `POST /email` (token
+//!   in `X-Postmark-Server-Token`), which delivers nothing but keeps every message in an outbox
+//!   under `/_sandbox/emails` (JSON) and `/_sandbox/outbox` (pages).
 //!
-//! Sessions, events and idempotency keys live in memory and last as long as the process.
+//! Sessions, events, idempotency keys and e-mails live in memory and last as long as the
+//! process.
 //!
 //! # Layout
 //! - [`config`]: command-line flags and their environment fallbacks.
@@ -23,6 +27,9 @@
 //! - [`pay`]: the hosted payment page's handlers; [`page`] renders its HTML, with the shipping
 //!   address part in [`address_form`].
 //! - [`sandbox`]: the `/_sandbox/` controls.
+//! - [`postmark`]: `POST /email` and Postmark-shaped errors; [`email`] checks a message in
+//!   Postmark's JSON (addresses with [`mailbox`]); [`outbox`] keeps the messages sent and
+//!   [`outbox_page`] shows them.
 //! - [`state`]: [`state::App`], the shared state and the session transitions.
 //! - [`session`]: the Checkout Session object, the [`session::NewSession`] it is made from, and
 //!   their JSON.
@@ -34,20 +41,25 @@
 //! - [`card`]: test card numbers and their outcomes.
 //! - [`faults`], [`stats`]: injected faults and counters.
 //! - [`error`], [`reply`]: Stripe-style errors and plain-data HTTP answers.
-//! - [`ids`]: random object ids and the unix clock.
+//! - [`ids`]: random object ids and UUIDs, the unix clock and RFC 3339 timestamps.
 
 pub mod address_form;
 pub mod api;
 pub mod card;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod faults;
 pub mod form;
 pub mod idempotency;
 pub mod ids;
+pub mod mailbox;
+pub mod outbox;
+pub mod outbox_page;
 pub mod page;
 pub mod params;
 pub mod pay;
+pub mod postmark;
 pub mod reply;
 pub mod request;
 pub mod router;

@@ -1,4 +1,5 @@
-//! `sandbox-gateway`: runs the Stripe sandbox until SIGTERM or SIGINT.
+//! `sandbox-gateway`: runs the Stripe sandbox (and the Postmark-shaped e-mail sandbox beside
+//! it) until SIGTERM or SIGINT.
 //!
 //! Prints one line, `sandbox-gateway listening on http://127.0.0.1:<port>`, to stdout once it
 //! accepts connections; everything else (logs, errors) goes to stderr. See

@@ -39,15 +39,26 @@ label{display:block;margin-top:1rem;font-weight:600}input,select{font-size:1rem;
 width:100%;box-sizing:border-box;color:inherit;background:#fff;border:1px solid #767676}\
 fieldset{border:1px solid #ccc;margin:1.5rem 0;padding:0 1rem 1rem;min-width:0}\
 legend{font-size:1.25rem;font-weight:700;padding:0 .25rem}button{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem}\
-.error{color:#a00000;font-weight:600}.hint{font-size:.9rem;color:#444}";
+.error{color:#a00000;font-weight:600}.hint{font-size:.9rem;color:#444}\
+dt{font-weight:600}dd{margin:0 0 .5rem}dd ul{margin:0;padding-left:1.2rem}\
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f5f5f5;border:1px solid #ccc;\
+padding:.75rem}iframe{width:100%;min-height:24rem;border:1px solid #ccc;background:#fff}\
+table.outbox td{overflow-wrap:anywhere}";
 
 fn layout(title: &str, body: &str) -> String {
+    document(title, "Sandbox checkout", body)
+}
+
+/// A whole page in the sandbox's look, titled `title – site` (both escaped here), with `body`
+/// (HTML, escaped by the caller) as its main content. The outbox pages use it too.
+pub fn document(title: &str, site: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} – Sandbox checkout</title><style>{STYLE}</style></head>\
+         <title>{title} – {site}</title><style>{STYLE}</style></head>\
          <body><main>{body}</main></body></html>\n",
         title = escape(title),
+        site = escape(site),
     )
 }
 

@@ -30,6 +30,8 @@ pub struct Request {
     pub method: Method,
     /// The path as sent, without the query.
     pub path: String,
+    /// The query, without its `?`, if the URL has one.
+    pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
     /// The client; `0.0.0.0:0` (not loopback) if the server did not record it.
@@ -74,6 +76,7 @@ impl<S: Send + Sync> FromRequest<S> for Request {
         Ok(Request {
             method: parts.method,
             path,
+            query: parts.uri.query().map(str::to_owned),
             headers: parts.headers,
             body,
             peer,
@@ -130,7 +133,8 @@ pub(crate) mod tests {
 
     use super::*;
 
-    /// A request from a loopback client, as the extractor would make it.
+    /// A request from a loopback client, as the extractor would make it; `path` may carry a
+    /// query.
     pub fn request(method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
@@ -139,9 +143,14 @@ pub(crate) mod tests {
                 value.parse().unwrap(),
             );
         }
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_owned())),
+            None => (path, None),
+        };
         Request {
             method,
             path: path.to_owned(),
+            query,
             headers: map,
             body: Bytes::from(body.to_owned()),
             peer: ([127, 0, 0, 1], 50_000).into(),
@@ -161,6 +170,7 @@ pub(crate) mod tests {
         let plain = Request::from_request(req, &()).await.unwrap();
         assert_eq!(plain.method, Method::POST);
         assert_eq!(plain.path, "/v1/refunds");
+        assert_eq!(plain.query.as_deref(), Some("x=1"));
         assert_eq!(plain.header("x-test"), Some("1"));
         assert_eq!(&plain.body[..], b"a=1");
         assert!(!plain.peer.ip().is_loopback());
@@ -174,6 +184,7 @@ pub(crate) mod tests {
             (recorded.path.as_str(), recorded.peer),
             ("//v1/refunds", peer)
         );
+        assert_eq!(recorded.query, None);
     }
 
     #[tokio::test]

@@ -8,16 +8,20 @@
 //! | `/v1/checkout/sessions/{id}/expire` | `POST` | [`api::expire`] |
 //! | `/v1/refunds` | `POST` | [`api::refund`] |
 //! | `/pay/{id}` | `GET`, `POST`, others | [`pay::show`], [`pay::pay`], [`pay::other`] |
+//! | `/email` | `POST` | [`postmark::send`] (Postmark's API, any client) |
+//! | `/_sandbox/emails` | `GET`, `DELETE` | [`sandbox::emails`], [`sandbox::delete_emails`], loopback clients only |
+//! | `/_sandbox/outbox` | `GET` | [`sandbox::outbox`] (HTML), loopback clients only |
+//! | `/_sandbox/outbox/{id}` | `GET` | [`sandbox::outbox_email`] (HTML), loopback clients only |
 //! | `/_sandbox/…` | see [`sandbox`] | [`sandbox`]'s handlers, loopback clients only |
 //!
 //! Anything else under `/v1` is [`api::unknown`], under `/_sandbox` [`sandbox::unknown`], and
-//! elsewhere a plain 404. A method a path does not serve goes to the same handler as an unknown
-//! path below the same prefix (never to axum's bare 405), and `HEAD` is not taken as `GET`.
-//! Every handler reads the body first (see [`crate::request`]), so a body over the limit is a
-//! 413 on any path.
+//! elsewhere (other methods on `/email` included) a plain 404. A method a path does not serve
+//! goes to the same handler as an unknown path below the same prefix (never to axum's bare
+//! 405), and `HEAD` is not taken as `GET`. Every handler reads the body first (see
+//! [`crate::request`]), so a body over the limit is a 413 on any path.
 //!
-//! An id segment may be empty (`/pay/`, `/v1/checkout/sessions/`): that is the session `""`,
-//! which does not exist, as for any other unknown id.
+//! An id segment may be empty (`/pay/`, `/v1/checkout/sessions/`, `/_sandbox/outbox/`): that is
+//! the session or e-mail `""`, which does not exist, as for any other unknown id.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,7 +36,7 @@ use axum::Router;
 use crate::reply::Reply;
 use crate::request::{RawPath, Request};
 use crate::state::App;
-use crate::{api, pay, sandbox};
+use crate::{api, pay, postmark, sandbox};
 
 /// Every route of the sandbox, on `app`.
 pub fn router(app: Arc<App>) -> Router {
@@ -57,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/{*rest}", any(api::unknown))
         .route("/pay/", pay_routes())
         .route("/pay/{id}", pay_routes())
+        .route("/email", post_or(postmark::send, not_found))
         .route(
             "/_sandbox/faults",
             post_or(sandbox::faults, sandbox::unknown),
@@ -82,6 +87,22 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/_sandbox/sessions/{id}/complete",
             post_or(sandbox::complete, sandbox::unknown),
+        )
+        .route(
+            "/_sandbox/emails",
+            get_or(sandbox::emails, sandbox::unknown).delete(sandbox::delete_emails),
+        )
+        .route(
+            "/_sandbox/outbox",
+            get_or(sandbox::outbox, sandbox::unknown),
+        )
+        .route(
+            "/_sandbox/outbox/",
+            get_or(sandbox::outbox_email, sandbox::unknown),
+        )
+        .route(
+            "/_sandbox/outbox/{id}",
+            get_or(sandbox::outbox_email, sandbox::unknown),
         )
         .route("/_sandbox", any(sandbox::unknown))
         .route("/_sandbox/", any(sandbox::unknown))
@@ -228,8 +249,23 @@ mod tests {
         )
         .await;
         assert_eq!(remote.status, StatusCode::FORBIDDEN);
-        let remote = send(&app, [192, 0, 2, 7], Method::GET, "/_sandbox/x", &[], "").await;
+        for path in ["/_sandbox/x", "/_sandbox/emails", "/_sandbox/outbox"] {
+            let remote = send(&app, [192, 0, 2, 7], Method::GET, path, &[], "").await;
+            assert_eq!(remote.status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let remote = send(
+            &app,
+            [192, 0, 2, 7],
+            Method::DELETE,
+            "/_sandbox/emails",
+            &[],
+            "",
+        )
+        .await;
         assert_eq!(remote.status, StatusCode::FORBIDDEN);
+        // The e-mail API itself is for anyone (here: refused for want of a token, not a 403).
+        let remote = send(&app, [192, 0, 2, 7], Method::POST, "/email", &[], "").await;
+        assert_eq!(remote.status, StatusCode::UNAUTHORIZED);
         let local = call(&app, Method::GET, "/_sandbox/stats", &[]).await;
         assert_eq!(local.status, StatusCode::OK);
     }
@@ -265,6 +301,17 @@ mod tests {
         ),
         ("GET", "/_sandbox/stats", false, 200, "sessions_created"),
         ("GET", "/health", false, 200, "ok"),
+        ("POST", "/email", false, 401, "\"ErrorCode\":10"),
+        ("GET", "/_sandbox/emails", false, 200, "[]"),
+        ("DELETE", "/_sandbox/emails", false, 200, "deleted"),
+        ("GET", "/_sandbox/outbox", false, 200, "The outbox is empty"),
+        (
+            "GET",
+            "/_sandbox/outbox/{id}",
+            false,
+            404,
+            "Message not found",
+        ),
     ];
 
     #[tokio::test]
@@ -321,11 +368,18 @@ mod tests {
             (Method::GET, "/_sandbox/faults"),
             (Method::POST, "/_sandbox/stats"),
             (Method::GET, "/_sandbox/sessions/cs_1/complete"),
+            (Method::POST, "/_sandbox/emails"),
+            (Method::HEAD, "/_sandbox/emails"),
+            (Method::DELETE, "/_sandbox/outbox"),
+            (Method::POST, "/_sandbox/outbox/x"),
+            (Method::GET, "/_sandbox/outbox/x/y"),
         ] {
             let answer = call(&app, method.clone(), path, &[]).await;
             assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
-            let expected = format!("Unrecognized request URL ({method}: {path}).");
-            assert_eq!(answer.message(), expected);
+            if method != Method::HEAD {
+                let expected = format!("Unrecognized request URL ({method}: {path}).");
+                assert_eq!(answer.message(), expected);
+            }
             assert!(answer.headers.get("allow").is_none(), "{method} {path}");
         }
         for (method, path) in [
@@ -335,6 +389,9 @@ mod tests {
             (Method::GET, "/"),
             (Method::GET, "/pay"),
             (Method::GET, "/pay/cs_1/x"),
+            (Method::GET, "/email"),
+            (Method::HEAD, "/email"),
+            (Method::POST, "/email/batch"),
         ] {
             let answer = call(&app, method.clone(), path, &[]).await;
             assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
@@ -388,6 +445,7 @@ mod tests {
             (LOCAL, "/nope"),
             (LOCAL, "/v1/checkout/sessions"),
             (LOCAL, "/pay/cs_1"),
+            (LOCAL, "/email"),
             ([192, 0, 2, 7], "/_sandbox/faults"),
         ] {
             let body = vec![b'a'; MAX_BODY_BYTES + 1];

@@ -1,21 +1,29 @@
 //! Test controls under `/_sandbox/` (loopback clients only, no API key): fault injection,
-//! held-webhook flushing, counters, and a look at every session and event.
+//! held-webhook flushing, counters, a look at every session and event, and the outbox of
+//! e-mails sent through `POST /email` (as JSON, and as pages for people, see
+//! [`crate::outbox_page`]).
 //!
 //! | Request | Body | Answer |
 //! |---|---|---|
-//! | `POST /_sandbox/faults` | JSON, every field optional and merged: `fail_next_creates` (n), `create_delay_ms` (ms, 0 = off), `duplicate_webhooks` (bool), `hold_webhooks` (bool); unknown fields are a 400 | the settings |
+//! | `POST /_sandbox/faults` | JSON, every field optional and merged: `fail_next_creates` (n), `create_delay_ms` (ms, 0 = off), `fail_next_emails` (n), `duplicate_webhooks` (bool), `hold_webhooks` (bool); unknown fields are a 400 | the settings |
 //! | `POST /_sandbox/reset` | none | the settings, all faults off |
 //! | `POST /_sandbox/webhooks/flush` | `{"order": "fifo" \| "reverse"}` (default fifo) | `{"delivered": n, "failed": n}` once all were sent |
-//! | `GET /_sandbox/stats` | | `{"create_requests", "sessions_created", "webhooks_sent", "webhooks_failed", "webhooks_abandoned"}` |
+//! | `GET /_sandbox/stats` | | `{"create_requests", "sessions_created", "webhooks_sent", "webhooks_failed", "webhooks_abandoned", "emails_sent", "emails_failed"}` |
 //! | `GET /_sandbox/sessions` | | every session, oldest first |
 //! | `GET /_sandbox/events` | | every event, oldest first |
 //! | `GET /_sandbox/refunds` | | every refund made through `POST /v1/refunds`, oldest first |
 //! | `POST /_sandbox/sessions/{id}/complete` | optional: `{"shipping_details": {"name", "address": {"line1", "line2"?, "city", "postal_code", "state"?, "country"}}}` | the paid session, as paying with 4242 would |
+//! | `GET /_sandbox/emails` | query, optional: `to=<address>` (any recipient, ignoring case), `tag=<tag>` | the e-mails sent, oldest first, as [`crate::email::Email::to_json`] shows them |
+//! | `DELETE /_sandbox/emails` | | `{"deleted": n}`, the outbox emptied |
+//! | `GET /_sandbox/outbox` | | HTML: the e-mails sent, newest first, each linking to its page |
+//! | `GET /_sandbox/outbox/{id}` | | HTML: e-mail `id` (its `MessageID`), or a 404 page |
 //!
-//! The settings are `{"fail_next_creates", "create_delay_ms", "duplicate_webhooks",
-//! "hold_webhooks", "held_webhooks"}`, the last being how many deliveries are waiting.
-//! Turning `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the
-//! background. Reset leaves sessions, events and counters alone.
+//! The settings are `{"fail_next_creates", "create_delay_ms", "fail_next_emails",
+//! "duplicate_webhooks", "hold_webhooks", "held_webhooks"}`, the last being how many
+//! deliveries are waiting. `fail_next_emails` makes the next that-many otherwise valid
+//! `POST /email` answer 500 and keep nothing (see [`crate::postmark`]). Turning
+//! `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the background.
+//! Reset leaves sessions, events, e-mails and counters alone.
 //!
 //! Completing a session that collects an address ships to the body's `shipping_details`,
 //! checked as the payment page checks them (a missing field or a country not allowed is a 400
@@ -32,9 +40,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::faults::{CreateFaults, FaultsPatch};
+use crate::faults::{Faults, FaultsPatch};
 use crate::ids::unix_now;
 use crate::lock;
+use crate::outbox::Filter;
+use crate::outbox_page;
 use crate::reply::Reply;
 use crate::request::{Id, Local};
 use crate::session::Status;
@@ -82,6 +92,32 @@ pub async fn complete(State(app): State<Arc<App>>, Id(id): Id, Local(req): Local
     answer(complete_session(&app, &id, &req.body))
 }
 
+/// `GET /_sandbox/emails`.
+pub async fn emails(State(app): State<Arc<App>>, Local(req): Local) -> Reply {
+    let filter = Filter::from_query(req.query.as_deref());
+    let emails = app.outbox.list(&filter);
+    answer(Ok(emails.iter().map(|e| e.to_json()).collect()))
+}
+
+/// `DELETE /_sandbox/emails`.
+pub async fn delete_emails(State(app): State<Arc<App>>, _: Local) -> Reply {
+    answer(Ok(json!({ "deleted": app.outbox.clear() })))
+}
+
+/// `GET /_sandbox/outbox`.
+pub async fn outbox(State(app): State<Arc<App>>, _: Local) -> Reply {
+    let emails = app.outbox.list(&Filter::default());
+    Reply::html(StatusCode::OK, outbox_page::list(&emails))
+}
+
+/// `GET /_sandbox/outbox/{id}`.
+pub async fn outbox_email(State(app): State<Arc<App>>, Id(id): Id, _: Local) -> Reply {
+    match app.outbox.get(&id) {
+        Some(email) => Reply::html(StatusCode::OK, outbox_page::message(&email)),
+        None => Reply::html(StatusCode::NOT_FOUND, outbox_page::not_found()),
+    }
+}
+
 /// Any other request under `/_sandbox`.
 pub async fn unknown(Local(req): Local) -> Reply {
     ApiError::no_route(req.method.as_str(), &req.path).reply()
@@ -101,6 +137,7 @@ fn settings(app: &App) -> serde_json::Value {
     json!({
         "fail_next_creates": faults.fail_next_creates,
         "create_delay_ms": faults.create_delay_ms,
+        "fail_next_emails": faults.fail_next_emails,
         "duplicate_webhooks": policy.duplicate,
         "hold_webhooks": policy.hold,
         "held_webhooks": app.webhooks.held(),
@@ -125,7 +162,7 @@ fn set_faults(app: &App, body: &[u8]) -> Result<serde_json::Value, ApiError> {
 }
 
 fn reset_faults(app: &App) -> serde_json::Value {
-    *lock(&app.faults) = CreateFaults::default();
+    *lock(&app.faults) = Faults::default();
     app.webhooks.set_policy(Some(false), Some(false));
     settings(app)
 }
@@ -223,10 +260,18 @@ mod tests {
         assert_eq!(s["duplicate_webhooks"], true);
         let bad = set(r#"{"fail_next": 1}"#).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let r = set(r#"{"fail_next_emails": 3}"#).await.json_body();
+        assert_eq!(
+            (&r["fail_next_emails"], &r["fail_next_creates"]),
+            (&json!(3), &json!(2))
+        );
+        assert_eq!(lock(&app.faults).fail_next_emails, 3);
         let r = reset(state(&app), local(Method::POST, "/_sandbox/reset", ""))
             .await
             .json_body();
         assert_eq!(r["fail_next_creates"], 0);
+        assert_eq!(r["fail_next_emails"], 0);
+        assert_eq!(lock(&app.faults).fail_next_emails, 0);
         assert_eq!(r["hold_webhooks"], false);
         assert_eq!(r["duplicate_webhooks"], false);
     }

@@ -68,12 +68,15 @@ pub async fn start(config: &Config) -> io::Result<Running> {
         Arc::clone(&stats),
     )
     .map_err(io::Error::other)?;
-    let app = Arc::new(App::new(
-        config.secret_key.clone(),
-        base_url.clone(),
-        stats,
-        Webhooks::new(deliverer),
-    ));
+    let app = Arc::new(
+        App::new(
+            config.secret_key.clone(),
+            base_url.clone(),
+            stats,
+            Webhooks::new(deliverer),
+        )
+        .with_email_token(config.email_token.clone()),
+    );
     let (stop, stopped) = watch::channel(false);
     let tasks = [
         tokio::spawn(serve(

@@ -1,13 +1,14 @@
-//! [`App`]: everything the handlers share — sessions, idempotency keys, faults, counters and
-//! webhooks — and the session transitions, each of which emits its event.
+//! [`App`]: everything the handlers share — sessions, idempotency keys, faults, counters,
+//! webhooks and the e-mail outbox — and the session transitions, each of which emits its event.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::faults::CreateFaults;
+use crate::faults::Faults;
 use crate::idempotency::Idempotency;
 use crate::ids::id as id_of;
 use crate::lock;
+use crate::outbox::Outbox;
 use crate::session::{NewSession, Session};
 use crate::shipping::ShippingDetails;
 use crate::stats::Stats;
@@ -33,11 +34,16 @@ pub struct App {
     /// `http://host:port` of this server, for session URLs.
     pub base_url: String,
     pub idempotency: Idempotency,
-    pub faults: Mutex<CreateFaults>,
+    pub faults: Mutex<Faults>,
     pub stats: Arc<Stats>,
     pub webhooks: Webhooks,
     /// Refunds made, as their JSON, oldest first.
     pub refunds: Mutex<Vec<serde_json::Value>>,
+    /// The token `POST /email` expects as `X-Postmark-Server-Token`; `None` refuses every
+    /// e-mail.
+    pub email_token: Option<String>,
+    /// E-mails sent through `POST /email`.
+    pub outbox: Outbox,
     sessions: Mutex<Sessions>,
 }
 
@@ -51,7 +57,17 @@ impl App {
             stats,
             webhooks,
             refunds: Mutex::default(),
+            email_token: None,
+            outbox: Outbox::default(),
             sessions: Mutex::default(),
+        }
+    }
+
+    /// The app, taking e-mails that carry `token` (none without one).
+    pub fn with_email_token(self, token: Option<String>) -> App {
+        App {
+            email_token: token,
+            ..self
         }
     }
 
@@ -161,20 +177,32 @@ pub(crate) mod tests {
     use crate::webhooks::Deliverer;
 
     pub const NOW: i64 = 1_700_000_000;
+    /// The e-mail token of [`email_app`].
+    pub const EMAIL_TOKEN: &str = "pm_test_token";
 
-    /// An app whose webhooks are held (never sent), so tests can inspect them.
+    /// An app whose webhooks are held (never sent), so tests can inspect them, and which has
+    /// no e-mail token.
     pub fn app() -> Arc<App> {
+        Arc::new(bare())
+    }
+
+    /// [`app`], taking e-mails with [`EMAIL_TOKEN`].
+    pub fn email_app() -> Arc<App> {
+        Arc::new(bare().with_email_token(Some(EMAIL_TOKEN.to_owned())))
+    }
+
+    fn bare() -> App {
         let stats = Arc::new(Stats::default());
         let deliverer =
             Deliverer::new("http://127.0.0.1:9/", "whsec_test", Arc::clone(&stats)).unwrap();
         let webhooks = Webhooks::new(deliverer);
         webhooks.set_policy(Some(true), None);
-        Arc::new(App::new(
+        App::new(
             "sk_test_123".into(),
             "http://127.0.0.1:1".into(),
             stats,
             webhooks,
-        ))
+        )
     }
 
     pub fn new_session(expires_at: i64) -> NewSession {

@@ -16,6 +16,10 @@ pub struct Stats {
     pub webhooks_failed: AtomicU64,
     /// Deliveries given up after the last retry.
     pub webhooks_abandoned: AtomicU64,
+    /// E-mails accepted by `POST /email` (and put in the outbox).
+    pub emails_sent: AtomicU64,
+    /// E-mails answered 500 by an injected fault; refused ones (token, validation) not counted.
+    pub emails_failed: AtomicU64,
 }
 
 impl Stats {
@@ -31,6 +35,8 @@ impl Stats {
             "webhooks_sent": get(&self.webhooks_sent),
             "webhooks_failed": get(&self.webhooks_failed),
             "webhooks_abandoned": get(&self.webhooks_abandoned),
+            "emails_sent": get(&self.emails_sent),
+            "emails_failed": get(&self.emails_failed),
         })
     }
 }

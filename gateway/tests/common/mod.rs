@@ -2,8 +2,8 @@
 //! that records what it gets, and small HTTP helpers.
 
 // clippy.toml allows these in `#[test]` functions only; these helpers are test code too, and a
-// failed unwrap in them is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// failed unwrap in them is a failed test. Each test file uses only some of the helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -22,8 +22,11 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+pub mod email;
+
 pub const SECRET_KEY: &str = "sk_test_sandbox";
 pub const WEBHOOK_SECRET: &str = "whsec_sandbox";
+pub const EMAIL_TOKEN: &str = "pm_sandbox_token";
 
 /// One webhook request as the receiver saw it.
 pub struct Delivery {
@@ -115,15 +118,21 @@ impl Receiver {
     }
 }
 
-pub async fn gateway(webhook_url: &str) -> Running {
-    let config = Config {
+/// The configuration [`gateway`] starts with: a free loopback port, the test secrets, and
+/// [`EMAIL_TOKEN`] as the e-mail token.
+pub fn config(webhook_url: &str) -> Config {
+    Config {
         host: Ipv4Addr::LOCALHOST.into(),
         port: 0,
         webhook_url: webhook_url.to_owned(),
         webhook_secret: WEBHOOK_SECRET.to_owned(),
         secret_key: SECRET_KEY.to_owned(),
-    };
-    start(&config).await.unwrap()
+        email_token: Some(EMAIL_TOKEN.to_owned()),
+    }
+}
+
+pub async fn gateway(webhook_url: &str) -> Running {
+    start(&config(webhook_url)).await.unwrap()
 }
 
 pub fn client() -> reqwest::Client {
