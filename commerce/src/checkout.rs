@@ -64,6 +64,7 @@ impl<P: Ports> Commerce<P> {
                 unit_price: l.unit_price,
                 line_total: l.line_total,
                 initial_stock: index.skus.get(&l.sku).map_or(0, |e| e.initial_stock),
+                discount: 0,
             })
             .collect();
         let (delivery, charges, total) = match quote.as_deref() {
@@ -102,6 +103,9 @@ impl<P: Ports> Commerce<P> {
             delivery,
             charges,
             amount_paid: None,
+            discount: None,
+            origin: origin.to_owned(),
+            notices: Vec::new(),
         };
         let order = self.orders.create(order).await?;
         match order.status {

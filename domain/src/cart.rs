@@ -3,7 +3,12 @@
 //! A cart holds no prices: they are resolved from the catalog each time it is shown or checked
 //! out ([`price`]), so a client can never set one. Every command is all-or-nothing: on error the
 //! cart is exactly as it was.
+//!
+//! A cart may carry the discount code the shopper applied, as it was defined then: the quote
+//! applies it ([`quote`]), and the checkout checks it again against the code's ledger
+//! ([`crate::discount::Ledger`]).
 
+use crate::discount::Discount;
 use crate::ids::Sku;
 use crate::money::{Currency, Money, MoneyError};
 use serde::{Deserialize, Serialize};
@@ -39,6 +44,9 @@ pub struct Cart {
     /// Where the shopper said to ship, if they did (see [`quote`] for the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Destination>,
+    /// The code the shopper applied, as the merchant defined it then (checked by the caller).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
 }
 
 /// A destination the shopper chose: a country, and a rate by id (`None`: the cheapest).
@@ -82,8 +90,15 @@ pub enum CartCommand {
     SetShipping {
         destination: Destination,
     },
+    /// Applies a discount code (looked up and checked by the caller), replacing any other.
+    SetDiscount {
+        discount: Discount,
+    },
+    /// Takes the discount code off; without one, nothing changes.
+    RemoveDiscount,
     /// The order was paid: if the cart's checkout is that order, exactly the paid quantities
-    /// leave the cart. Lines added or raised after the checkout began stay.
+    /// leave the cart, and so does the discount code (the order used it). Lines added or raised
+    /// after the checkout began stay.
     CheckoutPaid {
         order_id: String,
         /// What the order holds (SKU and quantity).
@@ -148,13 +163,17 @@ impl Cart {
             .map(|l| format!("{}x{}", l.sku, l.quantity))
             .collect();
         parts.sort();
-        // A new destination is a new total: a checkout begun before it is not this cart's.
+        // A new destination or code is a new total: a checkout begun before it is not this
+        // cart's.
         if let Some(d) = &self.shipping {
             parts.push(format!(
                 "to {}/{}",
                 d.country,
                 d.rate.as_deref().unwrap_or("")
             ));
+        }
+        if let Some(d) = &self.discount {
+            parts.push(format!("code {}", d.code));
         }
         parts.join(",")
     }
@@ -265,6 +284,12 @@ impl Cart {
             CartCommand::SetShipping { destination } => {
                 self.shipping = Some(destination.clone());
             }
+            CartCommand::SetDiscount { discount } => {
+                self.discount = Some(discount.clone());
+            }
+            CartCommand::RemoveDiscount => {
+                self.discount = None;
+            }
             CartCommand::CheckoutPaid { order_id, paid } => {
                 if self
                     .checkout
@@ -278,6 +303,7 @@ impl Cart {
                     }
                     self.lines.retain(|l| l.quantity > 0);
                     self.checkout = None;
+                    self.discount = None;
                 }
             }
         }
@@ -383,4 +409,4 @@ pub fn price(
 mod tests;
 
 mod quote;
-pub use quote::{quote, CartQuote, RateOption};
+pub use quote::{quote, CartQuote, QuoteDiscount, RateOption};

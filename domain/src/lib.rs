@@ -13,6 +13,7 @@
 //! - [`kv`]: how a catalog is laid out in a key-value store under a content version.
 //! - [`admin_session`]: stateless admin sessions and CSRF tokens (HMAC).
 //! - [`cart`]: cart lines, the commands that change a cart (all-or-nothing), pricing.
+//! - [`discount`]: discount codes, what they take off an order, and the ledger of their uses.
 //! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire).
 //! - [`order`]: orders and their life cycle under payment events that may repeat or reorder.
 //! - [`payment`]: the Checkout Session parameters and idempotency key for an order.
@@ -22,6 +23,7 @@ pub mod admin_session;
 pub mod cart;
 pub mod catalog;
 pub mod csv;
+pub mod discount;
 pub mod ids;
 pub mod inventory;
 pub mod kv;
@@ -37,6 +39,7 @@ pub use catalog::{
     Availability, Catalog, CatalogIndex, Collection, Image, Product, ProductSummary, SkuEntry,
     Variant,
 };
+pub use discount::{Code, Discount, Ledger, Refusal};
 pub use ids::{CartId, Email, Handle, OrderId, Quantity, Sku};
 pub use money::{Currency, Money};
 pub use settings::{Country, Settings};

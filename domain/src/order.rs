@@ -14,7 +14,12 @@ use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
 mod delivery;
-pub use delivery::{Address, Charges, Delivery};
+mod notice;
+pub mod receipt;
+pub use delivery::{Address, Charges, Delivery, OrderDiscount};
+pub use notice::{
+    backoff_ms, Notice, NoticeKind, NoticeState, DEFAULT_BACKOFF_BASE_MS, MAX_ATTEMPTS,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,6 +96,13 @@ pub struct OrderLine {
     /// Initial stock of the SKU in the catalog, to seed counters never seen before.
     #[serde(default)]
     pub initial_stock: u32,
+    /// This line's share of the order's discount (minor units, 0 to `line_total`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +137,16 @@ pub struct Order {
     /// What the gateway reports the shopper paid, once paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<i64>,
+    /// The discount code the order was placed with, as it applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<OrderDiscount>,
+    /// The shop's origin the order was placed on (`https://shop.example`), for links in its
+    /// e-mails.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+    /// Its e-mails to the shopper ([`notice`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +260,11 @@ impl Order {
         };
         self.status = next;
         self.updated_at = at;
+        match next {
+            Paid => self.queue_notice(NoticeKind::Receipt, at.saturating_mul(1000)),
+            Fulfilled => self.queue_notice(NoticeKind::Shipped, at.saturating_mul(1000)),
+            _ => {}
+        }
         Transition::Changed
     }
 }
@@ -266,6 +293,9 @@ pub(crate) mod tests {
             delivery: None,
             charges: None,
             amount_paid: None,
+            discount: None,
+            origin: String::new(),
+            notices: vec![],
         }
     }
 

@@ -140,6 +140,7 @@ mod tests {
                 unit_price: 1600,
                 line_total: 3200,
                 initial_stock: 0,
+                discount: 0,
             },
             OrderLine {
                 sku: crate::Sku::parse("B").unwrap(),
@@ -148,6 +149,7 @@ mod tests {
                 unit_price: 4800,
                 line_total: 4800,
                 initial_stock: 0,
+                discount: 0,
             },
         ];
         let p = session_params(&o, "https://shop.example", 1_700_001_800);
@@ -182,6 +184,7 @@ mod tests {
             unit_price: 1000,
             line_total: 2000,
             initial_stock: 0,
+            discount: 0,
         }];
         o.delivery = Some(Delivery {
             country: crate::settings::Country::parse("US").unwrap(),

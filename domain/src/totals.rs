@@ -18,13 +18,16 @@
 //! tax). The converse holds within one minor unit: not every gross is `n + tax(n)` for some `n`.
 //!
 //! # Discounts
-//! A discount applies to the goods, not to shipping. It is spread over the lines in proportion
-//! to their amounts (largest remainder: each line gets the floor of its exact share, and the
-//! leftover minor units go one each to the lines with the largest remainders, earlier lines
-//! first), so the shares sum to the discount exactly; each line is then taxed on its amount less
-//! its share, which is what VAT asks for. Without a discount a line's tax depends on that line
-//! alone.
+//! A discount applies to the goods, not to shipping. A line may carry its own share
+//! ([`LineInput::discount`], as a discount code computes it: [`crate::discount::shares`]), and an
+//! order-level discount ([`TotalsInput::discount`]) is spread over the lines in proportion to what
+//! is left of their amounts (largest remainder: each line gets the floor of its exact share, and
+//! the leftover minor units go one each to the lines with the largest remainders, earlier lines
+//! first), so the shares sum to the discount exactly. Each line is then taxed on its amount less
+//! its shares, which is what VAT asks for. Without an order-level discount a line's tax depends
+//! on that line alone.
 
+use crate::discount::{self, Discount, DiscountLine};
 use crate::ids::Handle;
 use crate::settings::{limits, Country, Settings};
 use serde::{Deserialize, Serialize};
@@ -37,7 +40,8 @@ pub struct TotalsInput {
     pub shipping: ShippingCharge,
     /// Whether line amounts, the shipping amount and the discount include tax.
     pub prices_include_tax: bool,
-    /// Off the goods, in minor units, 0 to the subtotal. 0 until the shop has discounts.
+    /// Off the goods, in minor units, spread over the lines on top of their own shares: 0 to
+    /// what those leave of the subtotal.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub discount: i64,
 }
@@ -51,6 +55,9 @@ pub struct LineInput {
     pub amount: i64,
     /// 0 to 10000.
     pub basis_points: u32,
+    /// This line's own share of a discount, in minor units, 0 to `amount`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: i64,
 }
 
 /// The shipping charged ([`crate::settings::ShippingRate::amount_for`]) and its rate of tax
@@ -70,6 +77,7 @@ pub struct ShippingCharge {
 pub struct Totals {
     /// The sum of the line amounts as priced (gross when `tax_included`), before the discount.
     pub subtotal: i64,
+    /// Off the goods: the lines' shares summed.
     pub discount: i64,
     /// The shipping amount as charged (gross when `tax_included`).
     pub shipping: i64,
@@ -92,7 +100,7 @@ pub struct Totals {
 #[serde(rename_all = "snake_case")]
 pub struct LineTax {
     pub basis_points: u32,
-    /// This line's share of the order's discount.
+    /// This line's share of the order's discount (its own and its part of the order-level one).
     pub discount: i64,
     /// The taxable amount, after the discount.
     pub net: i64,
@@ -124,8 +132,16 @@ pub enum TotalsError {
     NegativeShipping,
     #[error("a rate of tax must be 0 to 10000 basis points, got {0}")]
     BadRate(u32),
+    /// `subtotal` is what the order-level discount can come off: the subtotal less the lines'
+    /// own shares.
     #[error("the discount must be 0 to the subtotal {subtotal}, got {discount}")]
     BadDiscount { discount: i64, subtotal: i64 },
+    #[error("line {line}'s discount must be 0 to its amount {amount}, got {discount}")]
+    BadLineDiscount {
+        line: usize,
+        discount: i64,
+        amount: i64,
+    },
     #[error("the shop does not ship to {country} by {rate:?}")]
     NoSuchRate { country: Country, rate: String },
     #[error("amount overflows")]
@@ -216,33 +232,45 @@ impl TotalsInput {
     /// The totals, by the rules of the module docs.
     pub fn compute(&self) -> Result<Totals, TotalsError> {
         let mut subtotal: i64 = 0;
+        // What the lines' own shares leave of the subtotal (≤ subtotal, so it fits too).
+        let mut left: i64 = 0;
         for (i, line) in self.lines.iter().enumerate() {
             if line.amount < 0 {
                 return Err(TotalsError::NegativeLine { line: i });
             }
             check_rate(line.basis_points)?;
+            if !(0..=line.amount).contains(&line.discount) {
+                return Err(TotalsError::BadLineDiscount {
+                    line: i,
+                    discount: line.discount,
+                    amount: line.amount,
+                });
+            }
             subtotal = subtotal
                 .checked_add(line.amount)
                 .ok_or(TotalsError::Overflow)?;
+            left += line.amount - line.discount;
         }
         if self.shipping.amount < 0 {
             return Err(TotalsError::NegativeShipping);
         }
         check_rate(self.shipping.basis_points)?;
-        if !(0..=subtotal).contains(&self.discount) {
+        if !(0..=left).contains(&self.discount) {
             return Err(TotalsError::BadDiscount {
                 discount: self.discount,
-                subtotal,
+                subtotal: left,
             });
         }
-        let amounts: Vec<i64> = self.lines.iter().map(|l| l.amount).collect();
-        let shares = allocate(self.discount, &amounts);
+        let amounts: Vec<i64> = self.lines.iter().map(|l| l.amount - l.discount).collect();
+        let spread = allocate(self.discount, &amounts);
         let inclusive = self.prices_include_tax;
         let lines: Vec<LineTax> = self
             .lines
             .iter()
-            .zip(shares)
-            .map(|(line, share)| {
+            .zip(spread)
+            .map(|(line, spread)| {
+                // Both shares fit in the line's amount together, by the checks above.
+                let share = line.discount + spread;
                 let (net, tax) = split(line.amount - share, line.basis_points, inclusive);
                 LineTax {
                     basis_points: line.basis_points,
@@ -252,19 +280,21 @@ impl TotalsInput {
                 }
             })
             .collect();
+        // The shares sum to at most the subtotal.
+        let discount = subtotal - left + self.discount;
         let (_, shipping_tax) = split(self.shipping.amount, self.shipping.basis_points, inclusive);
         // Each tax is at most its amount, so the sums are bounded by the amounts' (i128 anyway).
         let tax = to_i64(
             lines.iter().map(|l| i128::from(l.tax)).sum::<i128>() + i128::from(shipping_tax),
         )?;
         let mut total =
-            i128::from(subtotal) - i128::from(self.discount) + i128::from(self.shipping.amount);
+            i128::from(subtotal) - i128::from(discount) + i128::from(self.shipping.amount);
         if !inclusive {
             total += i128::from(tax);
         }
         Ok(Totals {
             subtotal,
-            discount: self.discount,
+            discount,
             shipping: self.shipping.amount,
             tax,
             total: to_i64(total)?,
@@ -317,16 +347,19 @@ pub struct OrderLine<'a> {
     pub collections: &'a [Handle],
 }
 
-/// The totals of an order shipped to `country` by the rate `rate_id` under `settings`: each
-/// line's rate by [`Settings::tax_rate_for`]; shipping by [`crate::settings::ShippingRate::amount_for`]
-/// of the subtotal after `discount` (so free shipping follows `free_over`), taxed at
-/// [`Settings::shipping_basis_points`]; prices as [`crate::settings::TaxSettings::prices_include_tax`].
+/// The totals of an order shipped to `country` by the rate `rate_id` under `settings`, with
+/// `discount` applied (the caller has checked that it may be: active, minimum, uses): each line's
+/// share by [`discount::shares`]; each line's rate by [`Settings::tax_rate_for`]; shipping by
+/// [`crate::settings::ShippingRate::amount_for`] of the subtotal after the goods discount (so
+/// free shipping follows `free_over`), or 0 when the code waives it
+/// ([`Discount::waives_shipping`]), taxed at [`Settings::shipping_basis_points`]; prices as
+/// [`crate::settings::TaxSettings::prices_include_tax`].
 pub fn quote(
     settings: &Settings,
     country: &Country,
     rate_id: &str,
     lines: &[OrderLine<'_>],
-    discount: i64,
+    discount: Option<&Discount>,
 ) -> Result<Totals, TotalsError> {
     let rate = settings
         .rate(country, rate_id)
@@ -338,20 +371,40 @@ pub fn quote(
         .iter()
         .try_fold(0i64, |sum, l| sum.checked_add(l.amount))
         .ok_or(TotalsError::Overflow)?;
+    let discount_lines: Vec<DiscountLine<'_>> = lines
+        .iter()
+        .map(|l| DiscountLine {
+            amount: l.amount,
+            collections: l.collections,
+        })
+        .collect();
+    let shares = match discount {
+        Some(d) => discount::shares(d, &discount_lines),
+        None => vec![0; lines.len()],
+    };
+    // Each share is at most its line, so the sum is at most the subtotal.
+    let goods_discount: i64 = shares.iter().sum();
+    let shipping = if discount.is_some_and(|d| d.waives_shipping(&discount_lines)) {
+        0
+    } else {
+        rate.amount_for(subtotal - goods_discount)
+    };
     TotalsInput {
         lines: lines
             .iter()
-            .map(|l| LineInput {
+            .zip(shares)
+            .map(|(l, share)| LineInput {
                 amount: l.amount,
                 basis_points: settings.tax_rate_for(country, l.collections),
+                discount: share,
             })
             .collect(),
         shipping: ShippingCharge {
-            amount: rate.amount_for(subtotal.saturating_sub(discount)),
+            amount: shipping,
             basis_points: settings.shipping_basis_points(country),
         },
         prices_include_tax: settings.tax.prices_include_tax,
-        discount,
+        discount: 0,
     }
     .compute()
 }

@@ -246,6 +246,7 @@ fn paid_order(address: Option<Address>) -> Order {
             unit_price: 4900,
             line_total: 9800,
             initial_stock: 0,
+            discount: 0,
         }],
         total: 9800 + 2490,
         created_at: 0,
@@ -270,6 +271,9 @@ fn paid_order(address: Option<Address>) -> Order {
             tax_included: true,
         }),
         amount_paid: Some(9800 + 2490),
+        discount: None,
+        origin: String::new(),
+        notices: Vec::new(),
     }
 }
 
@@ -328,6 +332,8 @@ fn row(id: &str, total: i64, amount_paid: Option<i64>) -> OrderRow {
         tax: Some(1_124),
         amount_paid,
         address: None,
+        discount: None,
+        mail: None,
     }
 }
 

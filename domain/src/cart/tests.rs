@@ -244,9 +244,79 @@ fn prices_in_minor_units_and_flags_unknown_skus() {
     assert_eq!(priced.subtotal_money().to_string(), "€64.97");
 }
 
+fn discount(code: &str) -> Discount {
+    let json = format!(r#"{{"code":"{code}","kind":"percent","value":1000}}"#);
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn a_discount_code_is_set_replaced_and_removed() {
+    let mut c = Cart::default();
+    c.apply(&add("A", 1)).unwrap();
+    c.apply(&CartCommand::RemoveDiscount).unwrap();
+    assert_eq!(c.discount, None, "removing none is fine");
+    let plain = c.fingerprint();
+    c.apply(&CartCommand::SetDiscount {
+        discount: discount("save10"),
+    })
+    .unwrap();
+    assert_eq!(c.discount.as_ref().map(|d| d.code.as_str()), Some("SAVE10"));
+    let with_save10 = c.fingerprint();
+    assert_ne!(with_save10, plain, "a new code is a new checkout");
+    c.apply(&CartCommand::StartCheckout {
+        order_id: "o1".into(),
+        replace: None,
+    })
+    .unwrap();
+    c.apply(&CartCommand::SetDiscount {
+        discount: discount("SAVE20"),
+    })
+    .unwrap();
+    assert_ne!(c.fingerprint(), with_save10);
+    assert_eq!(c.current_checkout(), None);
+    c.apply(&CartCommand::RemoveDiscount).unwrap();
+    assert_eq!(c.discount, None);
+    assert_eq!(c.fingerprint(), plain);
+    // Stored with the cart; a cart stored before codes reads as without one.
+    c.apply(&CartCommand::SetDiscount {
+        discount: discount("SAVE10"),
+    })
+    .unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    assert!(json.contains(r#""discount":{"code":"SAVE10","kind":"percent","value":1000}"#));
+    assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), c);
+    let old: Cart = serde_json::from_str(r#"{"lines":[],"checkout":null}"#).unwrap();
+    assert_eq!(old.discount, None);
+    let command = serde_json::to_string(&CartCommand::RemoveDiscount).unwrap();
+    assert_eq!(command, r#""remove_discount""#);
+}
+
+#[test]
+fn a_paid_checkout_takes_its_code_with_it() {
+    let mut c = Cart::default();
+    c.apply(&add("A", 1)).unwrap();
+    c.apply(&CartCommand::SetDiscount {
+        discount: discount("ONCE"),
+    })
+    .unwrap();
+    c.apply(&CartCommand::StartCheckout {
+        order_id: "o1".into(),
+        replace: None,
+    })
+    .unwrap();
+    let paid = |id: &str| CartCommand::CheckoutPaid {
+        order_id: id.into(),
+        paid: vec![],
+    };
+    c.apply(&paid("o2")).unwrap();
+    assert!(c.discount.is_some(), "another order's payment");
+    c.apply(&paid("o1")).unwrap();
+    assert_eq!(c.discount, None);
+}
+
 proptest! {
     #[test]
-    fn any_command_sequence_keeps_the_invariants(ops in prop::collection::vec((0u8..4, 0usize..6, 0u32..120), 0..60)) {
+    fn any_command_sequence_keeps_the_invariants(ops in prop::collection::vec((0u8..6, 0usize..6, 0u32..120), 0..60)) {
         let mut c = Cart::default();
         for (op, s, q) in ops {
             let s = sku(&format!("S{s}"));
@@ -254,6 +324,8 @@ proptest! {
                 0 => CartCommand::Add { sku: s, quantity: q, available: None },
                 1 => CartCommand::Set { sku: s, quantity: q },
                 2 => CartCommand::Remove { sku: s },
+                3 => CartCommand::SetDiscount { discount: discount(&format!("CODE{q}")) },
+                4 => CartCommand::RemoveDiscount,
                 _ => CartCommand::Clear,
             };
             let before = c.clone();

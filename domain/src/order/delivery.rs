@@ -166,3 +166,14 @@ mod tests {
         assert_eq!(o.amount_mismatch(), Some(4_900));
     }
 }
+
+/// A discount code as it applied to an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDiscount {
+    /// Upper case, as the merchant defined it.
+    pub code: String,
+    /// Off the goods, or the shipping waived when `free_shipping`.
+    pub amount: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_shipping: bool,
+}

@@ -6,6 +6,7 @@ fn line(amount: i64, basis_points: u32) -> LineInput {
     LineInput {
         amount,
         basis_points,
+        discount: 0,
     }
 }
 
@@ -159,6 +160,38 @@ fn discounts_are_spread_by_largest_remainder() {
 }
 
 #[test]
+fn a_lines_own_share_comes_first_and_the_order_discount_spreads_over_the_rest() {
+    let mut i = input(vec![line(5000, 1900), line(2000, 1900)], (0, 1900), true);
+    i.lines[0].discount = 500;
+    // €3 over what is left, €45 and €20: 207.69… and 92.30… → €2.08 and €0.92.
+    i.discount = 300;
+    let t = i.compute().unwrap();
+    assert_eq!((t.lines[0].discount, t.lines[1].discount), (708, 92));
+    assert_eq!((t.subtotal, t.discount, t.total), (7000, 800, 6200));
+    // 42.92 / 1.19 = 36.067… → 36.07 + 6.85.
+    assert_eq!((t.lines[0].net, t.lines[0].tax), (3607, 685));
+    let json = r#"{"amount":5000,"basis_points":1900,"discount":500}"#;
+    assert_eq!(serde_json::to_string(&i.lines[0]).unwrap(), json);
+    i.discount = 6501;
+    let left = TotalsError::BadDiscount {
+        discount: 6501,
+        subtotal: 6500,
+    };
+    assert_eq!(i.compute(), Err(left));
+    for bad in [5001, -1] {
+        i.lines[0].discount = bad;
+        assert_eq!(
+            i.compute(),
+            Err(TotalsError::BadLineDiscount {
+                line: 0,
+                discount: bad,
+                amount: 5000
+            })
+        );
+    }
+}
+
+#[test]
 fn bad_inputs_are_refused() {
     let err = |i: TotalsInput| i.compute().unwrap_err();
     assert_eq!(
@@ -213,7 +246,7 @@ fn quote_with_the_demo_settings() {
         collections: &apparel,
     };
     // France: the notebook at 5.5 %, the shirt at 20 %, standard shipping €9.95 (under €100).
-    let t = quote(&s, &Country::FR, "standard", &[notebook, shirt], 0).unwrap();
+    let t = quote(&s, &Country::FR, "standard", &[notebook, shirt], None).unwrap();
     assert_eq!(
         (t.lines[0].basis_points, t.lines[0].net, t.lines[0].tax),
         (550, 1517, 83)
@@ -241,20 +274,26 @@ fn quote_with_the_demo_settings() {
         ]
     );
     // The same basket to Germany: everything at 19 %, standard shipping free over €50.
-    let t = quote(&s, &Country::DE, "standard", &[notebook, shirt], 0).unwrap();
+    let t = quote(&s, &Country::DE, "standard", &[notebook, shirt], None).unwrap();
     assert_eq!((t.shipping, t.shipping_tax, t.total), (0, 0, 6500));
     assert!(t.lines.iter().all(|l| l.basis_points == 1900));
     // To the US: no tax, untaxed shipping; the gross prices stay.
-    let t = quote(&s, &Country::US, "express", &[notebook, shirt], 0).unwrap();
+    let t = quote(&s, &Country::US, "express", &[notebook, shirt], None).unwrap();
     assert_eq!((t.tax, t.shipping, t.total), (0, 4495, 6500 + 4495));
     assert_eq!(
-        quote(&s, &Country::parse("JP").unwrap(), "standard", &[shirt], 0),
+        quote(
+            &s,
+            &Country::parse("JP").unwrap(),
+            "standard",
+            &[shirt],
+            None
+        ),
         Err(TotalsError::NoSuchRate {
             country: Country::parse("JP").unwrap(),
             rate: "standard".into()
         })
     );
-    assert!(quote(&s, &Country::DE, "overnight", &[shirt], 0).is_err());
+    assert!(quote(&s, &Country::DE, "overnight", &[shirt], None).is_err());
 }
 
 #[test]
@@ -272,13 +311,15 @@ fn free_shipping_counts_the_subtotal_after_the_discount() {
         },
     ];
     // €105 to the Netherlands: free standard shipping (over €100)…
-    let t = quote(&s, &Country::NL, "standard", &lines, 0).unwrap();
+    let t = quote(&s, &Country::NL, "standard", &lines, None).unwrap();
     assert_eq!((t.shipping, t.total), (0, 10_500));
     // …but not with €6 off, which leaves €99.
-    let t = quote(&s, &Country::NL, "standard", &lines, 600).unwrap();
+    let six_off: Discount =
+        serde_json::from_str(r#"{"code":"SIX","kind":"fixed","value":600}"#).unwrap();
+    let t = quote(&s, &Country::NL, "standard", &lines, Some(&six_off)).unwrap();
     assert_eq!((t.shipping, t.total), (995, 10_500 - 600 + 995));
     // Express is never free.
-    let t = quote(&s, &Country::NL, "express", &lines, 0).unwrap();
+    let t = quote(&s, &Country::NL, "express", &lines, None).unwrap();
     assert_eq!(t.shipping, 2490);
     let rate: &ShippingRate = s.rate(&Country::NL, "standard").unwrap();
     assert_eq!(rate.amount_for(10_000), 0, "at the threshold exactly");
@@ -298,21 +339,27 @@ fn serde_shape() {
     assert_eq!(back, t);
 }
 
-/// Up to 11 lines of up to €100M each, any rates, shipping, either kind of pricing, and a
-/// discount of 0 to 100 % of the subtotal.
+/// Up to 11 lines of up to €100M each, any rates, each with its own share of 0 to 100 % of it,
+/// shipping, either kind of pricing, and an order discount of 0 to 100 % of what is left.
 fn any_input() -> impl Strategy<Value = TotalsInput> {
     (
-        proptest::collection::vec((0i64..10_000_000_000, 0u32..=10_000), 0..12),
+        proptest::collection::vec((0i64..10_000_000_000, 0u32..=10_000, 0i64..=100), 0..12),
         0i64..100_000_000,
         0u32..=10_000,
         0u32..=100,
         any::<bool>(),
     )
         .prop_map(|(lines, shipping, ship_bp, discount_pct, inclusive)| {
-            let lines: Vec<LineInput> = lines.into_iter().map(|(a, bp)| line(a, bp)).collect();
-            let subtotal: i64 = lines.iter().map(|l| l.amount).sum();
+            let lines: Vec<LineInput> = lines
+                .into_iter()
+                .map(|(a, bp, pct)| LineInput {
+                    discount: a / 100 * pct,
+                    ..line(a, bp)
+                })
+                .collect();
+            let left: i64 = lines.iter().map(|l| l.amount - l.discount).sum();
             let mut i = input(lines, (shipping, ship_bp), inclusive);
-            i.discount = subtotal / 100 * i64::from(discount_pct);
+            i.discount = left / 100 * i64::from(discount_pct);
             i
         })
 }
