@@ -14,7 +14,8 @@ set +a
 
 target/debug/sandbox-gateway --port "$GATEWAY_PORT" \
 	--webhook-url "http://127.0.0.1:$DEV_PORT/webhooks/payment" \
-	--webhook-secret "$PAYMENT_WEBHOOK_SECRET" --secret-key "$PAYMENT_SECRET_KEY" &
+	--webhook-secret "$PAYMENT_WEBHOOK_SECRET" --secret-key "$PAYMENT_SECRET_KEY" \
+	--email-token "${EMAIL_API_TOKEN:-}" &
 gateway=$!
 wrangler dev --ip 127.0.0.1 --port "$DEV_PORT" --persist-to "$DEV_STATE" &
 shop=$!
@@ -31,4 +32,8 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$base/admin/api/catal
 fi
 echo "shop: $base   sandbox payments: http://127.0.0.1:$GATEWAY_PORT  (card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)"
 echo "admin token: $ADMIN_TOKEN"
+echo "sent e-mails (receipts, on its way): http://127.0.0.1:$GATEWAY_PORT/_sandbox/outbox  (JSON: /_sandbox/emails)"
+if [ -z "${EMAIL_API_TOKEN:-}" ]; then
+	echo "note: .dev.vars has no EMAIL_API_TOKEN / EMAIL_API_BASE (it predates e-mails): copy them from .dev.vars.example"
+fi
 wait "$shop"

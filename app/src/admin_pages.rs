@@ -32,6 +32,10 @@ pub struct OrderRow {
     pub amount_paid: Option<i64>,
     /// The address once paid, one line after another (`\n` between them).
     pub address: Option<String>,
+    /// The discount code it was placed with.
+    pub discount: Option<String>,
+    /// Its e-mails at a glance: `sent`, `pending`, `retrying` or `failed`.
+    pub mail: Option<String>,
 }
 
 impl OrderRow {
@@ -203,6 +207,13 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 view! { <span class="status bad mismatch" title="The payment differs from the order's total: check it with the payment service">{format!("Paid {paid} ≠ total")}</span> }
             });
             let flagged = mismatch.is_some();
+            let mail = match o.mail.as_deref() {
+                Some("failed") => Some(("E-mail failed", "bad", "The shopper's e-mail could not be sent after every retry: see the order in the admin API")),
+                Some("retrying") => Some(("E-mail retrying", "todo", "Sending the shopper's e-mail failed; it is retried with backoff")),
+                _ => None,
+            }
+            .map(|(label, tone, why)| view! { <br/><span class=format!("status {tone} mail") title=why>{label}</span> });
+            let code = o.discount.map(|c| view! { <small class="parts discount-code">"code\u{a0}"{c}</small> });
             let parts = [("shipping", o.shipping), ("tax", o.tax)]
                 .into_iter()
                 .filter_map(|(name, amount)| Some(format!("{name}\u{a0}{}", Money::new(amount?, currency))))
@@ -212,11 +223,11 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
             view! {
                 <tr class:mismatch=flagged>
                     <th scope="row"><a href=format!("/orders/{}", o.id)><code>{o.id.clone()}</code></a><br/><small class="sku">{utc_minute(o.created_at)}</small></th>
-                    <td data-label="Status"><span class=format!("status {tone}")>{label}</span></td>
+                    <td data-label="Status"><span class=format!("status {tone}")>{label}</span>{mail}</td>
                     <td data-label="E-mail" class="email">{o.email}</td>
                     <td data-label="Ships to" class="ship-to">{ship_to(o.country, o.address)}</td>
                     <td class="num" data-label="Total">
-                        <div class="amounts"><span data-total="total">{Money::new(o.total, currency).to_string()}</span>{parts}{mismatch}</div>
+                        <div class="amounts"><span data-total="total">{Money::new(o.total, currency).to_string()}</span>{parts}{code}{mismatch}</div>
                     </td>
                     <td data-label="Actions" class="actions">{actions}</td>
                 </tr>

@@ -9,6 +9,7 @@
 //! - `cart`: the cart API and forms, bounds, bad input, live stock.
 //! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
+//! - `emails`: receipts and "on its way" e-mails through the sandbox outbox, once each; retries.
 //! - `payment_return`: back from the payment page: the order page waiting, a cancelled checkout.
 //! - `admin`: the merchant inventory API and its authorisation.
 //! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
@@ -30,6 +31,7 @@ mod caching;
 mod cart;
 mod catalog_admin;
 mod checkout;
+mod emails;
 mod errors;
 mod orders_admin;
 mod pages;

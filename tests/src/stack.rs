@@ -21,6 +21,7 @@ const SEED_TIMEOUT: Duration = Duration::from_secs(60);
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const WEBHOOK_SECRET: &str = "whsec_test_integration";
 pub const SECRET_KEY: &str = "sk_test_integration";
+pub const EMAIL_TOKEN: &str = "postmark-test-integration";
 
 /// The sandbox payment gateway (the `sandbox-gateway` crate), on a free loopback port.
 pub struct Gateway {
@@ -44,7 +45,7 @@ impl Gateway {
             "--webhook-secret",
             WEBHOOK_SECRET,
         ])
-        .args(["--secret-key", SECRET_KEY])
+        .args(["--secret-key", SECRET_KEY, "--email-token", EMAIL_TOKEN])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log);
@@ -138,6 +139,10 @@ impl Stack {
             ("PAYMENT_WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into()),
             ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
             ("PAYMENT_TIMEOUT_MS".into(), "1500".into()),
+            ("EMAIL_API_BASE".into(), gateway.base.clone()),
+            ("EMAIL_API_TOKEN".into(), EMAIL_TOKEN.into()),
+            // A failed e-mail is retried after 1 s, then 4 s, … (30 s, 2 min, … when deployed).
+            ("EMAIL_RETRY_BASE_MS".into(), "1000".into()),
             // Product pages show the counters as they are now (tests change them and look).
             ("SHOWN_STOCK_TTL_MS".into(), "0".into()),
         ];

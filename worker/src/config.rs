@@ -42,7 +42,21 @@ pub struct Config {
     pub page_cache: bool,
     /// The pages' Content-Security-Policy, allowing `PAYMENT_PAGE_ORIGIN` as a form target.
     pub csp: String,
+    /// The e-mail API (Postmark's shape): `EMAIL_API_BASE`.
+    pub email_api_base: String,
+    /// `EMAIL_API_TOKEN` (secret, Postmark's server token); e-mails fail (and are retried,
+    /// visibly to the merchant) without it.
+    pub email_api_token: Option<String>,
+    /// `EMAIL_FROM`: the sender, a verified sender signature at the provider.
+    pub email_from: String,
+    /// `EMAIL_RETRY_BASE_MS` (30000): the wait after a failed send, ×4 after each further one.
+    pub email_retry_base_ms: i64,
 }
+
+/// Postmark's API, where e-mails go by default.
+pub const DEFAULT_EMAIL_API_BASE: &str = "https://api.postmarkapp.com";
+/// The sender when `EMAIL_FROM` is unset.
+pub const DEFAULT_EMAIL_FROM: &str = "Edge Storefront <orders@example.com>";
 
 /// The KV namespace binding of the published catalog.
 pub const CATALOG_KV: &str = "CATALOG";
@@ -130,6 +144,15 @@ impl Config {
             admin_token: src.get("ADMIN_TOKEN"),
             page_cache: switch(src, "PAGE_CACHE", true)?,
             csp: content_security_policy(&payment_page),
+            email_api_base: src
+                .get("EMAIL_API_BASE")
+                .unwrap_or_else(|| DEFAULT_EMAIL_API_BASE.to_owned()),
+            email_api_token: src.get("EMAIL_API_TOKEN"),
+            email_from: src
+                .get("EMAIL_FROM")
+                .unwrap_or_else(|| DEFAULT_EMAIL_FROM.to_owned()),
+            email_retry_base_ms: i64::try_from(number(src, "EMAIL_RETRY_BASE_MS", 30_000)?)
+                .unwrap_or(i64::MAX),
         })
     }
 }
@@ -181,6 +204,9 @@ mod tests {
         assert_eq!(c.payment_api_base, DEFAULT_API_BASE);
         assert!(c.csp.contains(DEFAULT_PAYMENT_PAGE_ORIGIN));
         assert_eq!(c.admin_token, None);
+        assert_eq!(c.email_api_base, DEFAULT_EMAIL_API_BASE);
+        assert_eq!(c.email_api_token, None);
+        assert_eq!(c.email_retry_base_ms, 30_000);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! 4. `handlers::*`: HTTP in, HTTP out.
 //! 3. `services::*`: what handlers call.
-//! 2. `objects::*`, `payments`, `ports`: Durable Object clients, the payment gateway, and the
-//!    `commerce` service's ports over them.
+//! 2. `objects::*`, `payments`, `mail`, `ports`: Durable Object clients, the payment gateway,
+//!    the e-mail provider, and the `commerce` service's ports over them.
 //! 1. `config`, `error`, `platform`, `respond`: settings, the error type, request and response
 //!    helpers.
 //!
@@ -17,7 +17,7 @@ fn floor(module: &str) -> u8 {
     match module.split("::").next().unwrap_or("") {
         "handlers" => 4,
         "services" => 3,
-        "objects" | "payments" | "ports" => 2,
+        "objects" | "payments" | "mail" | "ports" => 2,
         "config" | "error" | "platform" | "respond" => 1,
         other => panic!("module {other} has no floor: add it to floors.rs"),
     }

@@ -20,6 +20,7 @@ mod floors;
 pub mod config;
 pub mod error;
 pub mod handlers;
+pub mod mail;
 pub mod objects;
 pub mod payments;
 pub mod platform;

@@ -9,10 +9,9 @@
 use crate::config::Config;
 use crate::platform;
 use commerce::ports::{PaymentError, PaymentGateway, Session};
-use futures_util::future::{select, Either};
 use serde::Deserialize;
 use std::time::Duration;
-use worker::{AbortController, Delay, Fetch, Request};
+use worker::Request;
 
 pub struct Gateway {
     base: String,
@@ -84,23 +83,15 @@ impl Gateway {
 
     /// Sends `request`, cut off after the timeout.
     async fn send(&self, request: Request) -> Result<worker::Response, PaymentError> {
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(request);
-        let send = Box::pin(fetch.send_with_signal(&signal));
-        let timer = Box::pin(Delay::from(self.timeout));
-        let outcome = select(send, timer).await;
-        match outcome {
-            Either::Left((Ok(resp), _)) => Ok(resp),
-            Either::Left((Err(e), _)) => {
-                worker::console_error!("payment gateway unreachable: {e}");
-                Err(PaymentError::Unavailable("unreachable".into()))
-            }
-            Either::Right(_) => {
-                controller.abort();
-                Err(PaymentError::Timeout)
-            }
-        }
+        platform::fetch_within(request, self.timeout)
+            .await
+            .map_err(|e| match e {
+                platform::FetchFailure::Timeout => PaymentError::Timeout,
+                platform::FetchFailure::Unreachable(why) => {
+                    worker::console_error!("payment gateway unreachable: {why}");
+                    PaymentError::Unavailable("unreachable".into())
+                }
+            })
     }
 }
 

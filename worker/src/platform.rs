@@ -9,7 +9,12 @@ use worker::{Date, ObjectNamespace, Request, Response};
 
 /// Unix seconds now.
 pub fn now() -> i64 {
-    (Date::now().as_millis() / 1000) as i64
+    now_ms() / 1000
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    Date::now().as_millis() as i64
 }
 
 /// `n` random bytes from the runtime's CSPRNG, as lowercase hex.
@@ -37,6 +42,36 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<R
     Ok(Request::from(web_sys::Request::new_with_str_and_init(
         url, &init,
     )?))
+}
+
+/// Why [`fetch_within`] has no response.
+#[derive(Debug)]
+pub enum FetchFailure {
+    /// No answer in time (the request was aborted; it may or may not have been applied).
+    Timeout,
+    Unreachable(String),
+}
+
+/// Sends `request` with the runtime's fetch, aborted after `timeout`.
+pub async fn fetch_within(
+    request: Request,
+    timeout: std::time::Duration,
+) -> Result<worker::Response, FetchFailure> {
+    use futures_util::future::{select, Either};
+    let controller = worker::AbortController::default();
+    let signal = controller.signal();
+    let fetch = worker::Fetch::Request(request);
+    let send = Box::pin(fetch.send_with_signal(&signal));
+    let timer = Box::pin(worker::Delay::from(timeout));
+    let outcome = select(send, timer).await;
+    match outcome {
+        Either::Left((Ok(resp), _)) => Ok(resp),
+        Either::Left((Err(e), _)) => Err(FetchFailure::Unreachable(e.to_string())),
+        Either::Right(_) => {
+            controller.abort();
+            Err(FetchFailure::Timeout)
+        }
+    }
 }
 
 /// A message to a Durable Object that names its reply: [`call`] can only decode, and an

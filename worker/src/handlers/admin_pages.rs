@@ -125,6 +125,8 @@ async fn page(
             tax: o.tax,
             amount_paid: o.amount_paid,
             address: o.address,
+            discount: o.discount,
+            mail: o.mail,
         })
         .collect();
     let view = AdminView {

@@ -16,17 +16,24 @@ pub struct OrderIndexObject {
     ready: std::cell::Cell<bool>,
 }
 
-/// The columns of a summary after the first six, added to tables made before them.
-const LATER_COLUMNS: [&str; 5] = [
-    "country TEXT",
-    "shipping INTEGER",
-    "tax INTEGER",
-    "amount_paid INTEGER",
-    "address TEXT",
+/// The columns of a summary after the first six, added to tables made before them: each group
+/// by the release that added it, found missing by its last column.
+const LATER_COLUMNS: [(&str, &[&str]); 2] = [
+    (
+        "address",
+        &[
+            "country TEXT",
+            "shipping INTEGER",
+            "tax INTEGER",
+            "amount_paid INTEGER",
+            "address TEXT",
+        ],
+    ),
+    ("mail", &["discount TEXT", "mail TEXT"]),
 ];
 
-const COLUMNS: &str =
-    "id, status, created_at, total, currency, email, country, shipping, tax, amount_paid, address";
+const COLUMNS: &str = "id, status, created_at, total, currency, email, country, shipping, tax, \
+                       amount_paid, address, discount, mail";
 
 impl OrderIndexObject {
     fn sql(&self) -> worker::Result<worker::SqlStorage> {
@@ -39,13 +46,15 @@ impl OrderIndexObject {
              total INTEGER NOT NULL, currency TEXT NOT NULL, email TEXT NOT NULL)",
             None,
         )?;
-        // A table from before shipping and tax: add the columns (NULL in older rows).
-        if sql
-            .exec("SELECT address FROM orders LIMIT 0", None)
-            .is_err()
-        {
-            for column in LATER_COLUMNS {
-                sql.exec(&format!("ALTER TABLE orders ADD COLUMN {column}"), None)?;
+        // A table from an earlier release: add the columns it lacks (NULL in older rows).
+        for (last, columns) in LATER_COLUMNS {
+            if sql
+                .exec(&format!("SELECT {last} FROM orders LIMIT 0"), None)
+                .is_err()
+            {
+                for column in columns {
+                    sql.exec(&format!("ALTER TABLE orders ADD COLUMN {column}"), None)?;
+                }
             }
         }
         sql.exec(
@@ -72,7 +81,7 @@ impl worker::DurableObject for OrderIndexObject {
             IndexRequest::Upsert(UpsertSummary { summary: s }) => {
                 sql.exec(
                     &format!(
-                        "INSERT OR REPLACE INTO orders ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT OR REPLACE INTO orders ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     ),
                     Some(vec![
                         s.id.into(),
@@ -86,6 +95,8 @@ impl worker::DurableObject for OrderIndexObject {
                         s.tax.into(),
                         s.amount_paid.into(),
                         s.address.into(),
+                        s.discount.into(),
+                        s.mail.into(),
                     ]),
                 )?;
                 answer::<UpsertSummary>(&())
@@ -155,6 +166,8 @@ fn summary(row: &[SqlStorageValue]) -> worker::Result<OrderSummary> {
         tax: int(8),
         amount_paid: int(9),
         address: text(10),
+        discount: text(11),
+        mail: text(12),
     })
 }
 

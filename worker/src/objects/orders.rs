@@ -1,12 +1,13 @@
 //! One Durable Object per order, named by its unguessable id.
 
 use crate::error::AppError;
+use crate::mail::Mailer;
 use crate::objects::order_index::OrderIndex;
 use crate::objects::protocol::{ApplyToOrder, CreateOrder, GetOrder, OrderRequest};
 use crate::objects::stored;
-use crate::platform::{answer, call};
+use crate::platform::{self, answer, call};
 use domain::order::{Order, OrderEvent, Transition};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use worker::{durable_object, Env, Request, Response, State};
 
 const KEY: &str = "order";
@@ -14,7 +15,10 @@ const KEY: &str = "order";
 #[durable_object]
 pub struct OrderObject {
     state: State,
+    env: Env,
     order: RefCell<Option<Order>>,
+    /// The alarm this instance last set (Unix ms), so a save moves it only when it changes.
+    alarm_at: Cell<Option<i64>>,
 }
 
 impl OrderObject {
@@ -27,19 +31,73 @@ impl OrderObject {
         Ok(stored)
     }
 
+    /// Writes `order`, and sets the alarm for its next due e-mail.
     async fn save(&self, order: &Order) -> worker::Result<()> {
-        stored::write(&self.state.storage(), KEY, order).await?;
+        let storage = self.state.storage();
+        stored::write(&storage, KEY, order).await?;
         *self.order.borrow_mut() = Some(order.clone());
+        if let Some(at) = order.next_notice_at() {
+            if self.alarm_at.get() != Some(at) {
+                storage
+                    .set_alarm((at - platform::now_ms()).max(0) + 1)
+                    .await?;
+                self.alarm_at.set(Some(at));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the order's due e-mails, one attempt each: the attempt is stored before the send
+    /// (a crash mid-send is retried after the backoff, never forgotten), the outcome after it,
+    /// and the merchant's list follows.
+    async fn send_due(&self) -> worker::Result<()> {
+        let Some(mut order) = self.load().await? else {
+            return Ok(());
+        };
+        let due = order.due_notices(platform::now_ms());
+        if due.is_empty() {
+            return Ok(());
+        }
+        let config =
+            crate::config::of(&self.env).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let mailer = Mailer::new(&config);
+        for kind in due {
+            if !order.begin_attempt(kind, platform::now_ms(), config.email_retry_base_ms) {
+                continue;
+            }
+            self.save(&order).await?;
+            let email = domain::order::receipt::email(&order, kind, app::shell::SHOP_NAME);
+            match mailer
+                .send(&order.email, &email, kind.as_str(), &order.id)
+                .await
+            {
+                Ok(id) => order.notice_sent(kind, id, platform::now_ms()),
+                Err(why) => order.notice_failed(kind, &why),
+            };
+            self.save(&order).await?;
+        }
+        if let Err(e) = OrderIndex::from_env(&self.env)?.record(&order).await {
+            worker::console_error!("order index not updated for {}: {e}", order.id);
+        }
         Ok(())
     }
 }
 
 impl worker::DurableObject for OrderObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         OrderObject {
             state,
+            env,
             order: RefCell::new(None),
+            alarm_at: Cell::new(None),
         }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        // This alarm has fired: whatever comes next must be scheduled again.
+        self.alarm_at.set(None);
+        self.send_due().await?;
+        Response::empty()
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {

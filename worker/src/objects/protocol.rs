@@ -112,6 +112,12 @@ pub struct OrderSummary {
     /// The address, one line after another, once paid.
     #[serde(default)]
     pub address: Option<String>,
+    /// The discount code it was placed with.
+    #[serde(default)]
+    pub discount: Option<String>,
+    /// Its e-mails at a glance (`Order::mail_status`): `sent`, `pending`, `retrying`, `failed`.
+    #[serde(default)]
+    pub mail: Option<String>,
 }
 
 impl OrderSummary {
@@ -132,6 +138,10 @@ impl OrderSummary {
                 .as_ref()
                 .and_then(|d| d.address.as_ref())
                 .map(|a| a.lines().join("\n")),
+            discount: o.discount.as_ref().map(|d| d.code.clone()),
+            mail: Some(o.mail_status())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
         }
     }
 }
