@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for Code {
 }
 
 /// What a code takes off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// `value` basis points off each eligible line.
@@ -280,6 +280,20 @@ pub fn shares(discount: &Discount, lines: &[DiscountLine<'_>]) -> Vec<i64> {
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
+
+impl Kind {
+    /// The variant named `name` (its snake_case JSON name).
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "percent" => Some(Kind::Percent),
+            "fixed" => Some(Kind::Fixed),
+            "free_shipping" => Some(Kind::FreeShipping),
+            _ => None,
+        }
+    }
+}
+
+deserialize_by_name!(Kind, Kind::from_name);
 
 #[cfg(test)]
 mod tests;

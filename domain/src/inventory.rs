@@ -48,7 +48,7 @@ pub struct Hold {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Committed,
@@ -391,6 +391,20 @@ impl Shard {
         true
     }
 }
+
+impl Outcome {
+    /// The variant named `name` (its snake_case JSON name).
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "committed" => Some(Outcome::Committed),
+            "released" => Some(Outcome::Released),
+            "restocked" => Some(Outcome::Restocked),
+            _ => None,
+        }
+    }
+}
+
+deserialize_by_name!(Outcome, Outcome::from_name);
 
 #[cfg(test)]
 mod tests;

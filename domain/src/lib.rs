@@ -19,6 +19,22 @@
 //! - [`payment`]: the Checkout Session parameters and idempotency key for an order.
 //! - [`webhook`]: Stripe-scheme webhook signatures (sign, parse, verify) and constant-time compare.
 
+/// `Deserialize` for a unit-only enum from its snake_case name through `$parse` (`&str ->
+/// Option<Self>`): one small function per enum, where serde's derive compiles its whole enum
+/// machinery for each (about 1.2 KB of the Worker's wasm apiece). Serialization stays derived.
+macro_rules! deserialize_by_name {
+    ($ty:ty, $parse:path) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                $parse(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format_args!("unknown variant `{name}`"))
+                })
+            }
+        }
+    };
+}
+
 pub mod admin_session;
 pub mod cart;
 pub mod catalog;

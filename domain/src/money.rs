@@ -163,9 +163,59 @@ impl fmt::Display for Money {
     }
 }
 
+/// A decimal typed by a person ("12", "12.5", "1,249.99") in units with `exponent` decimal
+/// places, as an integer count of the smallest unit ("12.5" with 2 → 1250). `None` for anything
+/// else: a sign, more decimals than `exponent`, letters, or too large a number. Integers only.
+pub fn parse_decimal(text: &str, exponent: u32) -> Option<i64> {
+    let text: String = text.trim().chars().filter(|c| *c != ',').collect();
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && frac.is_empty()
+        || !digits(whole)
+        || !digits(frac)
+        || frac.len() > exponent as usize
+    {
+        return None;
+    }
+    let scale = 10i64.checked_pow(exponent)?;
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse::<i64>().ok()? * 10i64.pow(exponent - frac.len() as u32)
+    };
+    whole.checked_mul(scale)?.checked_add(frac)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_typed_by_people_become_minor_units() {
+        assert_eq!(parse_decimal("12", 2), Some(1200));
+        assert_eq!(parse_decimal(" 12.5 ", 2), Some(1250));
+        assert_eq!(parse_decimal("1,249.99", 2), Some(124_999));
+        assert_eq!(parse_decimal(".5", 2), Some(50));
+        assert_eq!(parse_decimal("500", 0), Some(500));
+        for bad in [
+            "",
+            ".",
+            "-1",
+            "1.234",
+            "1e3",
+            "abc",
+            "5.0.0",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_decimal(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(parse_decimal("1.5", 0), None);
+    }
 
     #[test]
     fn decimal_strings_for_machines() {

@@ -21,7 +21,7 @@ pub use notice::{
     backoff_ms, Notice, NoticeKind, NoticeState, DEFAULT_BACKOFF_BASE_MS, MAX_ATTEMPTS,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Pending,
@@ -268,6 +268,8 @@ impl Order {
         Transition::Changed
     }
 }
+
+deserialize_by_name!(OrderStatus, OrderStatus::parse);
 
 #[cfg(test)]
 pub(crate) mod tests {

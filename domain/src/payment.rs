@@ -18,6 +18,13 @@
 //! Either way the session's `amount_total` is the order's total, and `metadata[tax]` carries the
 //! tax figure for the merchant's reports (Stripe reports `total_details.amount_tax` only for
 //! taxes it computed itself).
+//!
+//! # Discounts
+//! A discount code's share of each line ([`crate::order::OrderLine::discount`]) is taken off
+//! that line's amount, so the session needs no coupon object: a line whose discounted amount
+//! divides by its quantity keeps its quantity at the lower unit price; otherwise it is sent as
+//! one unit of the discounted amount, named "Title × 3". `metadata[discount_code]` and
+//! `metadata[discount]` carry the code and the total taken off.
 
 use crate::order::Order;
 
@@ -56,14 +63,33 @@ pub fn session_params(order: &Order, origin: &str, expires_at: i64) -> Vec<(Stri
     }
     for (i, line) in order.lines.iter().enumerate() {
         let k = |rest: &str| format!("line_items[{i}]{rest}");
-        p.push((k("[quantity]"), line.quantity.to_string()));
+        let net = line.line_total - line.discount;
+        let q = i64::from(line.quantity.max(1));
+        let (quantity, unit, name) = if line.discount == 0 {
+            (line.quantity, line.unit_price, line.title.clone())
+        } else if net % q == 0 {
+            (line.quantity, net / q, line.title.clone())
+        } else {
+            (1, net, format!("{} × {}", line.title, line.quantity))
+        };
+        p.push((k("[quantity]"), quantity.to_string()));
         p.push((k("[price_data][currency]"), currency.clone()));
-        p.push((k("[price_data][unit_amount]"), line.unit_price.to_string()));
-        p.push((k("[price_data][product_data][name]"), line.title.clone()));
+        p.push((k("[price_data][unit_amount]"), unit.to_string()));
+        p.push((k("[price_data][product_data][name]"), name));
         p.push((
             k("[price_data][product_data][metadata][sku]"),
             line.sku.to_string(),
         ));
+        if line.discount > 0 {
+            p.push((
+                k("[price_data][product_data][metadata][discount]"),
+                line.discount.to_string(),
+            ));
+        }
+    }
+    if let Some(d) = &order.discount {
+        p.push(("metadata[discount_code]".to_owned(), d.code.clone()));
+        p.push(("metadata[discount]".to_owned(), d.amount.to_string()));
     }
     if let (Some(delivery), Some(charges)) = (&order.delivery, &order.charges) {
         let behavior = if charges.tax_included {
@@ -270,5 +296,50 @@ mod tests {
         ] {
             assert!(!valid_email(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn discounted_lines_charge_their_share_less_and_the_session_adds_up() {
+        use crate::order::OrderDiscount;
+        let line = |sku: &str, quantity: u32, unit: i64, discount: i64| OrderLine {
+            sku: crate::Sku::parse(sku).unwrap(),
+            title: sku.to_owned(),
+            quantity,
+            unit_price: unit,
+            line_total: unit * i64::from(quantity),
+            initial_stock: 0,
+            discount,
+        };
+        let mut o = order();
+        // 3 × 999 = 2997 less 299 = 2698, which does not divide by 3; 2 × 1000 less 200 does.
+        o.lines = vec![line("A", 3, 999, 299), line("B", 2, 1000, 200)];
+        o.discount = Some(OrderDiscount {
+            code: "WELCOME10".into(),
+            amount: 499,
+            free_shipping: false,
+        });
+        let p = session_params(&o, "https://shop.example", 1);
+        let get = |k: &str| p.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("line_items[0][quantity]"), Some("1"));
+        assert_eq!(get("line_items[0][price_data][unit_amount]"), Some("2698"));
+        assert_eq!(
+            get("line_items[0][price_data][product_data][name]"),
+            Some("A × 3")
+        );
+        assert_eq!(get("line_items[1][quantity]"), Some("2"));
+        assert_eq!(get("line_items[1][price_data][unit_amount]"), Some("900"));
+        assert_eq!(get("metadata[discount_code]"), Some("WELCOME10"));
+        assert_eq!(get("metadata[discount]"), Some("499"));
+        let charged: i64 = (0..2)
+            .map(|i| {
+                let n = |k: &str| {
+                    get(&format!("line_items[{i}]{k}"))
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .unwrap_or(0)
+                };
+                n("[quantity]") * n("[price_data][unit_amount]")
+            })
+            .sum();
+        assert_eq!(charged, 2997 + 2000 - 499);
     }
 }

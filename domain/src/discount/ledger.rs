@@ -55,8 +55,8 @@ pub enum Commit {
 }
 
 /// A code with its counts, as the merchant's list shows it: the code's fields, then `redeemed`
-/// and `held`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// and `held`. Written, never read: a flattened struct's decoder buffers the whole object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     #[serde(flatten)]
     pub discount: Discount,

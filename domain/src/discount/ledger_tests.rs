@@ -188,10 +188,6 @@ fn an_edit_keeps_the_uses_and_the_ledger_stores_as_json() {
         summary,
         r#"{"code":"TEST","kind":"percent","value":1500,"usage_limit":10,"redeemed":1,"held":1}"#
     );
-    assert_eq!(
-        serde_json::from_str::<Summary>(&summary).unwrap(),
-        l.summary(50)
-    );
 }
 
 const EMAILS: [&str; 3] = ["ann@example.com", "bob@example.com", "cy@example.com"];

@@ -20,7 +20,7 @@ pub const MAX_BACKOFF_MS: i64 = 6 * 3600 * 1000;
 /// The wait after the first failure when the shop sets no other: 30 s, then ×4 each time.
 pub const DEFAULT_BACKOFF_BASE_MS: i64 = 30_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// "Thank you for your order": after payment.
@@ -36,9 +36,18 @@ impl NoticeKind {
             NoticeKind::Shipped => "shipped",
         }
     }
+
+    /// The variant named `name` (its snake_case JSON name).
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "receipt" => Some(NoticeKind::Receipt),
+            "shipped" => Some(NoticeKind::Shipped),
+            _ => None,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeState {
     /// To be sent at `next_at` (after failures if `attempts > 0`).
@@ -184,6 +193,22 @@ impl Order {
     }
 }
 
+deserialize_by_name!(NoticeKind, NoticeKind::from_name);
+
+impl NoticeState {
+    /// The variant named `name` (its snake_case JSON name).
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "pending" => Some(NoticeState::Pending),
+            "sent" => Some(NoticeState::Sent),
+            "failed" => Some(NoticeState::Failed),
+            _ => None,
+        }
+    }
+}
+
+deserialize_by_name!(NoticeState, NoticeState::from_name);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +298,26 @@ mod tests {
         assert!(o.due_notices(10_500).is_empty());
         assert_eq!(o.due_notices(11_000), vec![NoticeKind::Receipt]);
         assert_eq!(o.mail_status(), "retrying");
+    }
+
+    #[test]
+    fn kinds_and_states_travel_by_their_names() {
+        let n: Notice = serde_json::from_str(r#"{"kind":"shipped","state":"failed","attempts":8}"#)
+            .expect("notice");
+        assert_eq!(
+            (n.kind, n.state),
+            (NoticeKind::Shipped, NoticeState::Failed)
+        );
+        let back = serde_json::to_string(&n).expect("json");
+        assert!(
+            back.contains(r#""kind":"shipped","state":"failed""#),
+            "{back}"
+        );
+        assert!(serde_json::from_str::<NoticeKind>(r#""parcel""#).is_err());
+        assert!(serde_json::from_str::<NoticeState>("1").is_err());
+        let s: crate::order::OrderStatus =
+            serde_json::from_str(r#""awaiting_payment""#).expect("status");
+        assert_eq!(s, crate::order::OrderStatus::AwaitingPayment);
     }
 
     #[test]
