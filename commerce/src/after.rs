@@ -1,6 +1,6 @@
 //! After checkout: a checkout abandoned or replaced, and the gateway's payment events.
 
-use crate::ports::{CartStore, Clock, OrderStore, PaymentGateway, StockStore};
+use crate::ports::{CartStore, Clock, DiscountStore, OrderStore, PaymentGateway, StockStore};
 use crate::{hold_lines, Commerce, Ports, ShopError};
 use domain::cart::{CartCommand, CartLine};
 use domain::order::{Address, Order, OrderEvent, OrderStatus};
@@ -51,6 +51,7 @@ impl<P: Ports> Commerce<P> {
         match self.orders.apply(&order.id, expired).await? {
             Some((order, _)) if order.status == OrderStatus::Expired => {
                 self.stock.release(&order.id, &hold_lines(&order)).await?;
+                self.release_discount(&order).await?;
                 Ok(Some(order))
             }
             other => Ok(other.map(|(o, _)| o)),
@@ -92,7 +93,8 @@ impl<P: Ports> Commerce<P> {
         match order.status {
             OrderStatus::Paid => self.settle(&order).await?,
             OrderStatus::Expired | OrderStatus::Failed => {
-                self.stock.release(&order.id, &hold_lines(&order)).await?
+                self.stock.release(&order.id, &hold_lines(&order)).await?;
+                self.release_discount(&order).await?;
             }
             OrderStatus::Pending
             | OrderStatus::AwaitingPayment
@@ -105,9 +107,15 @@ impl<P: Ports> Commerce<P> {
         })
     }
 
-    /// A paid order's effects: its units leave the shelf (a shortfall is noted on the order for
-    /// the merchant), and exactly the paid quantities leave the cart.
+    /// A paid order's effects: its code's use is redeemed, its units leave the shelf (a
+    /// shortfall is noted on the order for the merchant), and exactly the paid quantities leave
+    /// the cart.
     async fn settle(&self, order: &Order) -> Result<(), ShopError> {
+        if let Some(code) = crate::order_code(order) {
+            self.discounts
+                .commit(&code, &order.id, &order.email)
+                .await?;
+        }
         let shortfall = self.stock.commit(&order.id, &hold_lines(order)).await?;
         if !shortfall.is_empty() {
             self.orders

@@ -1,11 +1,14 @@
 //! Checkout: the cart agrees on an order, the stock is held, the payment session opened.
 
 use crate::ports::{
-    CartStore, Clock, Ids, OrderStore, PaymentGateway, Refusal, Session, StockStore,
+    CartStore, Clock, DiscountStore, Ids, OrderStore, PaymentGateway, Refusal, Session, StockStore,
 };
-use crate::{hold_lines, Commerce, Ports, ShopError, SESSION_ATTEMPTS};
-use domain::cart::{self, Cart, CartCommand, CartQuote, PricedCart, SkuInfo};
-use domain::order::{Charges, Delivery, Order, OrderEvent, OrderLine, OrderStatus, Transition};
+use crate::{hold_lines, Commerce, Ports, ShopError, DISCOUNT_HOLD_GRACE, SESSION_ATTEMPTS};
+use domain::cart::{self, Cart, CartCommand, PricedCart, SkuInfo};
+use domain::discount::Kind;
+use domain::order::{
+    Charges, Delivery, Order, OrderDiscount, OrderEvent, OrderLine, OrderStatus, Transition,
+};
 use domain::{CartId, CatalogIndex, Country, Email};
 
 /// Prices `cart` with the catalog's current prices.
@@ -29,9 +32,10 @@ pub struct Checkout {
 }
 
 impl<P: Ports> Commerce<P> {
-    /// Checks the cart out: an order, its stock reserved, a payment session. The order is
-    /// charged what the cart page quoted: the goods, shipping to the cart's destination (or to
-    /// `visitor`, the country the request comes from, when the shopper chose none) and tax.
+    /// Checks the cart out: an order, its discount code's use and its stock held (all or
+    /// nothing), a payment session. The order is charged what the cart page quoted: the goods
+    /// less the code's discount, shipping to the cart's destination (or to `visitor`, the
+    /// country the request comes from, when the shopper chose none) and tax.
     pub async fn checkout(
         &self,
         index: &CatalogIndex,
@@ -43,8 +47,8 @@ impl<P: Ports> Commerce<P> {
         let Some(cart_id) = cart_id else {
             return Err(ShopError::EmptyCart);
         };
-        let (order_id, priced, quote) = match self.agree_on_order(index, cart_id, visitor).await? {
-            Agreed::New(id, priced, quote) => (id, priced, quote),
+        let (order_id, cart, priced) = match self.agree_on_order(index, cart_id).await? {
+            Agreed::New(id, cart, priced) => (id, cart, priced),
             Agreed::Open(order) => {
                 return Ok(Checkout {
                     order: *order,
@@ -53,21 +57,48 @@ impl<P: Ports> Commerce<P> {
             }
         };
 
+        let mut cart = *cart;
+        // The code's use first, checked against the code as it is now (the cart keeps the
+        // code as it was when applied): the order is quoted with the current one.
+        if let (Some(d), Some(_)) = (&cart.discount, &index.settings) {
+            let until = self.clock.now() + self.reservation_ttl + DISCOUNT_HOLD_GRACE;
+            let held = self
+                .discounts
+                .hold(&d.code, &order_id, email.as_str(), priced.subtotal, until)
+                .await?;
+            cart.discount = Some(held?);
+        }
+        let quote = cart::quote(index, &cart, &priced, visitor);
+        let shares: Vec<i64> = quote
+            .as_ref()
+            .map(|q| q.totals.lines.iter().map(|l| l.discount).collect())
+            .unwrap_or_default();
+        let discount = quote
+            .as_ref()
+            .and_then(|q| q.discount.as_ref())
+            .filter(|d| d.below_minimum.is_none())
+            .map(|d| OrderDiscount {
+                code: d.code.to_string(),
+                amount: d.amount,
+                free_shipping: d.kind == Kind::FreeShipping,
+            });
+
         let now = self.clock.now();
         let lines: Vec<OrderLine> = priced
             .lines
             .iter()
-            .map(|l| OrderLine {
+            .zip(shares.into_iter().chain(std::iter::repeat(0)))
+            .map(|(l, share)| OrderLine {
                 sku: l.sku.clone(),
                 title: l.title.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,
                 line_total: l.line_total,
                 initial_stock: index.skus.get(&l.sku).map_or(0, |e| e.initial_stock),
-                discount: 0,
+                discount: share,
             })
             .collect();
-        let (delivery, charges, total) = match quote.as_deref() {
+        let (delivery, charges, total) = match quote.as_ref() {
             Some(q) => {
                 let rate_name = q
                     .options
@@ -103,7 +134,7 @@ impl<P: Ports> Commerce<P> {
             delivery,
             charges,
             amount_paid: None,
-            discount: None,
+            discount,
             origin: origin.to_owned(),
             notices: Vec::new(),
         };
@@ -140,6 +171,7 @@ impl<P: Ports> Commerce<P> {
                 ),
                 Refusal::Closed => (ShopError::CheckoutExpired, "reservation closed".to_owned()),
             };
+            self.release_discount(&order).await?;
             let failed = OrderEvent::Failed {
                 reason,
                 at: self.clock.now(),
@@ -186,6 +218,7 @@ impl<P: Ports> Commerce<P> {
                     }
                     _ => {
                         self.stock.release(&order.id, &holds).await?;
+                        self.release_discount(&order).await?;
                         Err(e.into())
                     }
                 }
@@ -199,7 +232,6 @@ impl<P: Ports> Commerce<P> {
         &self,
         index: &CatalogIndex,
         cart_id: &CartId,
-        visitor: Option<Country>,
     ) -> Result<Agreed, ShopError> {
         let mut replace = None;
         loop {
@@ -229,8 +261,7 @@ impl<P: Ports> Commerce<P> {
                 if let Some(old) = cart.checkout.as_ref().and_then(|c| c.superseded.as_ref()) {
                     let _ = self.abandon(old, cart_id).await;
                 }
-                let quote = cart::quote(index, &cart, &priced, visitor).map(Box::new);
-                return Ok(Agreed::New(chosen, priced, quote));
+                return Ok(Agreed::New(chosen, Box::new(cart), priced));
             }
             match self.orders.get(&chosen).await? {
                 Some(o) if !o.status.holds_stock() => {
@@ -246,10 +277,7 @@ impl<P: Ports> Commerce<P> {
                 }
                 // Being created by a concurrent request, or left half-way by a failed one:
                 // every step after this is idempotent, so carry on with it.
-                _ => {
-                    let quote = cart::quote(index, &cart, &priced, visitor).map(Box::new);
-                    return Ok(Agreed::New(chosen, priced, quote));
-                }
+                _ => return Ok(Agreed::New(chosen, Box::new(cart), priced)),
             }
         }
     }
@@ -277,9 +305,8 @@ impl<P: Ports> Commerce<P> {
 }
 
 enum Agreed {
-    /// A new order id for the cart as priced and quoted (no quote in a shop without shipping
-    /// settings).
-    New(String, PricedCart, Option<Box<CartQuote>>),
+    /// A new order id for the cart, as it is and as priced.
+    New(String, Box<Cart>, PricedCart),
     /// The cart's unchanged checkout, still open.
     Open(Box<Order>),
 }

@@ -25,7 +25,7 @@ pub use outcome::ShopError;
 
 use domain::inventory::HoldLine;
 use domain::order::Order;
-use ports::{CartStore, Clock, Ids, OrderStore, PaymentGateway, StockStore};
+use ports::{CartStore, Clock, DiscountStore, Ids, OrderStore, PaymentGateway, StockStore};
 
 /// How often the service tries to open a payment session before giving up.
 pub const SESSION_ATTEMPTS: u32 = 3;
@@ -36,6 +36,7 @@ pub trait Ports {
     type Carts: CartStore;
     type Orders: OrderStore;
     type Stock: StockStore;
+    type Discounts: DiscountStore;
     type Gateway: PaymentGateway;
     type Clock: Clock;
     type Ids: Ids;
@@ -46,6 +47,7 @@ pub struct Commerce<P: Ports> {
     pub carts: P::Carts,
     pub orders: P::Orders,
     pub stock: P::Stock,
+    pub discounts: P::Discounts,
     pub gateway: P::Gateway,
     pub clock: P::Clock,
     pub ids: P::Ids,
@@ -60,6 +62,24 @@ impl<P: Ports> Commerce<P> {
             .await?
             .ok_or_else(|| ShopError::UnknownOrder(id.to_owned()))
     }
+
+    /// Gives back the discount use an order holds, if it has a code (an order that ended unpaid).
+    async fn release_discount(&self, order: &Order) -> Result<(), ShopError> {
+        if let Some(code) = order_code(order) {
+            self.discounts.release(&code, &order.id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// How long a discount hold outlives the order's payment page (seconds): a payment completed at
+/// the page's last second still finds its hold. Ended orders release theirs at once.
+pub const DISCOUNT_HOLD_GRACE: i64 = 600;
+
+/// The code an order was placed with, if any.
+fn order_code(order: &Order) -> Option<domain::discount::Code> {
+    let d = order.discount.as_ref()?;
+    domain::discount::Code::parse(&d.code).ok()
 }
 
 /// The stock an order holds: one hold line per order line.

@@ -25,6 +25,9 @@ pub enum ShopError {
     CheckoutConflict(&'static str),
     #[error(transparent)]
     Cart(#[from] CartError),
+    /// The cart's discount code cannot be used (any more).
+    #[error(transparent)]
+    Discount(#[from] domain::discount::Refusal),
     #[error("there is no order {0}")]
     UnknownOrder(String),
     #[error("only paid orders can be {action}; this one is {}", status.as_str())]

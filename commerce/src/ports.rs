@@ -6,6 +6,7 @@
 #![allow(async_fn_in_trait)]
 
 use domain::cart::{Cart, CartCommand, CartError};
+use domain::discount::{Code, Commit, Discount, Refusal as CodeRefusal};
 use domain::inventory::HoldLine;
 use domain::order::{Order, OrderEvent, Transition};
 use domain::Sku;
@@ -70,6 +71,25 @@ pub trait StockStore {
     ) -> Result<Vec<(String, u32)>, StoreError>;
     /// Puts a committed order's units back, once; answers whether it did.
     async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError>;
+}
+
+/// Discount codes and the uses orders hold on them. Every call is idempotent per order.
+pub trait DiscountStore {
+    /// Holds one use of `code` for `order_id` until `until` (Unix seconds), checked against the
+    /// code as it is now (active, `subtotal` at its minimum, uses left, `email` not used before):
+    /// the code as it is now, or why not.
+    async fn hold(
+        &self,
+        code: &Code,
+        order_id: &str,
+        email: &str,
+        subtotal: i64,
+        until: i64,
+    ) -> Result<Result<Discount, CodeRefusal>, StoreError>;
+    /// Gives the order's held use back (never a redeemed one).
+    async fn release(&self, code: &Code, order_id: &str) -> Result<(), StoreError>;
+    /// The order was paid: its use is redeemed.
+    async fn commit(&self, code: &Code, order_id: &str, email: &str) -> Result<Commit, StoreError>;
 }
 
 /// A hosted payment page.
@@ -184,6 +204,25 @@ impl<T: StockStore> StockStore for &T {
     }
     async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError> {
         (**self).restock(order_id, lines).await
+    }
+}
+
+impl<T: DiscountStore> DiscountStore for &T {
+    async fn hold(
+        &self,
+        code: &Code,
+        order_id: &str,
+        email: &str,
+        subtotal: i64,
+        until: i64,
+    ) -> Result<Result<Discount, CodeRefusal>, StoreError> {
+        (**self).hold(code, order_id, email, subtotal, until).await
+    }
+    async fn release(&self, code: &Code, order_id: &str) -> Result<(), StoreError> {
+        (**self).release(code, order_id).await
+    }
+    async fn commit(&self, code: &Code, order_id: &str, email: &str) -> Result<Commit, StoreError> {
+        (**self).commit(code, order_id, email).await
     }
 }
 

@@ -5,11 +5,12 @@
 #![allow(dead_code, clippy::expect_used, clippy::type_complexity)]
 
 use commerce::ports::{
-    CartStore, Clock, Ids, OrderStore, PaymentError, PaymentGateway, Refusal, Session, StockStore,
-    StoreError,
+    CartStore, Clock, DiscountStore, Ids, OrderStore, PaymentError, PaymentGateway, Refusal,
+    Session, StockStore, StoreError,
 };
 use commerce::{Commerce, Ports};
 use domain::cart::{Cart, CartCommand, CartError};
+use domain::discount::{Code, Commit, Discount, Ledger, Refusal as CodeRefusal};
 use domain::inventory::{HoldLine, InventoryCommand, InventoryReply, Shard};
 use domain::order::{Order, OrderEvent, Transition};
 use domain::{CartId, Catalog, CatalogIndex, Email, Sku};
@@ -308,6 +309,67 @@ impl PaymentGateway for FakeGateway {
     }
 }
 
+/// Discount codes as the discounts object keeps them: one ledger per code, the same rules.
+pub struct FakeDiscounts {
+    pub ledgers: RefCell<HashMap<String, Ledger>>,
+    time: Time,
+}
+
+impl FakeDiscounts {
+    /// Defines (or redefines, keeping its uses) a code.
+    pub fn define(&self, discount: Discount) {
+        let mut ledgers = self.ledgers.borrow_mut();
+        let code = discount.code.to_string();
+        match ledgers.get_mut(&code) {
+            Some(l) => l.update(discount),
+            None => {
+                ledgers.insert(code, Ledger::new(discount));
+            }
+        }
+    }
+
+    /// `(redeemed, held)` uses of `code` now.
+    pub fn uses(&self, code: &str) -> (u32, u32) {
+        let ledgers = self.ledgers.borrow();
+        let c = ledgers.get(code).expect("code").counts(self.time.get());
+        (c.redeemed, c.held)
+    }
+}
+
+impl DiscountStore for FakeDiscounts {
+    async fn hold(
+        &self,
+        code: &Code,
+        order_id: &str,
+        email: &str,
+        subtotal: i64,
+        until: i64,
+    ) -> Result<Result<Discount, CodeRefusal>, StoreError> {
+        let mut ledgers = self.ledgers.borrow_mut();
+        let Some(ledger) = ledgers.get_mut(code.as_str()) else {
+            return Ok(Err(CodeRefusal::Unknown));
+        };
+        Ok(ledger
+            .hold(order_id, email, subtotal, self.time.get(), until)
+            .map(|()| ledger.discount.clone()))
+    }
+
+    async fn release(&self, code: &Code, order_id: &str) -> Result<(), StoreError> {
+        if let Some(l) = self.ledgers.borrow_mut().get_mut(code.as_str()) {
+            l.release(order_id);
+        }
+        Ok(())
+    }
+
+    async fn commit(&self, code: &Code, order_id: &str, email: &str) -> Result<Commit, StoreError> {
+        let mut ledgers = self.ledgers.borrow_mut();
+        let ledger = ledgers
+            .get_mut(code.as_str())
+            .ok_or_else(|| StoreError("no such code".into()))?;
+        Ok(ledger.commit(order_id, email, self.time.get()))
+    }
+}
+
 /// Everything a test needs: the ports, the catalog, and the service over them.
 pub struct World {
     pub time: Time,
@@ -316,6 +378,7 @@ pub struct World {
     pub carts: FakeCarts,
     pub orders: FakeOrders,
     pub stock: FakeStock,
+    pub discounts: FakeDiscounts,
     pub gateway: FakeGateway,
     pub index: CatalogIndex,
 }
@@ -327,6 +390,7 @@ impl<'a> Ports for Fakes<'a> {
     type Carts = &'a FakeCarts;
     type Orders = &'a FakeOrders;
     type Stock = &'a FakeStock;
+    type Discounts = &'a FakeDiscounts;
     type Gateway = &'a FakeGateway;
     type Clock = &'a FakeClock;
     type Ids = &'a FakeIds;
@@ -348,6 +412,10 @@ impl World {
                 shard: RefCell::default(),
                 time: time.clone(),
             },
+            discounts: FakeDiscounts {
+                ledgers: RefCell::default(),
+                time: time.clone(),
+            },
             time,
             ids: FakeIds::default(),
             carts: FakeCarts::default(),
@@ -362,6 +430,7 @@ impl World {
             carts: &self.carts,
             orders: &self.orders,
             stock: &self.stock,
+            discounts: &self.discounts,
             gateway: &self.gateway,
             clock: &self.clock,
             ids: &self.ids,
