@@ -1,8 +1,11 @@
-//! The merchant's pages under `/admin`: sign-in, then one page with stock, orders and the
-//! catalog import. Plain server-rendered forms; every form carries the session's CSRF token.
+//! The merchant's pages under `/admin`: sign-in, then one page with orders, stock, discount
+//! codes ([`discounts`]), shipping settings and the catalog import. Plain server-rendered
+//! forms; every form carries the session's CSRF token.
 
 use domain::{Currency, Money};
 use leptos::prelude::*;
+
+pub mod discounts;
 
 /// One SKU row of the stock table.
 #[derive(Debug, Clone)]
@@ -57,6 +60,10 @@ pub struct AdminView {
     pub problems: Vec<String>,
     /// The shop's shipping and tax settings, if it has any.
     pub settings: Option<domain::Settings>,
+    /// Every discount code with its uses.
+    pub discounts: Vec<domain::discount::Summary>,
+    /// Unix seconds, for the codes' status (scheduled, ended).
+    pub now: i64,
 }
 
 #[component]
@@ -119,6 +126,8 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
         message,
         problems,
         settings,
+        discounts,
+        now,
     } = view;
     let message = message.map(|(m, failed)| {
         view! { <p class=if failed { "alert" } else { "notice" } role=if failed { "alert" } else { "status" }>{m}</p> }
@@ -241,6 +250,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                 <nav aria-label="Admin sections">
                     <a href="#orders">"Orders"</a>
                     <a href="#stock">"Stock"</a>
+                    <a href="#discounts">"Discounts"</a>
                     <a href="#shipping">"Shipping"</a>
                     <a href="#import">"Import"</a>
                 </nav>
@@ -268,6 +278,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                     <tbody>{stock_rows}</tbody>
                 </table>
             </section>
+            {discounts::section(csrf.clone(), currency, now, discounts)}
             <ShippingSection csrf=csrf.clone() currency=currency settings=settings/>
             <section aria-labelledby="import" class="panel">
                 <h2 id="import">"Import the catalog"</h2>

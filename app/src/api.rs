@@ -1,4 +1,5 @@
-//! The JSON shapes of the read-only catalog API (`/api/products…`), built from domain types.
+//! The JSON shapes of the read-only catalog API (`/api/products…`) and of the cart and order
+//! answers, built from domain types.
 
 use domain::listing::Page;
 use domain::{Availability, Currency, Image, Product, ProductSummary};
@@ -131,6 +132,111 @@ mod tests {
             Some(p.options.len())
         );
     }
+
+    /// The cart JSON of one linen shirt (€49.00) shipped to Germany, with `code` applied.
+    fn cart_json(code: Option<(domain::discount::Kind, i64, Option<i64>)>) -> serde_json::Value {
+        use domain::cart::{price, Cart, CartCommand, SkuInfo};
+        use domain::discount::{Code, Discount};
+        let index = Catalog::from_json(include_str!("../../catalog/demo.json"))
+            .expect("demo")
+            .index();
+        let mut cart = Cart::default();
+        let sku = domain::Sku::parse("LINEN-SHIRT-S-WHITE").expect("sku");
+        cart.apply(&CartCommand::Add {
+            sku,
+            quantity: 1,
+            available: None,
+        })
+        .expect("add");
+        if let Some((kind, value, min_subtotal)) = code {
+            let discount = Discount {
+                code: Code::parse("welcome10").expect("code"),
+                kind,
+                value,
+                min_subtotal,
+                starts_at: None,
+                ends_at: None,
+                usage_limit: None,
+                once_per_email: false,
+                collections: vec![],
+                disabled: false,
+            };
+            cart.apply(&CartCommand::SetDiscount { discount })
+                .expect("code");
+        }
+        let priced = price(&cart, index.currency, |sku| {
+            index.skus.get(sku).map(|e| SkuInfo {
+                title: e.title.clone(),
+                product_handle: e.product.to_string(),
+                unit_price: e.price,
+            })
+        })
+        .expect("priced");
+        let quote = domain::cart::quote(&index, &cart, &priced, None);
+        serde_json::to_value(CartJson::new(Some("c1"), &priced).quoted(quote.as_ref()))
+            .expect("json")
+    }
+
+    #[test]
+    fn the_cart_json_has_its_discount_code_and_what_it_takes_off() {
+        use domain::discount::Kind;
+        let json = cart_json(Some((Kind::Percent, 1000, None)));
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "WELCOME10", "kind": "percent", "amount": 490}),
+            "{json}"
+        );
+        assert_eq!(json["totals"]["discount"], 490);
+        assert_eq!(json["totals"]["subtotal"], 4900);
+
+        // Below the code's minimum: the minimum, and nothing off.
+        let json = cart_json(Some((Kind::Fixed, 500, Some(5000))));
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "WELCOME10", "kind": "fixed", "amount": 0, "below_minimum": 5000}),
+            "{json}"
+        );
+        assert_eq!(json["totals"]["discount"], 0);
+
+        // Free shipping: the shipping it waives, and the shipping is 0.
+        let json = cart_json(Some((Kind::FreeShipping, 0, None)));
+        assert_eq!(json["discount"]["kind"], "free_shipping");
+        assert!(json["discount"]["amount"].as_i64() > Some(0), "{json}");
+        assert_eq!(json["totals"]["shipping"], 0);
+        assert_eq!(json["totals"]["discount"], 0);
+
+        let json = cart_json(None);
+        assert!(json.get("discount").is_none(), "{json}");
+        assert_eq!(json["totals"]["discount"], 0, "the totals always carry it");
+    }
+
+    #[test]
+    fn the_order_json_has_the_code_it_was_placed_with() {
+        let order = |discount: &str| -> domain::order::Order {
+            serde_json::from_str(&format!(
+                r#"{{"id":"ord_1","status":"paid","cart_id":"c","email":"a@example.com",
+                "currency":"EUR","lines":[],"total":4410,"created_at":0,"updated_at":0,
+                "charges":{{"subtotal":4900,"discount":490,"shipping":0,"tax":735,"tax_included":true}}
+                {discount}}}"#
+            ))
+            .expect("order")
+        };
+        let o = order(r#","discount":{"code":"WELCOME10","amount":490}"#);
+        let json = serde_json::to_value(OrderJson::new(&o)).expect("json");
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "WELCOME10", "amount": 490})
+        );
+        assert_eq!(json["totals"]["discount"], 490);
+        let o = order(r#","discount":{"code":"SHIPFREE","amount":995,"free_shipping":true}"#);
+        let json = serde_json::to_value(OrderJson::new(&o)).expect("json");
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "SHIPFREE", "amount": 995, "free_shipping": true})
+        );
+        let json = serde_json::to_value(OrderJson::new(&order(""))).expect("json");
+        assert!(json.get("discount").is_none(), "{json}");
+    }
 }
 
 /// `GET /api/cart` and the answers of the cart item endpoints.
@@ -147,6 +253,11 @@ pub struct CartJson<'a> {
     /// All in minor units: `total = subtotal − discount + shipping + (tax unless tax_included)`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub totals: Option<crate::islands::Sums>,
+    /// The cart's discount code: `{"code", "kind", "amount", "below_minimum"?}`, `amount` off the
+    /// goods (or the shipping waived by a free-shipping code), `below_minimum` the code's minimum
+    /// while the goods are below it (then it takes nothing off). Absent without a code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<&'a domain::cart::QuoteDiscount>,
 }
 
 #[derive(Debug, Serialize)]
@@ -188,10 +299,11 @@ impl<'a> CartJson<'a> {
             units: cart.units,
             shipping: None,
             totals: None,
+            discount: None,
         }
     }
 
-    /// With the cart's destination, rates and totals.
+    /// With the cart's destination, rates, totals and discount code.
     pub fn quoted(mut self, quote: Option<&'a domain::cart::CartQuote>) -> Self {
         if let Some(q) = quote {
             self.shipping = Some(ShippingJson {
@@ -200,6 +312,7 @@ impl<'a> CartJson<'a> {
                 options: &q.options,
             });
             self.totals = Some(crate::islands::Sums::of_totals(&q.totals));
+            self.discount = q.discount.as_ref();
         }
         self
     }
@@ -221,6 +334,10 @@ pub struct OrderJson<'a> {
     /// Where the order ships: country, rate, and the address once paid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<OrderShippingJson<'a>>,
+    /// The code it was placed with: `{"code", "amount", "free_shipping"?}`, `amount` off the
+    /// goods, or the shipping waived when `free_shipping`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<&'a domain::order::OrderDiscount>,
 }
 
 #[derive(Debug, Serialize)]
@@ -271,6 +388,7 @@ impl<'a> OrderJson<'a> {
                 name: &d.rate_name,
                 address: d.address.as_ref(),
             }),
+            discount: o.discount.as_ref(),
         }
     }
 }

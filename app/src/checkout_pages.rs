@@ -1,8 +1,11 @@
 //! The cart and order pages. Plain HTML forms: they work without JavaScript, and each post
-//! redirects back (post/redirect/get).
+//! redirects back (post/redirect/get). A refused one (say, an unknown discount code) renders the
+//! cart again with its reason at the top ([`CartView::error`]).
 
 use crate::countries::{address_lines, country_choices, country_label};
-use crate::islands::{sums_rows, DeliveryChoice, QuantityStepper, ShipOption, Sums};
+use crate::islands::{
+    sums_rows, CartDiscount, DeliveryChoice, DiscountCode, QuantityStepper, ShipOption, Sums,
+};
 use domain::cart::{CartQuote, PricedCart};
 use domain::order::{Order, OrderStatus};
 use domain::Money;
@@ -90,8 +93,8 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         })
         .collect_view();
     // With a quote, the subtotal is the first row of the totals below the table.
-    let (footer, delivery) = match quote {
-        Some(q) => (None, Some(delivery(q, &countries, currency))),
+    let (footer, summary) = match quote {
+        Some(q) => (None, Some(summary(q, &countries, currency))),
         None => (
             Some(view! {
                 <tfoot>
@@ -123,7 +126,7 @@ pub fn CartPage(view: CartView) -> impl IntoView {
             <tbody>{rows}</tbody>
             {footer}
         </table>
-        {delivery}
+        {summary}
         <form class="checkout" method="post" action="/checkout">
             <label for="email">"E-mail for your receipt"</label>
             <input id="email" type="email" name="email" value=email autocomplete="email" required maxlength="254"/>
@@ -132,8 +135,10 @@ pub fn CartPage(view: CartView) -> impl IntoView {
     })
 }
 
-/// The delivery island for a quoted cart: its props as plain data.
-fn delivery(
+/// What a quoted cart costs delivered: the delivery island beside the discount code island and
+/// the totals, each island's props as plain data. The totals are static markup, which both
+/// islands redraw.
+fn summary(
     q: CartQuote,
     countries: &[domain::settings::Country],
     currency: domain::Currency,
@@ -148,15 +153,25 @@ fn delivery(
             delivery: o.delivery,
         })
         .collect();
+    let sums = Sums::of_totals(&q.totals);
+    let discount = q.discount.as_ref().map(CartDiscount::of_quote);
+    let code = discount.as_ref().map(|d| d.code.clone());
     view! {
-        <DeliveryChoice
-            currency=currency.code().to_owned()
-            countries=country_choices(countries, &q.country)
-            country=q.country.code().to_owned()
-            rate=q.rate
-            options=options
-            sums=Sums::of_totals(&q.totals)
-        />
+        <div class="cart-summary">
+            <DeliveryChoice
+                currency=currency.code().to_owned()
+                countries=country_choices(countries, &q.country)
+                country=q.country.code().to_owned()
+                rate=q.rate
+                options=options
+            />
+            <div class="cart-sums">
+                <DiscountCode currency=currency.code().to_owned() discount=discount sums=sums/>
+                <dl class="totals" data-tax-included=sums.tax_included.to_string()>
+                    {sums_rows(sums, currency, None, code)}
+                </dl>
+            </div>
+        </div>
     }
 }
 
@@ -209,8 +224,9 @@ pub fn OrderPage(order: Order) -> impl IntoView {
         }
     });
     let rate_name = order.delivery.as_ref().map(|d| d.rate_name.clone());
+    let code = order.discount.as_ref().map(|d| d.code.clone());
     let breakdown = order.charges.map(|c| {
-        view! { <dl class="totals">{sums_rows(Sums::of_charges(&c, order.total), currency, rate_name)}</dl> }
+        view! { <dl class="totals">{sums_rows(Sums::of_charges(&c, order.total), currency, rate_name, code)}</dl> }
     });
     let delivery = order.delivery.map(order_delivery);
     view! {

@@ -4,7 +4,8 @@
 //! takes over the click or submit.
 //!
 //! Islands talk to the shop through its JSON API and tell each other about cart changes with a
-//! `cart:updated` window event carrying the cart's unit count.
+//! `cart:updated` window event carrying the cart's unit count. The cart page's delivery choice
+//! and discount code share the totals they redraw (`summary`).
 
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -293,12 +294,19 @@ pub struct Answer {
     pub shipping: Option<Shipping>,
     #[serde(default)]
     pub totals: Option<Sums>,
+    /// A cart's discount code and what it takes off (an order's too, in another shape: read
+    /// leniently, see [`CartDiscount`]).
+    #[serde(default)]
+    pub discount: Option<CartDiscount>,
 }
 
 mod browser;
 mod delivery;
+mod discount;
+mod summary;
 
 pub use delivery::{sums_rows, DeliveryChoice, ShipOption, Shipping, Sums};
+pub use discount::{CartDiscount, DiscountCode};
 
 #[cfg(test)]
 mod tests;

@@ -235,3 +235,6 @@ mod tests;
 
 #[cfg(test)]
 mod delivery_tests;
+
+#[cfg(test)]
+mod discount_tests;

@@ -19,6 +19,10 @@ pub enum Route {
     CartRemove,
     /// `POST /cart/shipping`: the cart page's country and rate form (no JavaScript).
     CartShipping,
+    /// `POST /cart/discount` (`code`) and `POST /cart/discount/remove`: the cart page's
+    /// discount form (no JavaScript).
+    CartDiscount,
+    CartDiscountRemove,
     Checkout,
     Order(OrderId),
     ApiCart,
@@ -26,6 +30,9 @@ pub enum Route {
     ApiCartUpdate(Sku),
     ApiCartRemove(Sku),
     ApiCartShipping,
+    /// `POST /api/cart/discount` `{"code": …}` and `DELETE /api/cart/discount`.
+    ApiCartDiscount,
+    ApiCartDiscountRemove,
     ApiCheckout,
     ApiOrder(OrderId),
     PaymentWebhook,
@@ -40,6 +47,11 @@ pub enum Route {
     AdminSettingsForm,
     AdminFulfilForm(OrderId),
     AdminRefundForm(OrderId),
+    /// `POST /admin/discounts`: the admin page's new-code form.
+    AdminDiscountForm,
+    /// `POST /admin/discounts/{code}/disable` (the code as typed in the path; checked by the
+    /// handler).
+    AdminDiscountDisableForm(String),
     /// A known path with a method it does not accept; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// Under `/api/`: answered in JSON.
@@ -62,6 +74,12 @@ pub enum AdminApi {
     Order(OrderId),
     OrderFulfil(OrderId),
     OrderRefund(OrderId),
+    /// `GET` and `POST /admin/api/discounts`.
+    Discounts,
+    DiscountCreate,
+    /// `PUT` and `DELETE /admin/api/discounts/{code}` (the code as given; checked by the handler).
+    DiscountPut(String),
+    DiscountDelete(String),
 }
 
 /// Maps a request to its route. `path` is the URL path, without the query.
@@ -97,6 +115,8 @@ pub fn route(method: &str, path: &str) -> Route {
         ["cart", "update"] => post(Route::CartUpdate),
         ["cart", "remove"] => post(Route::CartRemove),
         ["cart", "shipping"] => post(Route::CartShipping),
+        ["cart", "discount"] => post(Route::CartDiscount),
+        ["cart", "discount", "remove"] => post(Route::CartDiscountRemove),
         ["checkout"] => post(Route::Checkout),
         ["orders", id] => order(id).map_or(Route::NotFound, |id| get(Route::Order(id))),
         ["api", "cart"] => get(Route::ApiCart),
@@ -108,6 +128,11 @@ pub fn route(method: &str, path: &str) -> Route {
             (None, _) => Route::ApiNotFound,
         },
         ["api", "cart", "shipping"] => post(Route::ApiCartShipping),
+        ["api", "cart", "discount"] => match method {
+            "POST" => Route::ApiCartDiscount,
+            "DELETE" => Route::ApiCartDiscountRemove,
+            _ => Route::MethodNotAllowed("POST, DELETE"),
+        },
         ["api", "checkout"] => post(Route::ApiCheckout),
         ["api", "orders", id] => {
             order(id).map_or(Route::ApiNotFound, |id| get(Route::ApiOrder(id)))
@@ -144,6 +169,20 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "orders", id, "refund"] => {
             order(id).map_or(Route::NotFound, |id| post(Route::AdminRefundForm(id)))
         }
+        ["admin", "discounts"] => post(Route::AdminDiscountForm),
+        ["admin", "discounts", code, "disable"] => {
+            post(Route::AdminDiscountDisableForm((*code).to_owned()))
+        }
+        ["admin", "api", "discounts"] => match method {
+            "GET" | "HEAD" => Route::AdminApi(AdminApi::Discounts),
+            "POST" => Route::AdminApi(AdminApi::DiscountCreate),
+            _ => Route::MethodNotAllowed("GET, HEAD, POST"),
+        },
+        ["admin", "api", "discounts", code] => match method {
+            "PUT" => Route::AdminApi(AdminApi::DiscountPut((*code).to_owned())),
+            "DELETE" => Route::AdminApi(AdminApi::DiscountDelete((*code).to_owned())),
+            _ => Route::MethodNotAllowed("PUT, DELETE"),
+        },
         ["admin", "api", "orders"] => get(Route::AdminApi(AdminApi::Orders)),
         ["admin", "api", "orders", id] => order(id).map_or(Route::ApiNotFound, |id| {
             get(Route::AdminApi(AdminApi::Order(id)))
@@ -256,5 +295,43 @@ mod tests {
             Route::MethodNotAllowed("POST")
         );
         assert!(is_api(&route("GET", "/admin/api/nope"), "/admin/api/nope"));
+    }
+
+    #[test]
+    fn discounts() {
+        assert_eq!(route("POST", "/api/cart/discount"), Route::ApiCartDiscount);
+        assert_eq!(
+            route("DELETE", "/api/cart/discount"),
+            Route::ApiCartDiscountRemove
+        );
+        assert_eq!(
+            route("GET", "/api/cart/discount"),
+            Route::MethodNotAllowed("POST, DELETE")
+        );
+        assert_eq!(route("POST", "/cart/discount"), Route::CartDiscount);
+        assert_eq!(
+            route("POST", "/cart/discount/remove"),
+            Route::CartDiscountRemove
+        );
+        assert_eq!(
+            route("GET", "/admin/api/discounts"),
+            Route::AdminApi(AdminApi::Discounts)
+        );
+        assert_eq!(
+            route("POST", "/admin/api/discounts"),
+            Route::AdminApi(AdminApi::DiscountCreate)
+        );
+        assert_eq!(
+            route("PUT", "/admin/api/discounts/welcome10"),
+            Route::AdminApi(AdminApi::DiscountPut("welcome10".into()))
+        );
+        assert_eq!(
+            route("DELETE", "/admin/api/discounts/WELCOME10"),
+            Route::AdminApi(AdminApi::DiscountDelete("WELCOME10".into()))
+        );
+        assert_eq!(
+            route("POST", "/admin/discounts/W10/disable"),
+            Route::AdminDiscountDisableForm("W10".into())
+        );
     }
 }

@@ -29,8 +29,15 @@ mod noop {
     pub fn changed_field(_ev: &leptos::ev::Event) -> Option<(String, String)> {
         None
     }
-    pub fn show_error(_message: &str) {}
+    pub fn submitted_action(_ev: &leptos::ev::SubmitEvent) -> Option<String> {
+        None
+    }
+    pub fn field_value(_selector: &str) -> String {
+        String::new()
+    }
+    pub fn show_error(_alert: &str, _message: &str) {}
     pub fn show_delivery(_country: &str, _rates: &str, _totals: &[(&str, String)]) {}
+    pub fn set_html(_selector: &str, _html: &str) {}
     pub fn hide(_selector: &str) {}
 }
 #[cfg(not(feature = "hydrate"))]
@@ -168,29 +175,52 @@ mod imp {
         Some((select.name(), select.value()))
     }
 
-    /// Shows `message` in the delivery form's alert (hidden when empty).
-    pub fn show_error(message: &str) {
-        if let Some(p) = element("#delivery-error") {
+    /// The `action` of the form a submit event comes from.
+    pub fn submitted_action(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+        ev.target()?
+            .dyn_ref::<web_sys::Element>()?
+            .get_attribute("action")
+    }
+
+    /// The value of the input at `selector` (empty if there is none).
+    pub fn field_value(selector: &str) -> String {
+        element(selector)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| i.value())
+            .unwrap_or_default()
+    }
+
+    /// Shows `message` in the alert at `alert` (hidden when empty).
+    pub fn show_error(alert: &str, message: &str) {
+        if let Some(p) = element(alert) {
             p.set_text_content(Some(message));
             let _ = p.toggle_attribute_with_force("hidden", message.is_empty());
         }
     }
 
     /// Redraws the delivery form for `country` with the `rates` markup, and the totals'
-    /// `data-total` values.
+    /// `data-total` values; a row whose value is empty hides.
     pub fn show_delivery(country: &str, rates: &str, totals: &[(&str, String)]) {
         if let Some(select) =
             element("#ship-country").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
         {
             select.set_value(country);
         }
-        if let Some(list) = element("#ship-rates") {
-            list.set_inner_html(rates);
-        }
+        set_html("#ship-rates", rates);
         for (key, text) in totals {
             if let Some(value) = element(&format!("[data-total=\"{key}\"]")) {
                 value.set_text_content(Some(text));
+                if let Some(row) = value.parent_element() {
+                    let _ = row.toggle_attribute_with_force("hidden", text.is_empty());
+                }
             }
+        }
+    }
+
+    /// Replaces the content of the element at `selector` with `html`.
+    pub fn set_html(selector: &str, html: &str) {
+        if let Some(e) = element(selector) {
+            e.set_inner_html(html);
         }
     }
 

@@ -2,7 +2,7 @@
 //! JavaScript; with it, each change goes to `POST /api/cart/shipping` and the rates and totals
 //! update in place from the cart it answers.
 
-use super::{browser, Answer};
+use super::{browser, summary};
 use domain::{Currency, Money};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,17 +84,25 @@ fn amount_or_free(amount: i64, currency: Currency) -> String {
 
 /// The rows of a totals list (`<dl class="totals">`); each value has `data-total="…"`. When
 /// prices include tax, the tax shows under the total as what it includes, else above it as an
-/// amount added. `rate_name` names the shipping rate beside "Shipping".
-pub fn sums_rows(s: Sums, currency: Currency, rate_name: Option<String>) -> impl IntoView {
+/// amount added. `rate_name` names the shipping rate beside "Shipping", `code` the discount code
+/// beside "Discount" (its `data-discount-code`). The discount row is always there, `hidden`
+/// without a discount, so that an island can show it.
+pub fn sums_rows(
+    s: Sums,
+    currency: Currency,
+    rate_name: Option<String>,
+    code: Option<String>,
+) -> impl IntoView {
     let money = move |amount: i64| Money::new(amount, currency).to_string();
     let tax_row = move |label: &'static str, class: &'static str| {
         view! { <div class=class><dt>{label}</dt><dd class="num" data-total="tax">{money(s.tax)}</dd></div> }
     };
     view! {
         <div><dt>"Subtotal"</dt><dd class="num subtotal" data-total="subtotal">{money(s.subtotal)}</dd></div>
-        {(s.discount > 0).then(|| view! {
-            <div><dt>"Discount"</dt><dd class="num" data-total="discount">{format!("−{}", money(s.discount))}</dd></div>
-        })}
+        <div hidden=s.discount <= 0>
+            <dt>"Discount"<span data-discount-code="">{code_label(code.as_deref())}</span></dt>
+            <dd class="num" data-total="discount">{discount_text(s.discount, currency)}</dd>
+        </div>
         <div>
             <dt>"Shipping"{rate_name.map(|n| view! { <small>{format!(" · {n}")}</small> })}</dt>
             <dd class="num" data-total="shipping">{amount_or_free(s.shipping, currency)}</dd>
@@ -105,12 +113,27 @@ pub fn sums_rows(s: Sums, currency: Currency, rate_name: Option<String>) -> impl
     }
 }
 
-/// The text of each `data-total` value of [`sums_rows`], to update them in place.
+/// ` (WELCOME10)` after "Discount", or nothing without a code.
+pub fn code_label(code: Option<&str>) -> String {
+    code.map(|c| format!(" ({c})")).unwrap_or_default()
+}
+
+/// `−€4.90`, or nothing (the row hides) without a discount.
+fn discount_text(discount: i64, currency: Currency) -> String {
+    if discount > 0 {
+        format!("−{}", Money::new(discount, currency))
+    } else {
+        String::new()
+    }
+}
+
+/// The text of each `data-total` value of [`sums_rows`], to update them in place; an empty one
+/// hides its row.
 pub fn sums_texts(s: &Sums, currency: Currency) -> [(&'static str, String); 5] {
     let money = |amount: i64| Money::new(amount, currency).to_string();
     [
         ("subtotal", money(s.subtotal)),
-        ("discount", format!("−{}", money(s.discount))),
+        ("discount", discount_text(s.discount, currency)),
         ("shipping", amount_or_free(s.shipping, currency)),
         ("tax", money(s.tax)),
         ("total", money(s.total)),
@@ -141,13 +164,13 @@ pub fn rates_html(shipping: &Shipping, currency: Currency) -> String {
         .collect()
 }
 
-/// The cart's destination (`Ship to`), its rate and its totals. `countries` are the select's
+/// The cart's destination (`Ship to`) and its rate. `countries` are the select's
 /// `(code, name)` choices; `currency` the cart's ISO code.
 ///
 /// The markup is static (the server's work stays small); with JavaScript, a change of country
 /// or rate goes to `POST /api/cart/shipping` and the answer redraws the rate choices and the
-/// totals in place. Only the answer to the latest change counts, and a refused change puts
-/// the form back to what the cart still holds.
+/// totals in place (`summary::change`). A refused change puts the form back to what the cart
+/// still holds.
 #[island]
 pub fn DeliveryChoice(
     currency: String,
@@ -155,49 +178,23 @@ pub fn DeliveryChoice(
     country: String,
     rate: String,
     options: Vec<ShipOption>,
-    sums: Sums,
 ) -> impl IntoView {
     let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
-    let tax_included = sums.tax_included.to_string();
-    let held = Shipping {
+    let shown = Shipping {
         country: country.clone(),
         rate,
         options,
     };
-    let rates = rates_html(&held, currency);
-    // What the cart holds, to go back to when a change is refused.
-    let held = StoredValue::new(held);
-    let latest = StoredValue::new(0u32);
+    let rates = rates_html(&shown, currency);
+    // What the page came with: what the cart holds until a change is answered.
+    let shown = StoredValue::new(shown);
     let post = move |country: String, rate: Option<String>| {
         let body = browser::json(&ShipTo { country, rate });
-        browser::show_error("");
-        latest.update_value(|n| *n = n.wrapping_add(1));
-        let mine = latest.get_value();
         browser::spawn(async move {
-            let answer = browser::send("POST", "/api/cart/shipping", Some(body)).await;
-            if latest.get_value() != mine {
-                return;
-            }
-            match answer {
-                Ok(Answer {
-                    shipping: Some(s),
-                    totals: Some(t),
-                    ..
-                }) => {
-                    browser::show_delivery(
-                        &s.country,
-                        &rates_html(&s, currency),
-                        &sums_texts(&t, currency),
-                    );
-                    held.set_value(s);
-                }
-                // A cart without a quote: the page knows better.
-                Ok(_) => browser::reload(),
-                Err(detail) => {
-                    browser::show_error(&detail);
-                    let s = held.get_value();
-                    browser::show_delivery(&s.country, &rates_html(&s, currency), &[]);
-                }
+            let url = "/api/cart/shipping";
+            if summary::change("POST", url, Some(body), "#delivery-error", currency).await {
+                let s = shown.get_value();
+                browser::show_delivery(&s.country, &rates_html(&s, currency), &[]);
             }
         });
     };
@@ -205,7 +202,11 @@ pub fn DeliveryChoice(
     let change = move |ev: leptos::ev::Event| match browser::changed_field(&ev) {
         Some((name, value)) if name == "country" => post(value, None),
         Some((name, value)) if name == "rate" => {
-            post(held.with_value(|s| s.country.clone()), Some(value))
+            let country = summary::held_country();
+            post(
+                country.unwrap_or_else(|| shown.with_value(|s| s.country.clone())),
+                Some(value),
+            )
         }
         _ => {}
     };
@@ -220,24 +221,19 @@ pub fn DeliveryChoice(
         })
         .collect_view();
     view! {
-        <div class="cart-summary">
-            <section class="delivery panel" aria-labelledby="delivery-heading">
-                <h2 id="delivery-heading">"Delivery"</h2>
-                <form method="post" action="/cart/shipping" on:change=change>
-                    <label for="ship-country">"Ship to"</label>
-                    <select id="ship-country" name="country">{choices}</select>
-                    <fieldset class="rates">
-                        <legend>"Delivery method"</legend>
-                        <div id="ship-rates" inner_html=rates></div>
-                    </fieldset>
-                    <button type="submit" id="delivery-update">"Update delivery"</button>
-                </form>
-                <p id="delivery-error" class="alert" role="alert" hidden></p>
-            </section>
-            <dl class="totals" data-tax-included=tax_included>
-                {sums_rows(sums, currency, None)}
-            </dl>
-        </div>
+        <section class="delivery panel" aria-labelledby="delivery-heading">
+            <h2 id="delivery-heading">"Delivery"</h2>
+            <form method="post" action="/cart/shipping" on:change=change>
+                <label for="ship-country">"Ship to"</label>
+                <select id="ship-country" name="country">{choices}</select>
+                <fieldset class="rates">
+                    <legend>"Delivery method"</legend>
+                    <div id="ship-rates" inner_html=rates></div>
+                </fieldset>
+                <button type="submit" id="delivery-update">"Update delivery"</button>
+            </form>
+            <p id="delivery-error" class="alert" role="alert" hidden></p>
+        </section>
     }
 }
 
@@ -281,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_texts_to_update_are_the_ones_rendered() {
-        let s = Sums {
+        let plain = Sums {
             subtotal: 4900,
             discount: 0,
             shipping: 0,
@@ -289,19 +285,33 @@ mod tests {
             total: 4900,
             tax_included: true,
         };
-        let html = view! { <dl>{sums_rows(s, Currency::EUR, None)}</dl> }.to_html();
-        for (key, text) in sums_texts(&s, Currency::EUR) {
-            if key == "discount" {
-                continue;
+        let discounted = Sums {
+            discount: 490,
+            total: 4410,
+            ..plain
+        };
+        for s in [plain, discounted] {
+            let html =
+                view! { <dl>{sums_rows(s, Currency::EUR, None, Some("WELCOME10".into()))}</dl> }
+                    .to_html();
+            for (key, text) in sums_texts(&s, Currency::EUR) {
+                let at = html
+                    .find(&format!("data-total=\"{key}\""))
+                    .unwrap_or_else(|| panic!("{key}: {html}"));
+                let rest = &html[at..];
+                let shown = rest.find('>').and_then(|start| {
+                    Some(&rest[start + 1..start + 1 + rest[start + 1..].find('<')?])
+                });
+                assert_eq!(shown.map(str::trim), Some(text.as_str()), "{key}: {html}");
             }
-            let at = html
-                .find(&format!("data-total=\"{key}\""))
-                .unwrap_or_else(|| panic!("{key}: {html}"));
-            let rest = &html[at..];
-            let shown = rest
-                .find('>')
-                .and_then(|start| Some(&rest[start + 1..start + 1 + rest[start + 1..].find('<')?]));
-            assert_eq!(shown, Some(text.as_str()), "{key}: {html}");
+            // The discount row hides without a discount; an empty text hides it in the browser.
+            let row = &html[..html.find("data-total=\"discount\"").expect("row")];
+            let row = &row[row.rfind("<div").expect("div")..];
+            assert_eq!(row.contains("hidden"), s.discount == 0, "{row}");
+            assert!(
+                row.contains("Discount<span data-discount-code=\"\"> (WELCOME10)</span>"),
+                "{row}"
+            );
         }
     }
 }

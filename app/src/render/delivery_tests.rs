@@ -8,7 +8,7 @@ use domain::cart::{price, Cart, CartCommand, Destination, SkuInfo};
 use domain::order::{Address, Charges, Delivery, Order, OrderLine, OrderStatus};
 use domain::{Catalog, CatalogIndex, Country, Currency, Sku};
 
-fn demo() -> CatalogIndex {
+pub(super) fn demo() -> CatalogIndex {
     Catalog::from_json(include_str!("../../../catalog/demo.json"))
         .expect("demo catalog")
         .index()
@@ -20,6 +20,16 @@ fn country(code: &str) -> Country {
 
 /// The cart page of `lines`, shipping to `to` (`None`: the shop's default) by `rate`.
 fn cart_page(index: &CatalogIndex, lines: &[(&str, u32)], to: Option<(&str, &str)>) -> String {
+    super::cart(index.collections.clone(), cart_view(index, lines, to, None))
+}
+
+/// What [`cart_page`] shows, with a discount code applied.
+pub(super) fn cart_view(
+    index: &CatalogIndex,
+    lines: &[(&str, u32)],
+    to: Option<(&str, &str)>,
+    discount: Option<domain::discount::Discount>,
+) -> CartView {
     let mut cart = Cart::default();
     for (sku, quantity) in lines {
         let add = CartCommand::Add {
@@ -37,6 +47,10 @@ fn cart_page(index: &CatalogIndex, lines: &[(&str, u32)], to: Option<(&str, &str
         cart.apply(&CartCommand::SetShipping { destination })
             .expect("ship");
     }
+    if let Some(discount) = discount {
+        cart.apply(&CartCommand::SetDiscount { discount })
+            .expect("code");
+    }
     let priced = price(&cart, index.currency, |sku| {
         index.skus.get(sku).map(|e| SkuInfo {
             title: e.title.clone(),
@@ -51,29 +65,31 @@ fn cart_page(index: &CatalogIndex, lines: &[(&str, u32)], to: Option<(&str, &str
         .as_ref()
         .map(|s| s.countries().copied().collect())
         .unwrap_or_default();
-    super::cart(
-        index.collections.clone(),
-        CartView {
-            cart: priced,
-            error: None,
-            notice: None,
-            email: String::new(),
-            images: Default::default(),
-            quote,
-            countries,
-        },
-    )
+    CartView {
+        cart: priced,
+        error: None,
+        notice: None,
+        email: String::new(),
+        images: Default::default(),
+        quote,
+        countries,
+    }
 }
 
 /// The text of the element with `data-total="{name}"`, if the page has one (exactly one).
-fn shown(html: &str, name: &str) -> Option<String> {
+pub(super) fn shown(html: &str, name: &str) -> Option<String> {
     let key = format!("data-total=\"{name}\"");
     let mut found = html.match_indices(&key);
     let (at, _) = found.next()?;
     assert!(found.next().is_none(), "{name} shows twice");
     let rest = &html[at..];
     let text = &rest[rest.find('>')? + 1..];
-    Some(text[..text.find("</")?].replace("<!>", ""))
+    Some(
+        text[..text.find("</")?]
+            .replace("<!>", "")
+            .trim()
+            .to_owned(),
+    )
 }
 
 /// Minor units of a shown amount: `€1,249.00`, `−€5.00`, `Free`.
@@ -90,12 +106,12 @@ fn cents(text: &str) -> i64 {
     }
 }
 
-fn value(html: &str, name: &str) -> i64 {
+pub(super) fn value(html: &str, name: &str) -> i64 {
     cents(&shown(html, name).unwrap_or_else(|| panic!("no {name} in {html}")))
 }
 
 /// The part of `html` from `from` to the next `to`.
-fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+pub(super) fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
     let start = html.find(from).unwrap_or_else(|| panic!("no {from}"));
     let len = html[start..].find(to).unwrap_or_else(|| panic!("no {to}"));
     &html[start..start + len]
@@ -176,7 +192,13 @@ fn the_cart_totals_add_up_with_tax_included() {
     assert_eq!(value(&html, "subtotal"), 4900);
     assert_eq!(value(&html, "shipping"), 2490);
     assert_eq!(value(&html, "total"), 4900 + 2490);
-    assert_eq!(shown(&html, "discount"), None, "no discount row");
+    assert_eq!(
+        shown(&html, "discount").as_deref(),
+        Some(""),
+        "no discount: its row is empty"
+    );
+    let row = between(&html, "<div hidden", "</div>");
+    assert!(row.contains("data-total=\"discount\""), "and hidden: {row}");
     // France, 20 %: the tax in the goods and in the shipping, each rounded half up.
     let tax = value(&html, "tax");
     assert_eq!(tax, (4900 - 4083) + (2490 - 2075));
@@ -351,6 +373,8 @@ fn the_admin_flags_a_payment_of_another_amount_and_shows_where_orders_ship() {
         message: None,
         problems: vec![],
         settings: None,
+        discounts: vec![],
+        now: 0,
     };
     let html = admin(view);
     let rows: Vec<&str> = html.split("<tr").filter(|r| r.contains("ord_")).collect();
