@@ -9,6 +9,8 @@
 //! - `cart`: the cart API and forms, bounds, bad input, live stock.
 //! - `catalog_admin`: catalog import, export, product writes, 1,000 products (own stack).
 //! - `checkout`: checkout, payment, webhooks, double charges, the oversell race.
+//! - `discounts`: discount codes: the merchant API, every shopper refusal, 30 shoppers racing for
+//!   3 uses, an expired order giving its use back.
 //! - `emails`: receipts and "on its way" e-mails through the sandbox outbox, once each; retries.
 //! - `payment_return`: back from the payment page: the order page waiting, a cancelled checkout.
 //! - `admin`: the merchant inventory API and its authorisation.
@@ -31,6 +33,7 @@ mod caching;
 mod cart;
 mod catalog_admin;
 mod checkout;
+mod discounts;
 mod emails;
 mod errors;
 mod orders_admin;

@@ -11,6 +11,7 @@ use commerce::ports::{PaymentError, StoreError};
 use commerce::ShopError;
 use domain::cart::CartError;
 use domain::catalog::ChangeError;
+use domain::discount::Refusal;
 use domain::Sku;
 use serde_json::{json, Map, Value};
 use worker::console_error;
@@ -35,6 +36,9 @@ pub enum AppError {
     Shop(ShopError),
     #[error(transparent)]
     Payment(#[from] PaymentError),
+    /// A discount code that cannot be used.
+    #[error(transparent)]
+    Discount(#[from] Refusal),
     #[error("the catalog has not been published yet")]
     CatalogUnavailable,
     #[error("another catalog change is being published; retry in a moment")]
@@ -73,6 +77,7 @@ impl From<ShopError> for AppError {
             ShopError::Payment(e) => AppError::Payment(e),
             ShopError::Store(e) => e.into(),
             ShopError::MalformedEvent(e) => BadInput::MalformedJson(e).into(),
+            ShopError::Discount(r) => AppError::Discount(r),
             other => AppError::Shop(other),
         }
     }
@@ -122,7 +127,9 @@ impl AppError {
                 | B::BadCursor
                 | B::BadLimit
                 | B::BadQuery(_)
+                | B::BadDiscount(_)
                 | B::BadEmail => 400,
+                B::CodeExists(_) => 409,
             },
             AppError::Cart(e) => match e {
                 CartError::BadQuantity { .. } => 400,
@@ -147,6 +154,8 @@ impl AppError {
                 PaymentError::Timeout => 504,
                 PaymentError::Unavailable(_) | PaymentError::Refused(_) => 502,
             },
+            AppError::Discount(Refusal::Unknown) => 404,
+            AppError::Discount(_) => 409,
             AppError::CatalogBusy => 409,
             AppError::CatalogUnavailable | AppError::CatalogNotPublished(_) => 503,
             AppError::Internal(_) | AppError::Corrupt(_) => 500,
@@ -185,6 +194,8 @@ impl AppError {
                 B::BadEmail => "bad_email",
                 B::UnshippableCountry(_) => "unshippable_country",
                 B::UnknownRate { .. } => "unknown_rate",
+                B::BadDiscount(_) => "invalid_discount",
+                B::CodeExists(_) => "code_exists",
             },
             AppError::Cart(e) => e.code(),
             AppError::Catalog(e) => match e {
@@ -206,11 +217,13 @@ impl AppError {
                 ShopError::WebhooksNotConfigured => "payment_unavailable",
                 // Converted to other variants on the way in.
                 ShopError::Cart(_)
+                | ShopError::Discount(_)
                 | ShopError::Payment(_)
                 | ShopError::Store(_)
                 | ShopError::MalformedEvent(_) => "internal",
             },
             AppError::Payment(_) => "payment_unavailable",
+            AppError::Discount(r) => r.code(),
             AppError::CatalogUnavailable => "unavailable",
             AppError::CatalogBusy => "busy",
             AppError::CatalogNotPublished(_) => "catalog_unavailable",
@@ -232,6 +245,9 @@ impl AppError {
             | AppError::Shop(ShopError::Unavailable { sku }) => json!({ "sku": sku }),
             AppError::Catalog(ChangeError::Invalid { problems }) => json!({ "problems": problems }),
             AppError::Catalog(ChangeError::NotFound { handle }) => json!({ "handle": handle }),
+            AppError::Discount(Refusal::BelowMinimum { minimum }) => json!({ "minimum": minimum }),
+            AppError::Input(BadInput::BadDiscount(e)) => json!({ "field": e.field }),
+            AppError::Input(BadInput::CodeExists(code)) => json!({ "code": code }),
             AppError::Catalog(ChangeError::ConfirmRequired {
                 current,
                 removed,

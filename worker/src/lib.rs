@@ -33,7 +33,7 @@ use config::Config;
 use error::AppError;
 use handlers::admin_pages::{self, Action};
 use handlers::cart::FormAction;
-use handlers::{admin_api as admin, cart as shopping, storefront};
+use handlers::{admin_api as admin, cart as shopping, orders, storefront};
 use objects::inventory::Inventory;
 use services::catalog::CatalogStore;
 use services::page_cache::PageCache;
@@ -111,12 +111,17 @@ impl Shop {
             Route::CartShipping => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Shipping).await
             }
+            Route::CartDiscount => {
+                shopping::cart_form(req, store, self.shopping()?, FormAction::Discount).await
+            }
+            Route::CartDiscountRemove => {
+                let action = FormAction::DiscountRemove;
+                shopping::cart_form(req, store, self.shopping()?, action).await
+            }
             Route::Checkout => {
                 shopping::cart_form(req, store, self.shopping()?, FormAction::Checkout).await
             }
-            Route::Order(id) => {
-                shopping::order_page(req, store, self.shopping()?, id.as_str()).await
-            }
+            Route::Order(id) => orders::order_page(req, store, self.shopping()?, id.as_str()).await,
             Route::ApiCart => shopping::api_cart(req, store, self.shopping()?).await,
             Route::ApiCartAdd => shopping::api_cart_add(req, store, self.shopping()?).await,
             Route::ApiCartUpdate(sku) => {
@@ -128,9 +133,15 @@ impl Shop {
             Route::ApiCartShipping => {
                 shopping::api_cart_shipping(req, store, self.shopping()?).await
             }
+            Route::ApiCartDiscount => {
+                shopping::api_cart_discount(req, store, self.shopping()?).await
+            }
+            Route::ApiCartDiscountRemove => {
+                shopping::api_cart_discount_remove(req, store, self.shopping()?).await
+            }
             Route::ApiCheckout => shopping::api_checkout(req, store, self.shopping()?).await,
-            Route::ApiOrder(id) => shopping::api_order(self.shopping()?, id.as_str()).await,
-            Route::PaymentWebhook => shopping::payment_webhook(req, self.shopping()?).await,
+            Route::ApiOrder(id) => orders::api_order(self.shopping()?, id.as_str()).await,
+            Route::PaymentWebhook => orders::payment_webhook(req, self.shopping()?).await,
             Route::AdminApi(api) => {
                 admin::authorize(req, &self.env)?;
                 self.admin_api(req, api).await
@@ -196,6 +207,28 @@ impl Shop {
                 )
                 .await
             }
+            Route::AdminDiscountForm => {
+                admin_pages::action(
+                    req,
+                    &self.env,
+                    store,
+                    self.shopping()?,
+                    Action::Discount,
+                    None,
+                )
+                .await
+            }
+            Route::AdminDiscountDisableForm(code) => {
+                admin_pages::action(
+                    req,
+                    &self.env,
+                    store,
+                    self.shopping()?,
+                    Action::DisableDiscount,
+                    Some(code.as_str()),
+                )
+                .await
+            }
             Route::MethodNotAllowed(allow) => Err(AppError::MethodNotAllowed(allow)),
             Route::ApiNotFound | Route::NotFound => Err(AppError::NotFound),
         }
@@ -222,6 +255,12 @@ impl Shop {
             AdminApi::Order(id) => admin::get_order(self.shopping()?, id.as_str()).await,
             AdminApi::OrderFulfil(id) => admin::fulfil(self.shopping()?, id.as_str()).await,
             AdminApi::OrderRefund(id) => admin::refund(req, self.shopping()?, id.as_str()).await,
+            AdminApi::Discounts => admin::list_discounts(self.shopping()?).await,
+            AdminApi::DiscountCreate => admin::put_discount(req, self.shopping()?, None).await,
+            AdminApi::DiscountPut(code) => {
+                admin::put_discount(req, self.shopping()?, Some(code)).await
+            }
+            AdminApi::DiscountDelete(code) => admin::disable_discount(self.shopping()?, code).await,
         }
     }
 

@@ -5,11 +5,15 @@
 
 use crate::error::AppError;
 use crate::objects::cart::Carts;
+use crate::objects::discounts::Discounts;
 use crate::objects::inventory::Inventory;
 use crate::objects::orders::Orders;
 use crate::platform;
-use commerce::ports::{CartStore, Clock, Ids, OrderStore, Refusal, StockStore, StoreError};
+use commerce::ports::{
+    CartStore, Clock, DiscountStore, Ids, OrderStore, Refusal, StockStore, StoreError,
+};
 use domain::cart::{Cart, CartCommand, CartError};
+use domain::discount::{Code, Commit, Discount, Refusal as CodeRefusal};
 use domain::inventory::HoldLine;
 use domain::order::{Order, OrderEvent, Transition};
 
@@ -72,6 +76,36 @@ impl StockStore for Inventory {
         Inventory::restock(self, order_id, lines)
             .await
             .map_err(store)
+    }
+}
+
+impl DiscountStore for Discounts {
+    async fn hold(
+        &self,
+        code: &Code,
+        order_id: &str,
+        email: &str,
+        subtotal: i64,
+        until: i64,
+    ) -> Result<Result<Discount, CodeRefusal>, StoreError> {
+        Discounts::hold(self, code, order_id, email, subtotal, until)
+            .await
+            .map_err(store)
+    }
+    async fn release(&self, code: &Code, order_id: &str) -> Result<(), StoreError> {
+        Discounts::release(self, code, order_id)
+            .await
+            .map(|_| ())
+            .map_err(store)
+    }
+    async fn commit(&self, code: &Code, order_id: &str, email: &str) -> Result<Commit, StoreError> {
+        let outcome = Discounts::redeem(self, code, order_id, email)
+            .await
+            .map_err(store)?;
+        if outcome == Commit::Late {
+            worker::console_warn!("discount {code} redeemed by {order_id} without a live hold");
+        }
+        Ok(outcome)
     }
 }
 

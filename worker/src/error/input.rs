@@ -55,4 +55,8 @@ pub enum BadInput {
     UnknownRate { country: String, rate: String },
     #[error("{0}")]
     BadQuery(String),
+    #[error("the discount is not valid: {0}")]
+    BadDiscount(domain::discount::InputError),
+    #[error("there is already a discount code {0}; change it with PUT /admin/api/discounts/{0}")]
+    CodeExists(String),
 }

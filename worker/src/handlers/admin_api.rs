@@ -1,5 +1,6 @@
 //! The merchant's API, behind `Authorization: Bearer <ADMIN_TOKEN>` (a wrangler secret):
-//! inventory counters, and catalog writes to the catalog's source of truth.
+//! inventory counters, catalog writes to the catalog's source of truth, orders, and discount
+//! codes.
 
 use crate::error::{AppError, BadInput};
 use crate::objects::catalog::CatalogAdmin;
@@ -11,6 +12,7 @@ use crate::services::catalog::CatalogStore;
 use crate::services::merchant::{self, published, MAX_IMPORT_BYTES, MAX_ON_HAND};
 use crate::services::shopping::Shopping;
 use domain::catalog::CatalogChange;
+use domain::discount::{Code, DiscountInput, Refusal};
 use domain::order::{Order, OrderStatus};
 use domain::{Handle, Product, Sku};
 use serde_json::Value;
@@ -248,4 +250,57 @@ pub async fn refund_order(
 ) -> Result<(Order, bool), AppError> {
     let commerce::Refunded { order, restocked } = shop.commerce().refund(id, restock).await?;
     Ok((order, restocked))
+}
+
+/// `GET /admin/api/discounts`: every code with its uses (`redeemed`, `held`).
+pub async fn list_discounts(shop: &Shopping) -> Result<Response, AppError> {
+    let all = shop.discounts.list().await?;
+    no_store(Response::from_json(
+        &serde_json::json!({ "discounts": all }),
+    )?)
+}
+
+/// A discount code written in an address: unknown if it cannot be one.
+fn path_code(raw: &str) -> Result<Code, AppError> {
+    Code::parse(raw).map_err(|_| Refusal::Unknown.into())
+}
+
+/// `POST /admin/api/discounts` (`code: None`: a new code, 201; 409 `code_exists` if taken) and
+/// `PUT /admin/api/discounts/{code}` (replaces the definition, keeping its uses; 404
+/// `unknown_code`). A definition that does not hold together is a 400 `invalid_discount`
+/// naming the field.
+pub async fn put_discount(
+    req: &mut Request,
+    shop: &Shopping,
+    code: Option<&str>,
+) -> Result<Response, AppError> {
+    let path = code.map(path_code).transpose()?;
+    let body = platform::body_bytes(req, platform::MAX_BODY_BYTES).await?;
+    let input: DiscountInput = platform::parse_json(&body)?;
+    let discount = input
+        .validate(path.as_ref())
+        .map_err(BadInput::BadDiscount)?;
+    let create = path.is_none();
+    let name = discount.code.to_string();
+    let Some(summary) = shop.discounts.put(discount, create).await? else {
+        return Err(if create {
+            BadInput::CodeExists(name).into()
+        } else {
+            Refusal::Unknown.into()
+        });
+    };
+    let status = if create { 201 } else { 200 };
+    no_store(Response::from_json(&summary)?.with_status(status))
+}
+
+/// `DELETE /admin/api/discounts/{code}`: disables the code (its uses and history stay; `PUT`
+/// with `"disabled": false` turns it back on).
+pub async fn disable_discount(shop: &Shopping, code: &str) -> Result<Response, AppError> {
+    let code = path_code(code)?;
+    let summary = shop
+        .discounts
+        .disable(code)
+        .await?
+        .ok_or(Refusal::Unknown)?;
+    no_store(Response::from_json(&summary)?)
 }

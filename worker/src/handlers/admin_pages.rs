@@ -12,6 +12,8 @@ use crate::services::merchant::{self, MAX_IMPORT_BYTES, MAX_ON_HAND, MAX_SETTING
 use crate::services::shopping::Shopping;
 use app::admin_pages::{AdminView, OrderRow, StockRow};
 use domain::admin_session;
+use domain::discount::{Code, DiscountInput, InputError, Kind, Refusal, TimeInput};
+use domain::money::parse_decimal;
 use domain::Sku;
 use worker::{Env, Request, Response};
 
@@ -137,6 +139,8 @@ async fn page(
         message,
         problems,
         settings,
+        discounts: shop.discounts.list().await?,
+        now: platform::now(),
     };
     html(app::render::admin(view), status)
 }
@@ -200,9 +204,75 @@ pub enum Action {
     Settings,
     Fulfil,
     Refund,
+    /// A new discount code.
+    Discount,
+    /// Disables the code named in the address.
+    DisableDiscount,
 }
 
-/// Every admin form post.
+/// The new-code form as the API's body: a percentage as typed ("10" or "12.5"), amounts in the
+/// shop currency's major units ("5.00"), times as `datetime-local` gives them (UTC).
+fn discount_input(
+    form: &[(String, String)],
+    currency: domain::Currency,
+) -> Result<DiscountInput, AppError> {
+    let text = |name: &str| field(form, name).map(str::trim).filter(|v| !v.is_empty());
+    let bad = |field: &'static str, message: &str| {
+        AppError::from(BadInput::BadDiscount(InputError {
+            field,
+            message: message.to_owned(),
+        }))
+    };
+    let kind = match text("kind") {
+        Some("percent") => Kind::Percent,
+        Some("fixed") => Kind::Fixed,
+        Some("free_shipping") => Kind::FreeShipping,
+        _ => return Err(bad("kind", "choose percent, amount or free shipping")),
+    };
+    let amount = |name: &'static str| match text(name) {
+        None => Ok(None),
+        Some(v) => parse_decimal(v, currency.exponent())
+            .map(Some)
+            .ok_or_else(|| bad(name, "must be an amount such as 5.00")),
+    };
+    let value = match (kind, text("value")) {
+        (Kind::FreeShipping, _) | (_, None) => None,
+        (Kind::Percent, Some(v)) => Some(
+            parse_decimal(v.trim_end_matches('%'), 2)
+                .ok_or_else(|| bad("value", "must be a percentage such as 10 or 12.5"))?,
+        ),
+        (Kind::Fixed, Some(_)) => amount("value")?,
+    };
+    let usage_limit = match text("usage_limit") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| bad("usage_limit", "must be a whole number"))?,
+        ),
+    };
+    Ok(DiscountInput {
+        code: text("code").map(str::to_owned),
+        kind,
+        value,
+        min_subtotal: amount("min_subtotal")?,
+        starts_at: text("starts_at").map(|t| TimeInput::Text(t.to_owned())),
+        ends_at: text("ends_at").map(|t| TimeInput::Text(t.to_owned())),
+        usage_limit,
+        once_per_email: field(form, "once_per_email") == Some("true"),
+        collections: text("collections")
+            .map(|c| {
+                c.split(',')
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        disabled: false,
+    })
+}
+
+/// Every admin form post (`target`: the order id or discount code in the address).
 pub async fn action(
     req: &mut Request,
     env: &Env,
@@ -268,6 +338,29 @@ pub async fn action(
                     "Order {id} refunded{}",
                     if restocked { ", stock restored" } else { "" }
                 ))
+            }
+            Action::Discount => {
+                let currency = store
+                    .index()
+                    .await
+                    .map_or(domain::Currency::EUR, |i| i.currency);
+                let discount = discount_input(&form, currency)?
+                    .validate(None)
+                    .map_err(BadInput::BadDiscount)?;
+                let code = discount.code.to_string();
+                if shop.discounts.put(discount, true).await?.is_none() {
+                    return Err(BadInput::CodeExists(code).into());
+                }
+                Ok(format!("Discount code {code} created"))
+            }
+            Action::DisableDiscount => {
+                let code =
+                    Code::parse(order_id.unwrap_or_default()).map_err(|_| Refusal::Unknown)?;
+                shop.discounts
+                    .disable(code.clone())
+                    .await?
+                    .ok_or(Refusal::Unknown)?;
+                Ok(format!("Discount code {code} disabled"))
             }
         }
     }

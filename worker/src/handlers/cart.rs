@@ -1,13 +1,13 @@
-//! The HTTP side of shopping: the cart API, checkout, webhooks, and the cart and order pages.
+//! The HTTP side of shopping: the cart API and its discount code, checkout, and the cart page
+//! with its forms.
 
 use crate::error::{AppError, BadInput};
 use crate::platform::{self, field, Field};
 use crate::respond::{no_store, see_other, with_cookie, Cookie};
 use crate::services::catalog::CatalogStore;
 use crate::services::shopping::{price, Shopping};
-use app::api::{CartJson, OrderJson};
+use app::api::CartJson;
 use app::checkout_pages::CartView;
-use commerce::WebhookOutcome;
 use domain::cart::{self, Cart, Destination};
 use domain::{CartId, CatalogIndex, Country, Email, Quantity, Sku};
 use worker::{Request, Response};
@@ -15,8 +15,6 @@ use worker::{Request, Response};
 /// The cart cookie: its name and how long it lasts (seconds).
 const COOKIE: &str = "cart";
 const COOKIE_MAX_AGE: i64 = 30 * 24 * 3600;
-/// Webhook bodies can be larger than shop requests (a session with many lines).
-const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
 
 /// The cart id from the `cart` cookie, if it is one.
 pub fn cart_id(req: &Request) -> Option<CartId> {
@@ -215,6 +213,45 @@ pub async fn api_cart_shipping(
     Ok(resp)
 }
 
+/// `POST /api/cart/discount` `{"code": "WELCOME10"}`.
+#[derive(serde::Deserialize)]
+struct ApplyCode {
+    #[serde(default)]
+    code: Field<String>,
+}
+
+/// Applies a discount code: the cart with `discount` and its new totals, or 404
+/// `unknown_code`, 409 `code_not_active`, `below_minimum` (with `minimum`), `code_exhausted`.
+pub async fn api_cart_discount(
+    req: &mut Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let body: ApplyCode = platform::json_object(req).await?;
+    let code = body.code.require(|got| {
+        BadInput::MalformedJson(match got {
+            Some(raw) => format!("code must be a string such as \"WELCOME10\", got {raw}"),
+            None => "code is missing: send {\"code\": \"WELCOME10\"}".into(),
+        })
+    })?;
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let cart = shop.apply_code(&index, id.clone(), &code).await?;
+    json_cart(req, &index, id.as_ref(), &cart, 200)
+}
+
+/// `DELETE /api/cart/discount`: the cart without its code.
+pub async fn api_cart_discount_remove(
+    req: &Request,
+    store: &CatalogStore,
+    shop: &Shopping,
+) -> Result<Response, AppError> {
+    let index = store.index().await?;
+    let id = cart_id(req);
+    let cart = shop.remove_code(id.clone()).await?;
+    json_cart(req, &index, id.as_ref(), &cart, 200)
+}
+
 /// A destination the shop ships to, by a rate it offers there (`None`: the cheapest).
 fn destination(
     index: &CatalogIndex,
@@ -257,29 +294,6 @@ pub async fn api_checkout(
         .await?;
     let json = serde_json::json!({ "order_id": order.id, "payment_url": order.payment_url, "status": order.status });
     no_store(Response::from_json(&json)?.with_status(if created { 201 } else { 200 }))
-}
-
-pub async fn api_order(shop: &Shopping, id: &str) -> Result<Response, AppError> {
-    let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
-    no_store(Response::from_json(&OrderJson::new(&order))?)
-}
-
-/// `POST /webhooks/payment`: a payment event, verified and applied by the service; answers
-/// what was done, for the gateway's logs.
-pub async fn payment_webhook(req: &mut Request, shop: &Shopping) -> Result<Response, AppError> {
-    let body = platform::body_bytes(req, MAX_WEBHOOK_BYTES).await?;
-    let signature = req.headers().get("stripe-signature").ok().flatten();
-    let outcome = shop
-        .commerce()
-        .payment_event(shop.webhook_secret.as_deref(), signature.as_deref(), &body)
-        .await?;
-    let json = match outcome {
-        WebhookOutcome::Ignored(why) => serde_json::json!({ "received": true, "ignored": why }),
-        WebhookOutcome::Applied { order_id, status } => {
-            serde_json::json!({ "received": true, "order_id": order_id, "status": status })
-        }
-    };
-    no_store(Response::from_json(&json)?)
 }
 
 // ---- pages and form posts ----------------------------------------------------------------
@@ -386,6 +400,8 @@ pub enum FormAction {
     Update,
     Remove,
     Shipping,
+    Discount,
+    DiscountRemove,
     Checkout,
 }
 
@@ -449,6 +465,15 @@ async fn run_form(
             }
             Ok(resp)
         }
+        FormAction::Discount => {
+            let code = field(form, "code").unwrap_or_default();
+            shop.apply_code(&index, id, code).await?;
+            see_other("/cart")
+        }
+        FormAction::DiscountRemove => {
+            shop.remove_code(id).await?;
+            see_other("/cart")
+        }
         FormAction::Checkout => {
             let origin = platform::origin(req)?;
             let email = Email::trimmed(field(form, "email").unwrap_or_default())
@@ -472,22 +497,4 @@ pub async fn cart_form(
     action: FormAction,
 ) -> Result<Response, AppError> {
     form_action(req, store, shop, action).await
-}
-
-pub async fn order_page(
-    req: &Request,
-    store: &CatalogStore,
-    shop: &Shopping,
-    id: &str,
-) -> Result<Response, AppError> {
-    let order = shop.orders.get(id).await?.ok_or(AppError::NotFound)?;
-    let index = store.index().await?;
-    // How many times the page has reloaded itself while waiting for the payment.
-    let refreshed = platform::query_pairs(req)
-        .iter()
-        .find(|(k, _)| k == "refreshed")
-        .and_then(|(_, v)| v.parse::<u32>().ok())
-        .unwrap_or(0);
-    let html = app::render::order(index.collections.clone(), order, refreshed);
-    no_store(Response::from_html(html)?)
 }

@@ -11,6 +11,7 @@
 //! # Layout
 //! - [`cart`]: `CartObject`, one per cart.
 //! - [`catalog`]: `CatalogObject`, the catalog's source of truth, publishing to KV.
+//! - [`discounts`]: `DiscountObject`, every discount code's ledger of uses, and its client.
 //! - [`inventory`]: `InventoryObject`, one per shard of SKUs, and the client that reserves across shards.
 //! - [`orders`]: `OrderObject`, one per order.
 //! - [`order_index`]: `OrderIndexObject`, the merchant's list of orders.
@@ -19,6 +20,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod discounts;
 pub mod inventory;
 pub mod order_index;
 pub mod orders;

@@ -8,13 +8,15 @@
 use crate::config::Config;
 use crate::error::{AppError, BadInput};
 use crate::objects::cart::Carts;
+use crate::objects::discounts::Discounts;
 use crate::objects::inventory::Inventory;
 use crate::objects::orders::Orders;
 use crate::payments::Gateway;
 use crate::platform;
 use crate::ports::Runtime;
-use commerce::{Commerce, Ports};
+use commerce::{Commerce, Ports, ShopError};
 use domain::cart::{Cart, CartCommand, CartError, Destination, PricedCart};
+use domain::discount::{Code, Refusal};
 use domain::{CartId, CatalogIndex, Quantity, Sku};
 use worker::Env;
 
@@ -22,6 +24,7 @@ pub struct Shopping {
     pub carts: Carts,
     pub inventory: Inventory,
     pub orders: Orders,
+    pub discounts: Discounts,
     pub gateway: Gateway,
     reservation_ttl: i64,
     pub webhook_secret: Option<String>,
@@ -50,6 +53,7 @@ impl<'a> Ports for Objects<'a> {
     type Carts = &'a Carts;
     type Orders = &'a Orders;
     type Stock = &'a Inventory;
+    type Discounts = &'a Discounts;
     type Gateway = &'a Gateway;
     type Clock = Runtime;
     type Ids = Runtime;
@@ -61,6 +65,7 @@ impl Shopping {
             carts: Carts::from_env(env)?,
             inventory: Inventory::from_env(env, config)?,
             orders: Orders::from_env(env)?,
+            discounts: Discounts::from_env(env)?,
             gateway: Gateway::new(config),
             reservation_ttl: i64::try_from(config.reservation_ttl_seconds).unwrap_or(i64::MAX),
             webhook_secret: config.payment_webhook_secret.clone(),
@@ -72,6 +77,7 @@ impl Shopping {
             carts: &self.carts,
             orders: &self.orders,
             stock: &self.inventory,
+            discounts: &self.discounts,
             gateway: &self.gateway,
             clock: Runtime,
             ids: Runtime,
@@ -179,6 +185,37 @@ impl Shopping {
         let command = CartCommand::SetShipping { destination };
         let cart = self.carts.apply(id.as_str(), command).await??;
         Ok((id, cart, new))
+    }
+
+    /// Applies discount `code` to the cart if the code may be used on it now (looked up
+    /// case-insensitively): the cart, with the code as it is now. A code that cannot even be
+    /// written is unknown.
+    pub async fn apply_code(
+        &self,
+        index: &CatalogIndex,
+        id: Option<CartId>,
+        code: &str,
+    ) -> Result<Cart, AppError> {
+        let code = Code::parse(code).map_err(|_| Refusal::Unknown)?;
+        let cart = self.cart_of(id.as_ref()).await?;
+        let (Some(id), false) = (id, cart.is_empty()) else {
+            return Err(ShopError::EmptyCart.into());
+        };
+        let subtotal = price(index, &cart)?.subtotal;
+        let discount = self.discounts.check(code, subtotal).await??;
+        let set = CartCommand::SetDiscount { discount };
+        Ok(self.carts.apply(id.as_str(), set).await??)
+    }
+
+    /// Takes the cart's discount code off (nothing changes without one).
+    pub async fn remove_code(&self, id: Option<CartId>) -> Result<Cart, AppError> {
+        let Some(id) = id else {
+            return Ok(Cart::default());
+        };
+        Ok(self
+            .carts
+            .apply(id.as_str(), CartCommand::RemoveDiscount)
+            .await??)
     }
 
     pub async fn remove(&self, id: Option<CartId>, sku: &Sku) -> Result<Cart, AppError> {
