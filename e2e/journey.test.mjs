@@ -388,3 +388,68 @@ test("product page: transferred bytes and paint timings (printed, not asserted a
   assert.ok(bytes.document > 0 && bytes.stylesheet > 0 && bytes.script > 0 && bytes.wasm > 0, JSON.stringify(bytes));
   await context.close();
 });
+
+/// Minor units to the page's euros: 18900 → "€189.00" (grouping as the shop prints it).
+function euros(minor) {
+  const whole = Math.floor(Math.abs(minor) / 100).toLocaleString("en-US");
+  return `€${whole}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
+}
+
+test("a discount code applied on the cart page changes the total, JS on and off", async () => {
+  // A fresh code per run: 10% off, no limits.
+  const code = `E2E${Date.now().toString(36).toUpperCase()}`;
+  const created = await fetch(`${SHOP}/admin/api/discounts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${process.env.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ code, kind: "percent", value: 1000 }),
+  });
+  assert.equal(created.status, 201, `create ${code}: ${await created.text()}`);
+
+  for (const javaScriptEnabled of [true, false]) {
+    const tag = javaScriptEnabled ? "js" : "nojs";
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled });
+    const page = await context.newPage();
+    const added = await page.request.post(`${SHOP}/api/cart/items`, {
+      data: { sku: "OAK-CUTTING-BOARD-LARGE", quantity: 2 },
+    });
+    assert.ok(added.ok(), `add: ${added.status()}`);
+    const before = (await (await page.request.get(`${SHOP}/api/cart`)).json()).totals;
+    await page.goto(`${SHOP}/cart`);
+    const total = page.locator("[data-total=total]");
+    assert.match(await total.innerText(), new RegExp(euros(before.total).replace(".", "\\.")));
+    if (javaScriptEnabled) {
+      await page.locator("html[data-hydrated=true]").waitFor();
+      await page.evaluate(() => (window.__sameDocument = true));
+    }
+
+    // A code that does not exist is refused in words, and the total stays.
+    await page.getByLabel("Code", { exact: true }).fill("NOSUCHCODE");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByRole("alert").filter({ hasText: "There is no such discount code." }).first().waitFor();
+    assert.match(await total.innerText(), new RegExp(euros(before.total).replace(".", "\\.")));
+
+    // The real code, typed in lower case: 10% off each line, the new total shown.
+    await page.getByLabel("Code", { exact: true }).fill(code.toLowerCase());
+    await page.getByRole("button", { name: "Apply" }).click();
+    const discount = page.locator("[data-total=discount]");
+    await discount.waitFor();
+    const after = (await (await page.request.get(`${SHOP}/api/cart`)).json());
+    assert.equal(after.discount.code, code);
+    assert.equal(after.discount.amount, Math.round(before.subtotal / 10));
+    assert.ok(after.totals.total < before.total, "the total went down");
+    await page.locator("[data-total=total]", { hasText: euros(after.totals.total) }).waitFor();
+    assert.match(await discount.innerText(), new RegExp(euros(after.discount.amount).replace(".", "\\.")));
+    assert.match(await page.locator("#discount-state").innerText(), new RegExp(code));
+    if (javaScriptEnabled) {
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "applied in place, no reload");
+    }
+    await shot(page, `${tag}-cart-discount`);
+
+    // Removing it brings the first total back.
+    await page.locator("#discount-remove button").click();
+    await page.locator("[data-total=total]", { hasText: euros(before.total) }).waitFor();
+    await discount.waitFor({ state: "hidden" });
+    assert.equal((await (await page.request.get(`${SHOP}/api/cart`)).json()).discount, undefined);
+    await context.close();
+  }
+});
