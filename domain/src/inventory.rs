@@ -16,6 +16,7 @@
 use crate::ids::Sku;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+pub mod split;
 
 /// How long a finished order's outcome is remembered, for idempotency (seconds).
 pub const OUTCOME_MEMORY_SECONDS: i64 = 7 * 24 * 3600;

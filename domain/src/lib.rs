@@ -14,7 +14,9 @@
 //! - [`admin_session`]: stateless admin sessions and CSRF tokens (HMAC).
 //! - [`cart`]: cart lines, the commands that change a cart (all-or-nothing), pricing.
 //! - [`discount`]: discount codes, what they take off an order, and the ledger of their uses.
-//! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire).
+//! - [`inventory`]: stock counters and per-order reservations (reserve, commit, release, expire);
+//!   [`inventory::split`] the rules for spreading one hot SKU over several bucket objects (split,
+//!   crash-safe borrowing between buckets, rebalance; not yet wired into the worker).
 //! - [`order`]: orders and their life cycle under payment events that may repeat or reorder.
 //! - [`payment`]: the Checkout Session parameters and idempotency key for an order.
 //! - [`webhook`]: Stripe-scheme webhook signatures (sign, parse, verify) and constant-time compare.
