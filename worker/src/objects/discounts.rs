@@ -1,25 +1,28 @@
-//! Discount codes: one Durable Object holds every code's ledger (its definition and the uses
-//! orders hold or redeemed, `domain::discount::Ledger`), so a use is counted against the limit
-//! by one object, one command after another: a code with N uses left never ends up on more than
-//! N orders, however many shoppers check out at once.
+//! Discount codes: each code has its own Durable Object holding its ledger (its definition and
+//! the uses orders hold or redeemed, `domain::discount::Ledger`), so a use is counted against the
+//! limit by one object, one command after another: a code with N uses left never ends up on more
+//! than N orders, however many shoppers check out at once. Codes do not queue behind each other.
 //!
-//! Each ledger is stored under its own key (`code:WELCOME10`), with the list of codes under
-//! `codes`; a command reads and writes only the ledger it is about.
+//! One more object of the class, the registry (`discounts`), only remembers which codes exist,
+//! for the merchant's list. A new code is registered before it is created, so a crash between
+//! the two leaves at worst a listed name without a ledger (the list skips it), never a code the
+//! merchant cannot see. Shoppers never touch the registry.
 
 use crate::error::AppError;
 use crate::objects::protocol::{
     CheckDiscount, DisableDiscount, DiscountRequest, HoldDiscount, ListDiscounts, PutDiscount,
-    RedeemDiscount, ReleaseDiscount, Tally,
+    RedeemDiscount, RegisterDiscount, ReleaseDiscount, SummarizeDiscount, Tally,
 };
 use crate::objects::stored;
 use crate::platform::{self, answer, call};
 use domain::discount::{Code, Commit, Discount, Ledger, Refusal, Summary};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use worker::{durable_object, Env, Request, Response, State};
 
+/// The registry's key: every code, sorted.
 const CODES: &str = "codes";
 
+/// A code's object (named so) and the key of its ledger there.
 fn key(code: &str) -> String {
     format!("code:{code}")
 }
@@ -27,9 +30,9 @@ fn key(code: &str) -> String {
 #[durable_object]
 pub struct DiscountObject {
     state: State,
-    /// Ledgers read so far, by code.
-    ledgers: RefCell<BTreeMap<String, Ledger>>,
-    /// Every code, once read.
+    /// A code's object: its ledger, once read.
+    ledger: RefCell<Option<Ledger>>,
+    /// The registry: every code, once read.
     codes: RefCell<Option<Vec<String>>>,
 }
 
@@ -45,13 +48,26 @@ impl DiscountObject {
         Ok(codes)
     }
 
+    async fn register(&self, code: &Code) -> worker::Result<()> {
+        let mut codes = self.codes().await?;
+        let code = code.to_string();
+        if let Err(at) = codes.binary_search(&code) {
+            codes.insert(at, code);
+            stored::write(&self.state.storage(), CODES, &codes).await?;
+            *self.codes.borrow_mut() = Some(codes);
+        }
+        Ok(())
+    }
+
     async fn ledger(&self, code: &str) -> worker::Result<Option<Ledger>> {
-        if let Some(l) = self.ledgers.borrow().get(code) {
-            return Ok(Some(l.clone()));
+        if let Some(l) = self.ledger.borrow().as_ref() {
+            if l.discount.code.as_str() == code {
+                return Ok(Some(l.clone()));
+            }
         }
         let stored: Option<Ledger> = stored::read(&self.state.storage(), &key(code)).await?;
         if let Some(l) = &stored {
-            self.ledgers.borrow_mut().insert(code.to_owned(), l.clone());
+            *self.ledger.borrow_mut() = Some(l.clone());
         }
         Ok(stored)
     }
@@ -59,7 +75,7 @@ impl DiscountObject {
     async fn save(&self, ledger: Ledger) -> worker::Result<()> {
         let code = ledger.discount.code.to_string();
         stored::write(&self.state.storage(), &key(&code), &ledger).await?;
-        self.ledgers.borrow_mut().insert(code, ledger);
+        *self.ledger.borrow_mut() = Some(ledger);
         Ok(())
     }
 
@@ -67,14 +83,7 @@ impl DiscountObject {
         let code = cmd.discount.code.to_string();
         let ledger = match (self.ledger(&code).await?, cmd.create) {
             (Some(_), true) | (None, false) => return Ok(None),
-            (None, true) => {
-                let mut codes = self.codes().await?;
-                codes.push(code.clone());
-                codes.sort();
-                stored::write(&self.state.storage(), CODES, &codes).await?;
-                *self.codes.borrow_mut() = Some(codes);
-                Ledger::new(cmd.discount.clone())
-            }
+            (None, true) => Ledger::new(cmd.discount.clone()),
             (Some(mut ledger), false) => {
                 ledger.update(cmd.discount.clone());
                 ledger
@@ -90,7 +99,7 @@ impl worker::DurableObject for DiscountObject {
     fn new(state: State, _env: Env) -> Self {
         DiscountObject {
             state,
-            ledgers: RefCell::new(BTreeMap::new()),
+            ledger: RefCell::new(None),
             codes: RefCell::new(None),
         }
     }
@@ -101,14 +110,17 @@ impl worker::DurableObject for DiscountObject {
         // synchronously, at most one write (one await of each keeps this future small).
         let code = match &request {
             DiscountRequest::Put(cmd) => return answer::<PutDiscount>(&self.put(cmd).await?),
-            DiscountRequest::List(ListDiscounts { now }) => {
-                let mut all = Vec::new();
-                for code in self.codes().await? {
-                    if let Some(l) = self.ledger(&code).await? {
-                        all.push(Tally::from(l.summary(*now)));
-                    }
-                }
-                return answer::<ListDiscounts>(&all);
+            DiscountRequest::Register(RegisterDiscount { code }) => {
+                self.register(code).await?;
+                return answer::<RegisterDiscount>(&());
+            }
+            DiscountRequest::List(ListDiscounts {}) => {
+                return answer::<ListDiscounts>(&self.codes().await?)
+            }
+            DiscountRequest::Summarize(SummarizeDiscount { code, now }) => {
+                let ledger = self.ledger(code.as_str()).await?;
+                let tally = ledger.map(|l| Tally::from(l.summary(*now)));
+                return answer::<SummarizeDiscount>(&tally);
             }
             DiscountRequest::Disable(c) => c.code.clone(),
             DiscountRequest::Check(c) => c.code.clone(),
@@ -173,7 +185,10 @@ fn apply(
             now,
             ..
         }) => answer::<RedeemDiscount>(&l.commit(&order_id, &email, now)),
-        DiscountRequest::Put(_) | DiscountRequest::List(_) => {
+        DiscountRequest::Put(_)
+        | DiscountRequest::Register(_)
+        | DiscountRequest::List(_)
+        | DiscountRequest::Summarize(_) => {
             return Err(worker::Error::RustError("not a ledger command".into()))
         }
     };
@@ -188,7 +203,8 @@ pub struct Discounts {
 
 impl Discounts {
     pub const BINDING: &'static str = "DISCOUNTS";
-    const NAME: &'static str = "discounts";
+    /// The registry's name.
+    const REGISTRY: &'static str = "discounts";
 
     pub fn from_env(env: &Env) -> worker::Result<Self> {
         Ok(Discounts {
@@ -197,28 +213,43 @@ impl Discounts {
     }
 
     /// Creates (`create`) or replaces a code: its summary, `None` if it exists (create) or does
-    /// not (replace).
+    /// not (replace). A new code is registered first (see the module docs).
     pub async fn put(&self, discount: Discount, create: bool) -> Result<Option<Summary>, AppError> {
+        let code = discount.code.clone();
+        if create {
+            let register = RegisterDiscount { code: code.clone() };
+            call(&self.ns, Self::REGISTRY, register).await?;
+        }
         let now = platform::now();
         let cmd = PutDiscount {
             discount,
             create,
             now,
         };
-        let tally = call(&self.ns, Self::NAME, cmd).await?;
+        let tally = call(&self.ns, &key(code.as_str()), cmd).await?;
         Ok(tally.map(Summary::from))
     }
 
     pub async fn disable(&self, code: Code) -> Result<Option<Summary>, AppError> {
         let now = platform::now();
-        let tally = call(&self.ns, Self::NAME, DisableDiscount { code, now }).await?;
+        let name = key(code.as_str());
+        let tally = call(&self.ns, &name, DisableDiscount { code, now }).await?;
         Ok(tally.map(Summary::from))
     }
 
+    /// Every code with its uses, in code order: the registry's list, then each code's object
+    /// (one after another: the merchant's page, where a few milliseconds per code are fine and a
+    /// smaller Worker is not nothing).
     pub async fn list(&self) -> Result<Vec<Summary>, AppError> {
+        let codes = call(&self.ns, Self::REGISTRY, ListDiscounts {}).await?;
         let now = platform::now();
-        let all = call(&self.ns, Self::NAME, ListDiscounts { now }).await?;
-        Ok(all.into_iter().map(Summary::from).collect())
+        let mut all = Vec::new();
+        for code in codes.iter().filter_map(|c| Code::parse(c).ok()) {
+            let name = key(code.as_str());
+            let tally = call(&self.ns, &name, SummarizeDiscount { code, now }).await?;
+            all.extend(tally.map(Summary::from));
+        }
+        Ok(all)
     }
 
     /// Whether a cart of `subtotal` may use `code` now: the code, or why not.
@@ -230,7 +261,7 @@ impl Discounts {
         let now = platform::now();
         call(
             &self.ns,
-            Self::NAME,
+            &key(code.as_str()),
             CheckDiscount {
                 code,
                 subtotal,
@@ -248,6 +279,7 @@ impl Discounts {
         subtotal: i64,
         until: i64,
     ) -> Result<Result<Discount, Refusal>, AppError> {
+        let name = key(code.as_str());
         let cmd = HoldDiscount {
             code: code.clone(),
             order_id: order_id.to_owned(),
@@ -256,15 +288,16 @@ impl Discounts {
             now: platform::now(),
             until,
         };
-        call(&self.ns, Self::NAME, cmd).await
+        call(&self.ns, &name, cmd).await
     }
 
     pub async fn release(&self, code: &Code, order_id: &str) -> Result<bool, AppError> {
+        let name = key(code.as_str());
         let cmd = ReleaseDiscount {
             code: code.clone(),
             order_id: order_id.to_owned(),
         };
-        call(&self.ns, Self::NAME, cmd).await
+        call(&self.ns, &name, cmd).await
     }
 
     pub async fn redeem(
@@ -273,12 +306,13 @@ impl Discounts {
         order_id: &str,
         email: &str,
     ) -> Result<Commit, AppError> {
+        let name = key(code.as_str());
         let cmd = RedeemDiscount {
             code: code.clone(),
             order_id: order_id.to_owned(),
             email: email.to_owned(),
             now: platform::now(),
         };
-        call(&self.ns, Self::NAME, cmd).await
+        call(&self.ns, &name, cmd).await
     }
 }

@@ -360,7 +360,9 @@ command!(Restock => ShardRequest::Restock, bool);
 pub enum DiscountRequest {
     Put(PutDiscount),
     Disable(DisableDiscount),
+    Register(RegisterDiscount),
     List(ListDiscounts),
+    Summarize(SummarizeDiscount),
     Check(CheckDiscount),
     Hold(HoldDiscount),
     Release(ReleaseDiscount),
@@ -383,9 +385,20 @@ pub struct DisableDiscount {
     pub now: i64,
 }
 
-/// Every code, by code.
+/// To the registry: remembers a code (idempotent), so that the merchant's list shows it.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-pub struct ListDiscounts {
+pub struct RegisterDiscount {
+    pub code: Code,
+}
+
+/// To the registry: every code it remembers, in order.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListDiscounts {}
+
+/// To a code's object: its summary now, `None` if it holds no such code.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummarizeDiscount {
+    pub code: Code,
     pub now: i64,
 }
 
@@ -455,7 +468,9 @@ impl From<Tally> for Summary {
 
 command!(PutDiscount => DiscountRequest::Put, Option<Tally>);
 command!(DisableDiscount => DiscountRequest::Disable, Option<Tally>);
-command!(ListDiscounts => DiscountRequest::List, Vec<Tally>);
+command!(RegisterDiscount => DiscountRequest::Register, ());
+command!(ListDiscounts => DiscountRequest::List, Vec<String>);
+command!(SummarizeDiscount => DiscountRequest::Summarize, Option<Tally>);
 command!(CheckDiscount => DiscountRequest::Check, Result<Discount, CodeRefusal>);
 command!(HoldDiscount => DiscountRequest::Hold, Result<Discount, CodeRefusal>);
 command!(ReleaseDiscount => DiscountRequest::Release, bool);
