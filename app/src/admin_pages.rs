@@ -16,6 +16,8 @@ pub struct StockRow {
     pub on_hand: u32,
     pub reserved: u32,
     pub available: u32,
+    /// How many bucket objects its stock is spread over (1: not split).
+    pub buckets: u32,
 }
 
 /// One order row, as the order index summarises it.
@@ -163,6 +165,7 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
         .map(|r| {
             let csrf = csrf.clone();
             let id = format!("stock-{}", r.sku);
+            let buckets_id = format!("buckets-{}", r.sku);
             let level = if r.available == 0 {
                 "out"
             } else if r.available <= LOW_STOCK {
@@ -182,6 +185,8 @@ pub fn AdminPage(view: AdminView) -> impl IntoView {
                             <input type="hidden" name="sku" value=r.sku.clone()/>
                             <label class="visually-hidden" for=id.clone()>{format!("On hand of {}", r.sku)}</label>
                             <input id=id type="number" name="on_hand" min="0" value=r.on_hand.to_string() required/>
+                            <label class="buckets" for=buckets_id.clone() title="Spread a hot product's stock over this many objects (1 to 64)">"over"</label>
+                            <input id=buckets_id class="buckets" type="number" name="buckets" min="1" max="64" value=r.buckets.to_string()/>
                             <button type="submit">"Set"</button>
                         </form>
                     </td>

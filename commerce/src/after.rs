@@ -50,7 +50,9 @@ impl<P: Ports> Commerce<P> {
         };
         match self.orders.apply(&order.id, expired).await? {
             Some((order, _)) if order.status == OrderStatus::Expired => {
-                self.stock.release(&order.id, &hold_lines(&order)).await?;
+                self.stock
+                    .release(&order.id, &order.cart_id, &hold_lines(&order))
+                    .await?;
                 self.release_discount(&order).await?;
                 Ok(Some(order))
             }
@@ -93,7 +95,9 @@ impl<P: Ports> Commerce<P> {
         match order.status {
             OrderStatus::Paid => self.settle(&order).await?,
             OrderStatus::Expired | OrderStatus::Failed => {
-                self.stock.release(&order.id, &hold_lines(&order)).await?;
+                self.stock
+                    .release(&order.id, &order.cart_id, &hold_lines(&order))
+                    .await?;
                 self.release_discount(&order).await?;
             }
             OrderStatus::Pending
@@ -116,7 +120,10 @@ impl<P: Ports> Commerce<P> {
                 .commit(&code, &order.id, &order.email)
                 .await?;
         }
-        let shortfall = self.stock.commit(&order.id, &hold_lines(order)).await?;
+        let shortfall = self
+            .stock
+            .commit(&order.id, &order.cart_id, &hold_lines(order))
+            .await?;
         if !shortfall.is_empty() {
             self.orders
                 .apply(&order.id, OrderEvent::Shortfall { lines: shortfall })

@@ -153,7 +153,7 @@ impl<P: Ports> Commerce<P> {
         let holds = hold_lines(&order);
         if let Err(refusal) = self
             .stock
-            .reserve(&order.id, &holds, self.reservation_ttl)
+            .reserve(&order.id, &order.cart_id, &holds, self.reservation_ttl)
             .await?
         {
             let (err, reason) = match refusal {
@@ -170,6 +170,10 @@ impl<P: Ports> Commerce<P> {
                     format!("out of stock: {sku}"),
                 ),
                 Refusal::Closed => (ShopError::CheckoutExpired, "reservation closed".to_owned()),
+                Refusal::Busy { sku } => {
+                    let reason = format!("stock of {sku} being changed");
+                    (ShopError::StockBusy { sku }, reason)
+                }
             };
             self.release_discount(&order).await?;
             let failed = OrderEvent::Failed {
@@ -217,7 +221,9 @@ impl<P: Ports> Commerce<P> {
                         })
                     }
                     _ => {
-                        self.stock.release(&order.id, &holds).await?;
+                        self.stock
+                            .release(&order.id, &order.cart_id, &holds)
+                            .await?;
                         self.release_discount(&order).await?;
                         Err(e.into())
                     }

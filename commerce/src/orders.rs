@@ -52,7 +52,11 @@ impl<P: Ports> Commerce<P> {
             at: self.clock.now(),
         };
         let order = self.applied(id, event).await?;
-        let restocked = restock && self.stock.restock(id, &hold_lines(&order)).await?;
+        let restocked = restock
+            && self
+                .stock
+                .restock(id, &order.cart_id, &hold_lines(&order))
+                .await?;
         Ok(Refunded { order, restocked })
     }
 

@@ -18,6 +18,8 @@ pub enum ShopError {
         requested: u32,
         available: u32,
     },
+    #[error("the stock of {sku} is being changed right now; try again in a moment")]
+    StockBusy { sku: Sku },
     #[error("this checkout's hold on the stock ended; try again")]
     CheckoutExpired,
     /// The cart changed while it was being checked out, or the checkout already ended.

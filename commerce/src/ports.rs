@@ -49,28 +49,43 @@ pub enum Refusal {
     },
     /// The order's reservation already ended (committed or released).
     Closed,
+    /// The merchant is changing `sku`'s stock this very moment.
+    Busy { sku: Sku },
 }
 
 /// Stock counters and the holds orders place on them. Every call is idempotent per order.
+/// `cart_id` is the order's cart: a SKU split over buckets is held in the cart's bucket.
 pub trait StockStore {
     /// Holds every line for `order_id` until `now + ttl_seconds`, all or nothing.
     async fn reserve(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
         ttl_seconds: i64,
     ) -> Result<Result<(), Refusal>, StoreError>;
     /// Gives the order's held units back.
-    async fn release(&self, order_id: &str, lines: &[HoldLine]) -> Result<(), StoreError>;
+    async fn release(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<(), StoreError>;
     /// Takes the order's units off the shelf (payment); answers units it could not cover
     /// because the hold had ended and others bought them meanwhile.
     async fn commit(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<Vec<(String, u32)>, StoreError>;
     /// Puts a committed order's units back, once; answers whether it did.
-    async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError>;
+    async fn restock(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<bool, StoreError>;
 }
 
 /// Discount codes and the uses orders hold on them. Every call is idempotent per order.
@@ -187,23 +202,37 @@ impl<T: StockStore> StockStore for &T {
     async fn reserve(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
         ttl_seconds: i64,
     ) -> Result<Result<(), Refusal>, StoreError> {
-        (**self).reserve(order_id, lines, ttl_seconds).await
+        (**self)
+            .reserve(order_id, cart_id, lines, ttl_seconds)
+            .await
     }
-    async fn release(&self, order_id: &str, lines: &[HoldLine]) -> Result<(), StoreError> {
-        (**self).release(order_id, lines).await
+    async fn release(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<(), StoreError> {
+        (**self).release(order_id, cart_id, lines).await
     }
     async fn commit(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<Vec<(String, u32)>, StoreError> {
-        (**self).commit(order_id, lines).await
+        (**self).commit(order_id, cart_id, lines).await
     }
-    async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError> {
-        (**self).restock(order_id, lines).await
+    async fn restock(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<bool, StoreError> {
+        (**self).restock(order_id, cart_id, lines).await
     }
 }
 

@@ -16,6 +16,8 @@
 use crate::ids::Sku;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+pub mod bucket;
 pub mod split;
 
 /// How long a finished order's outcome is remembered, for idempotency (seconds).
@@ -114,6 +116,13 @@ pub enum InventoryReply {
     Closed {
         outcome: Outcome,
     },
+    Moved {
+        sku: Sku,
+        buckets: u32,
+    },
+    Busy {
+        sku: Sku,
+    },
     Committed {
         already: bool,
         shortfall: Vec<(Sku, u32)>,
@@ -145,6 +154,11 @@ pub enum Reservation {
     },
     /// The order's hold was already released or committed; it cannot reserve again.
     Closed { outcome: Outcome },
+    /// `sku` is split over `buckets` bucket objects (or, asked of a bucket, no longer split the
+    /// way the request assumed): reserve there.
+    Moved { sku: Sku, buckets: u32 },
+    /// The merchant is changing `sku`'s stock right now; try again in a moment.
+    Busy { sku: Sku },
 }
 
 /// What a commit did.
@@ -154,6 +168,10 @@ pub struct Committed {
     pub already: bool,
     /// Units the shelf could not cover.
     pub shortfall: Vec<(Sku, u32)>,
+    /// Lines of SKUs this home shard has split over buckets (with their bucket count), left
+    /// for the buckets to commit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<(Sku, u32)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +180,15 @@ pub struct Shard {
     pub holds: BTreeMap<String, Hold>,
     /// Finished orders and when they finished, for idempotency.
     pub outcomes: BTreeMap<String, (Outcome, i64)>,
+    /// Home shard: SKUs spread over buckets, with their bucket count ([`bucket`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub splits: BTreeMap<Sku, u32>,
+    /// SKUs whose stock the merchant is changing, until when (unix seconds).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub frozen: BTreeMap<Sku, i64>,
+    /// Set when this shard is one bucket of a split SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<bucket::BucketRole>,
 }
 
 impl Shard {
@@ -213,13 +240,17 @@ impl Shard {
                     available,
                 },
                 Reservation::Closed { outcome } => InventoryReply::Closed { outcome },
+                Reservation::Moved { sku, buckets } => InventoryReply::Moved { sku, buckets },
+                Reservation::Busy { sku } => InventoryReply::Busy { sku },
             },
             InventoryCommand::Commit {
                 order_id,
                 lines,
                 now,
             } => {
-                let Committed { already, shortfall } = self.commit(order_id, lines, *now);
+                let Committed {
+                    already, shortfall, ..
+                } = self.commit(order_id, lines, *now);
                 InventoryReply::Committed { already, shortfall }
             }
             InventoryCommand::Release { order_id, now } => InventoryReply::Released {
@@ -250,7 +281,7 @@ impl Shard {
         if !matches!(self.outcomes.get(order_id), Some((Outcome::Committed, _))) {
             return false;
         }
-        for l in lines {
+        for l in lines.iter().filter(|l| !self.splits.contains_key(&l.sku)) {
             let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
                 on_hand: l.initial,
                 reserved: 0,
@@ -294,6 +325,9 @@ impl Shard {
         }
         if let Some((outcome, _)) = self.outcomes.get(order_id) {
             return Reservation::Closed { outcome: *outcome };
+        }
+        if let Some(refusal) = self.redirect(lines.iter().map(|l| &l.sku), now) {
+            return refusal;
         }
         // Sum per SKU first: an order may name a SKU on several lines.
         let mut wanted: BTreeMap<&Sku, (u32, u32)> = BTreeMap::new();
@@ -339,9 +373,11 @@ impl Shard {
             return Committed {
                 already: true,
                 shortfall: Vec::new(),
+                moved: Vec::new(),
             };
         }
         let mut shortfall = Vec::new();
+        let mut moved = Vec::new();
         match self.holds.remove(order_id) {
             Some(hold) => {
                 for l in &hold.lines {
@@ -357,6 +393,10 @@ impl Shard {
                 // The hold was released (expired) before the payment arrived: sell from what is
                 // available, and report what could not be covered.
                 for l in lines {
+                    if let Some(&k) = self.splits.get(&l.sku) {
+                        moved.push((l.sku.clone(), k));
+                        continue;
+                    }
                     let s = self.stock.entry(l.sku.clone()).or_insert(Stock {
                         on_hand: l.initial,
                         reserved: 0,
@@ -374,6 +414,7 @@ impl Shard {
         Committed {
             already: false,
             shortfall,
+            moved,
         }
     }
 

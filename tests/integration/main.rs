@@ -14,6 +14,8 @@
 //! - `emails`: receipts and "on its way" e-mails through the sandbox outbox, once each; retries.
 //! - `payment_return`: back from the payment page: the order page waiting, a cancelled checkout.
 //! - `admin`: the merchant inventory API and its authorisation.
+//! - `buckets`: a hot SKU split over bucket objects: 200 concurrent checkouts of 50 units over 4
+//!   buckets, borrowing the last units, changing and merging the split, refusals.
 //! - `admin_pages`: the /admin pages: sign-in, session cookie, CSRF-protected forms.
 //! - `orders_admin`: the merchant's order list, fulfilment and refunds.
 //! - `shipping`: the cart's destination, rates and totals (shipping and taxes).
@@ -29,6 +31,7 @@ mod admin;
 mod admin_pages;
 mod api;
 mod browser;
+mod buckets;
 mod caching;
 mod cart;
 mod catalog_admin;

@@ -43,6 +43,10 @@ pub enum AppError {
     CatalogUnavailable,
     #[error("another catalog change is being published; retry in a moment")]
     CatalogBusy,
+    /// The number of buckets of a SKU can change only while none of its units is held or on
+    /// its way between buckets.
+    #[error("{held} units of this SKU are held by checkouts (or moving between buckets); change the number of buckets when they are paid or released")]
+    StockInUse { held: u32 },
     /// A catalog change was saved in its object but could not be published to KV yet.
     #[error("{0}")]
     CatalogNotPublished(String),
@@ -120,6 +124,7 @@ impl AppError {
                 | B::MissingSku
                 | B::BadQuantity { .. }
                 | B::BadOnHand { .. }
+                | B::BadBuckets { .. }
                 | B::UnknownField(_)
                 | B::HandleMismatch { .. }
                 | B::NoCatalogGiven
@@ -146,7 +151,7 @@ impl AppError {
             AppError::Shop(e) => match e {
                 ShopError::BadSignature(_) => 400,
                 ShopError::UnknownOrder(_) => 404,
-                ShopError::WebhooksNotConfigured => 503,
+                ShopError::WebhooksNotConfigured | ShopError::StockBusy { .. } => 503,
                 _ => 409,
             },
             AppError::Payment(e) => match e {
@@ -156,7 +161,7 @@ impl AppError {
             },
             AppError::Discount(Refusal::Unknown) => 404,
             AppError::Discount(_) => 409,
-            AppError::CatalogBusy => 409,
+            AppError::CatalogBusy | AppError::StockInUse { .. } => 409,
             AppError::CatalogUnavailable | AppError::CatalogNotPublished(_) => 503,
             AppError::Internal(_) | AppError::Corrupt(_) => 500,
         }
@@ -181,6 +186,7 @@ impl AppError {
                 B::UnknownSku(_) => "unknown_sku",
                 B::BadQuantity { .. } => "bad_quantity",
                 B::BadOnHand { .. } => "bad_on_hand",
+                B::BadBuckets { .. } => "bad_buckets",
                 B::UnknownField(_) => "unknown_field",
                 B::HandleMismatch { .. } => "handle_mismatch",
                 B::NoCatalogYet => "no_catalog",
@@ -208,6 +214,7 @@ impl AppError {
                 ShopError::EmptyCart => "empty_cart",
                 ShopError::Unavailable { .. } => "unavailable",
                 ShopError::OutOfStock { .. } => "out_of_stock",
+                ShopError::StockBusy { .. } => "stock_busy",
                 ShopError::CheckoutExpired => "checkout_expired",
                 ShopError::CheckoutConflict(_) => "checkout_conflict",
                 ShopError::UnknownOrder(_) => "unknown_order",
@@ -226,6 +233,7 @@ impl AppError {
             AppError::Discount(r) => r.code(),
             AppError::CatalogUnavailable => "unavailable",
             AppError::CatalogBusy => "busy",
+            AppError::StockInUse { .. } => "stock_in_use",
             AppError::CatalogNotPublished(_) => "catalog_unavailable",
             AppError::Internal(_) | AppError::Corrupt(_) => "internal",
         }
@@ -242,10 +250,13 @@ impl AppError {
                 json!({ "sku": sku, "available": available })
             }
             AppError::Cart(CartError::LineFull { sku, .. } | CartError::NotInCart { sku })
-            | AppError::Shop(ShopError::Unavailable { sku }) => json!({ "sku": sku }),
+            | AppError::Shop(ShopError::Unavailable { sku } | ShopError::StockBusy { sku }) => {
+                json!({ "sku": sku })
+            }
             AppError::Catalog(ChangeError::Invalid { problems }) => json!({ "problems": problems }),
             AppError::Catalog(ChangeError::NotFound { handle }) => json!({ "handle": handle }),
             AppError::Discount(Refusal::BelowMinimum { minimum }) => json!({ "minimum": minimum }),
+            AppError::StockInUse { held } => json!({ "held": held }),
             AppError::Input(BadInput::BadDiscount(e)) => json!({ "field": e.field }),
             AppError::Input(BadInput::CodeExists(code)) => json!({ "code": code }),
             AppError::Catalog(ChangeError::ConfirmRequired {

@@ -51,29 +51,41 @@ impl StockStore for Inventory {
     async fn reserve(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
         ttl_seconds: i64,
     ) -> Result<Result<(), Refusal>, StoreError> {
-        Inventory::reserve(self, order_id, lines, ttl_seconds)
+        Inventory::reserve(self, order_id, cart_id, lines, ttl_seconds)
             .await
             .map_err(store)
     }
-    async fn release(&self, order_id: &str, lines: &[HoldLine]) -> Result<(), StoreError> {
-        Inventory::release(self, order_id, lines)
+    async fn release(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<(), StoreError> {
+        Inventory::release(self, order_id, cart_id, lines)
             .await
             .map_err(store)
     }
     async fn commit(
         &self,
         order_id: &str,
+        cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<Vec<(String, u32)>, StoreError> {
-        Inventory::commit(self, order_id, lines)
+        Inventory::commit(self, order_id, cart_id, lines)
             .await
             .map_err(store)
     }
-    async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError> {
-        Inventory::restock(self, order_id, lines)
+    async fn restock(
+        &self,
+        order_id: &str,
+        cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<bool, StoreError> {
+        Inventory::restock(self, order_id, cart_id, lines)
             .await
             .map_err(store)
     }

@@ -164,6 +164,7 @@ impl StockStore for FakeStock {
     async fn reserve(
         &self,
         order_id: &str,
+        _cart_id: &str,
         lines: &[HoldLine],
         ttl_seconds: i64,
     ) -> Result<Result<(), Refusal>, StoreError> {
@@ -185,10 +186,16 @@ impl StockStore for FakeStock {
                 available,
             }),
             InventoryReply::Closed { .. } => Err(Refusal::Closed),
+            InventoryReply::Busy { sku } => Err(Refusal::Busy { sku }),
             other => return Err(StoreError(format!("unexpected {other:?}"))),
         })
     }
-    async fn release(&self, order_id: &str, _lines: &[HoldLine]) -> Result<(), StoreError> {
+    async fn release(
+        &self,
+        order_id: &str,
+        _cart_id: &str,
+        _lines: &[HoldLine],
+    ) -> Result<(), StoreError> {
         self.run(InventoryCommand::Release {
             order_id: order_id.to_owned(),
             now: self.time.get(),
@@ -198,6 +205,7 @@ impl StockStore for FakeStock {
     async fn commit(
         &self,
         order_id: &str,
+        _cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<Vec<(String, u32)>, StoreError> {
         match self.run(InventoryCommand::Commit {
@@ -212,7 +220,12 @@ impl StockStore for FakeStock {
             other => Err(StoreError(format!("unexpected {other:?}"))),
         }
     }
-    async fn restock(&self, order_id: &str, lines: &[HoldLine]) -> Result<bool, StoreError> {
+    async fn restock(
+        &self,
+        order_id: &str,
+        _cart_id: &str,
+        lines: &[HoldLine],
+    ) -> Result<bool, StoreError> {
         Ok(matches!(
             self.run(InventoryCommand::Restock {
                 order_id: order_id.to_owned(),

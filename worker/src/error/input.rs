@@ -29,8 +29,10 @@ pub enum BadInput {
     BadQuantity { min: u32, max: u32, got: String },
     #[error("on_hand must be a whole number from 0 to {max}")]
     BadOnHand { max: u64 },
-    #[error("unknown field {0:?}: only on_hand can be set")]
+    #[error("unknown field {0:?}: only on_hand and buckets can be set")]
     UnknownField(String),
+    #[error("buckets must be a whole number from 1 to {max}")]
+    BadBuckets { max: u32 },
     #[error("the body's handle {body} differs from the address's {address}")]
     HandleMismatch { body: String, address: String },
     #[error("no catalog has been imported yet")]

@@ -44,27 +44,37 @@ async fn initial_stock(store: &CatalogStore, sku: &Sku) -> Result<u32, AppError>
     Ok(stock.ok_or_else(|| BadInput::UnknownSku(sku.clone()))?)
 }
 
+/// `GET /admin/api/inventory/{sku}`: the totals and, when split, each bucket's counters.
 pub async fn get_inventory(
     store: &CatalogStore,
     inventory: &Inventory,
     sku: &Sku,
 ) -> Result<Response, AppError> {
     let initial = initial_stock(store, sku).await?;
-    let stock = inventory.stock(&[(sku.clone(), initial)]).await?;
-    let view = stock
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::internal("no stock answer"))?;
+    let view = inventory.view(sku, initial).await?;
     no_store(Response::from_json(&view)?)
 }
 
-/// `PUT /admin/api/inventory/{sku}`: `{"on_hand": n}` and nothing else.
+/// `PUT /admin/api/inventory/{sku}`: `{"on_hand": n}`, optionally `"buckets": k` (1 to
+/// `MAX_BUCKETS`: spread the stock over k bucket objects; 1: not split; absent: as now).
 #[derive(serde::Deserialize)]
 struct SetStock {
     #[serde(default)]
     on_hand: Field<u64>,
+    #[serde(default)]
+    buckets: Field<u64>,
     #[serde(flatten)]
     other: std::collections::BTreeMap<String, Value>,
+}
+
+/// The `buckets` a merchant asked for (`None`: not given).
+pub fn parse_buckets(raw: Option<u64>) -> Result<Option<u32>, BadInput> {
+    let max = domain::inventory::split::MAX_BUCKETS;
+    match raw {
+        None => Ok(None),
+        Some(k) if (1..=u64::from(max)).contains(&k) => Ok(Some(k as u32)),
+        Some(_) => Err(BadInput::BadBuckets { max }),
+    }
 }
 
 pub async fn put_inventory(
@@ -82,8 +92,20 @@ pub async fn put_inventory(
         Field::Valid(n) if n <= MAX_ON_HAND => n,
         _ => return Err(bad.into()),
     };
-    initial_stock(store, sku).await?;
-    let view = inventory.set_on_hand(sku, on_hand as u32).await?;
+    let buckets = match body.buckets {
+        Field::Missing => None,
+        Field::Valid(k) => parse_buckets(Some(k))?,
+        _ => {
+            return Err(BadInput::BadBuckets {
+                max: domain::inventory::split::MAX_BUCKETS,
+            }
+            .into())
+        }
+    };
+    let initial = initial_stock(store, sku).await?;
+    let view = inventory
+        .set_stock(sku, initial, on_hand as u32, buckets)
+        .await?;
     no_store(Response::from_json(&view)?)
 }
 

@@ -107,6 +107,7 @@ async fn page(
             on_hand: c.on_hand,
             reserved: c.reserved,
             available: c.available,
+            buckets: c.split.max(1),
         })
         .collect();
     let orders = shop
@@ -295,12 +296,23 @@ pub async fn action(
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .filter(|n| *n <= MAX_ON_HAND)
                     .ok_or(BadInput::BadOnHand { max: MAX_ON_HAND })?;
+                let buckets = field(&form, "buckets")
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.parse::<u64>().unwrap_or(0));
+                let buckets = super::admin_api::parse_buckets(buckets)?;
                 let index = store.index().await?;
-                if !index.skus.contains_key(&sku) {
+                let Some(entry) = index.skus.get(&sku) else {
                     return Err(BadInput::UnknownSku(sku).into());
-                }
-                shop.inventory.set_on_hand(&sku, on_hand as u32).await?;
-                Ok(format!("{sku}: {on_hand} on hand"))
+                };
+                let view = shop
+                    .inventory
+                    .set_stock(&sku, entry.initial_stock, on_hand as u32, buckets)
+                    .await?;
+                Ok(match view.buckets.len() {
+                    0 => format!("{sku}: {on_hand} on hand"),
+                    k => format!("{sku}: {on_hand} on hand, over {k} buckets"),
+                })
             }
             Action::Settings => {
                 let text = field(&form, "settings").unwrap_or_default();

@@ -18,6 +18,7 @@
 //! - [`protocol`]: the commands and replies.
 //! - [`stored`]: state in storage as JSON strings.
 
+pub mod buckets;
 pub mod cart;
 pub mod catalog;
 pub mod discounts;

@@ -10,6 +10,8 @@ use crate::platform::Command;
 use domain::cart::{Cart, CartCommand, CartError};
 use domain::catalog::{CatalogChange, ChangeError};
 use domain::discount::{Code, Commit as DiscountCommit, Discount, Refusal as CodeRefusal, Summary};
+use domain::inventory::bucket::Frozen;
+use domain::inventory::split::{Answer, Ask};
 use domain::inventory::{Committed, HoldLine, Reservation, Stock};
 use domain::order::{Order, OrderEvent, OrderStatus, Transition};
 use domain::{Catalog, Sku};
@@ -281,6 +283,12 @@ pub enum ShardRequest {
     Commit(Commit),
     Release(Release),
     Restock(Restock),
+    /// A command for a bucket of a split SKU, routed with the bucket count the worker knows.
+    Bucket(BucketCall),
+    Freeze(Freeze),
+    SetHome(SetHome),
+    SetBucket(SetBucket),
+    Lend(Lend),
 }
 
 /// Counters of SKUs, each with the catalog's initial stock for SKUs never seen.
@@ -333,6 +341,14 @@ pub struct StockView {
     pub on_hand: u32,
     pub reserved: u32,
     pub available: u32,
+    /// From a home shard: the SKU is split over this many buckets, which hold its counters
+    /// (0: not split).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub split: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl StockView {
@@ -342,6 +358,19 @@ impl StockView {
             on_hand: s.on_hand,
             reserved: s.reserved,
             available: s.available(),
+            split: 0,
+        }
+    }
+
+    /// The counters of several buckets of one SKU, added up.
+    pub fn sum(sku: Sku, parts: &[StockView]) -> Self {
+        let add = |f: fn(&StockView) -> u32| parts.iter().map(f).fold(0u32, u32::saturating_add);
+        StockView {
+            sku,
+            on_hand: add(|v| v.on_hand),
+            reserved: add(|v| v.reserved),
+            available: add(|v| v.available),
+            split: 0,
         }
     }
 }
@@ -352,6 +381,84 @@ command!(Reserve => ShardRequest::Reserve, Reservation);
 command!(Commit => ShardRequest::Commit, Committed);
 command!(Release => ShardRequest::Release, bool);
 command!(Restock => ShardRequest::Restock, bool);
+command!(Freeze => ShardRequest::Freeze, Frozen);
+command!(SetHome => ShardRequest::SetHome, StockView);
+command!(SetBucket => ShardRequest::SetBucket, StockView);
+command!(Lend => ShardRequest::Lend, Answer);
+
+/// A shard command sent to bucket `index` of `k` ([`InBucket`] builds it).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BucketCall {
+    pub k: u32,
+    pub call: Box<ShardRequest>,
+}
+
+/// Command `C` for a bucket, routed with `k` buckets: its reply, or the count to route with.
+#[derive(Debug, PartialEq, Serialize)]
+pub struct InBucket<C> {
+    pub k: u32,
+    pub command: C,
+}
+
+/// A bucket's answer: done, or sent back because the SKU is split another way now (`buckets`
+/// = 1: not split; ask the home shard).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routed<R> {
+    Done(R),
+    Moved { buckets: u32 },
+}
+
+impl<C: Command<Request = ShardRequest>> From<InBucket<C>> for ShardRequest
+where
+    ShardRequest: From<C>,
+{
+    fn from(b: InBucket<C>) -> ShardRequest {
+        ShardRequest::Bucket(BucketCall {
+            k: b.k,
+            call: Box::new(ShardRequest::from(b.command)),
+        })
+    }
+}
+
+impl<C: Command<Request = ShardRequest>> Command for InBucket<C>
+where
+    ShardRequest: From<C>,
+{
+    type Request = ShardRequest;
+    type Reply = Routed<C::Reply>;
+}
+
+/// Freezes a SKU's counter here until `until` (unix seconds): reservations of it answer busy.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Freeze {
+    pub sku: Sku,
+    pub initial: u32,
+    pub until: i64,
+}
+
+/// Home shard: the SKU is split over `k` buckets (`k` = 1: back here with `on_hand`); thaws.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetHome {
+    pub sku: Sku,
+    pub k: u32,
+    pub on_hand: u32,
+}
+
+/// Makes the shard bucket `index` of `k` with `on_hand` units (retired when `index ≥ k`); thaws.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetBucket {
+    pub sku: Sku,
+    pub k: u32,
+    pub index: u32,
+    pub on_hand: u32,
+}
+
+/// A sibling's ask for units ([`domain::inventory::split::Book::lend`]).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lend {
+    pub ask: Ask,
+}
 
 // ---- discount codes ------------------------------------------------------------------------
 

@@ -205,6 +205,7 @@ fn shard_commands_round_trip_with_their_replies() {
         Committed {
             already: false,
             shortfall: vec![(sku("MUG-1"), 1)],
+            moved: vec![],
         },
     );
     round_trip(
