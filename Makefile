@@ -150,10 +150,12 @@ chromium: ## install headless Chromium from Debian when missing
 # (compressed: 3 MiB on the free plan, 10 MiB on paid) and against our own budget, so that size
 # cannot creep back unnoticed. Every wasm file (the Worker's and the islands') must also be one
 # that engines accept: wasm-opt can write encodings that some do not.
-# The budget was 550000 until discount codes and receipt e-mails (a Durable Object, the merchant's
-# section and API, the e-mail sender and its HTML) added about 70 KB gzipped; it now sits just
-# above the measured bundle so that any further growth fails here (issue 15 aims at 450000).
-WORKER_GZIP_BUDGET := 625000
+# The budget follows what features cost, measured, so that anything else that grows the Worker
+# fails here: 550000 until discount codes and receipt e-mails (a Durable Object, the merchant's
+# section and API, the e-mail sender and its HTML) added about 72 KB gzipped (544.5 → 616.7 KB);
+# the hot-SKU split over bucket objects (routing, borrowing, the merchant's change, their
+# storage types) about 46 KB more (618.1 → 664.0 KB). Issue 15 aims at 450000.
+WORKER_GZIP_BUDGET := 670000
 
 deploy-check: worker ## what `wrangler deploy` would upload: size against the limits and our budget, wasm validated
 	@rm -rf target/deploy

@@ -181,11 +181,11 @@ pub struct Shard {
     /// Finished orders and when they finished, for idempotency.
     pub outcomes: BTreeMap<String, (Outcome, i64)>,
     /// Home shard: SKUs spread over buckets, with their bucket count ([`bucket`]).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub splits: BTreeMap<Sku, u32>,
+    #[serde(default, skip_serializing_if = "bucket::SkuMap::is_empty")]
+    pub splits: bucket::SkuMap<u32>,
     /// SKUs whose stock the merchant is changing, until when (unix seconds).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub frozen: BTreeMap<Sku, i64>,
+    #[serde(default, skip_serializing_if = "bucket::SkuMap::is_empty")]
+    pub frozen: bucket::SkuMap<i64>,
     /// Set when this shard is one bucket of a split SKU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<bucket::BucketRole>,
@@ -393,7 +393,7 @@ impl Shard {
                 // The hold was released (expired) before the payment arrived: sell from what is
                 // available, and report what could not be covered.
                 for l in lines {
-                    if let Some(&k) = self.splits.get(&l.sku) {
+                    if let Some(k) = self.splits.get(&l.sku) {
                         moved.push((l.sku.clone(), k));
                         continue;
                     }

@@ -90,17 +90,53 @@ pub async fn call<C: Command>(
 ) -> Result<C::Reply, AppError> {
     let body = serde_json::to_string(&C::Request::from(cmd))
         .map_err(|e| AppError::internal(e.to_string()))?;
-    let text = exchange(ns, name, body).await?;
+    let text = exchange(ns, name, body, None).await?;
     serde_json::from_str(&text).map_err(AppError::Corrupt)
 }
 
+/// The header that routes a command to a bucket of a split SKU with the bucket count the
+/// worker knows; a bucket that knows another count answers [`MISROUTED`] with it.
+pub const BUCKETS_HEADER: &str = "x-buckets";
+/// 421 Misdirected Request: the body is the bucket count to route with.
+pub const MISROUTED: u16 = 421;
+
+/// Like [`call`], to a bucket routed with `k` buckets: the reply, or `Err(k)` with the count
+/// the bucket knows (1: the SKU is not split any more).
+pub async fn call_routed<C: Command>(
+    ns: &ObjectNamespace,
+    name: &str,
+    k: u32,
+    cmd: C,
+) -> Result<Result<C::Reply, u32>, AppError> {
+    let body = serde_json::to_string(&C::Request::from(cmd))
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    let text = exchange(ns, name, body, Some(k)).await?;
+    if let Some(moved) = text.strip_prefix("moved:") {
+        return Ok(Err(moved.parse().unwrap_or(1)));
+    }
+    serde_json::from_str(&text)
+        .map(Ok)
+        .map_err(AppError::Corrupt)
+}
+
 /// One request to an object and its answer's text: the part of [`call`] that does not depend
-/// on the command, compiled once rather than once per command.
-async fn exchange(ns: &ObjectNamespace, name: &str, body: String) -> Result<String, AppError> {
+/// on the command, compiled once rather than once per command. A misrouted bucket's answer
+/// comes back as `moved:{k}`.
+async fn exchange(
+    ns: &ObjectNamespace,
+    name: &str,
+    body: String,
+    k: Option<u32>,
+) -> Result<String, AppError> {
     let stub = ns.id_from_name(name)?.get_stub()?;
-    let req = post("https://object.internal/", &body, &[])?;
+    let k = k.map(|k| k.to_string());
+    let headers: Vec<(&str, &str)> = k.iter().map(|k| (BUCKETS_HEADER, k.as_str())).collect();
+    let req = post("https://object.internal/", &body, &headers)?;
     let mut resp = stub.fetch_with_request(req).await?;
     let text = resp.text().await?;
+    if resp.status_code() == MISROUTED {
+        return Ok(format!("moved:{text}"));
+    }
     if resp.status_code() != 200 {
         return Err(AppError::internal(format!(
             "object {name} answered {}: {text}",

@@ -19,6 +19,41 @@ use super::{Reservation, Shard, Stock};
 use crate::ids::Sku;
 use serde::{Deserialize, Serialize};
 
+/// A few values by SKU: a vector rather than a map (a shard splits or freezes a handful of
+/// SKUs, and every map type costs the Worker code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SkuMap<V>(Vec<(Sku, V)>);
+
+impl<V> Default for SkuMap<V> {
+    fn default() -> Self {
+        SkuMap(Vec::new())
+    }
+}
+
+impl<V: Copy> SkuMap<V> {
+    pub fn get(&self, sku: &Sku) -> Option<V> {
+        self.0.iter().find(|(s, _)| s == sku).map(|(_, v)| *v)
+    }
+
+    pub fn contains_key(&self, sku: &Sku) -> bool {
+        self.0.iter().any(|(s, _)| s == sku)
+    }
+
+    pub fn insert(&mut self, sku: Sku, value: V) {
+        self.remove(&sku);
+        self.0.push((sku, value));
+    }
+
+    pub fn remove(&mut self, sku: &Sku) {
+        self.0.retain(|(s, _)| s != sku);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Which bucket of a split SKU a shard is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BucketRole {
@@ -47,7 +82,7 @@ pub struct Frozen {
 impl Shard {
     /// The number of buckets `sku` is split over by this home shard (1: not split).
     pub fn buckets_of(&self, sku: &Sku) -> u32 {
-        self.splits.get(sku).copied().unwrap_or(1)
+        self.splits.get(sku).unwrap_or(1)
     }
 
     /// The refusal a reservation of these SKUs meets before any counting: one split elsewhere
@@ -58,13 +93,13 @@ impl Shard {
         now: i64,
     ) -> Option<Reservation> {
         for sku in skus {
-            if let Some(&buckets) = self.splits.get(sku) {
+            if let Some(buckets) = self.splits.get(sku) {
                 return Some(Reservation::Moved {
                     sku: sku.clone(),
                     buckets,
                 });
             }
-            if self.frozen.get(sku).is_some_and(|until| *until > now) {
+            if self.frozen.get(sku).is_some_and(|until| until > now) {
                 return Some(Reservation::Busy { sku: sku.clone() });
             }
         }

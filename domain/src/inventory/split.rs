@@ -74,7 +74,6 @@ use super::Stock;
 use crate::ids::CartId;
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
-use std::collections::BTreeMap;
 
 /// The most buckets one SKU can be split over.
 pub const MAX_BUCKETS: u32 = 64;
@@ -380,25 +379,28 @@ pub struct Ack {
 pub struct Book {
     bucket: u32,
     next_seq: u64,
-    /// As borrower: pending transfers by sequence number.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    borrowing: BTreeMap<u64, Pending>,
-    /// As lender: what it gave, by borrower.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    lent: BTreeMap<u32, Lent>,
+    /// As borrower: pending transfers, by sequence number. (Vectors rather than maps: a book
+    /// holds a handful of entries, and every map type costs the Worker code.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    borrowing: Vec<Pending>,
+    /// As lender: what it gave, one entry per borrower.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lent: Vec<Lent>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Pending {
+    seq: u64,
     lender: u32,
     want: u32,
 }
 
-/// A lender's memory of one borrower: the answers from `settled_below` on.
+/// A lender's memory of one borrower: the answers from `settled_below` on, by sequence number.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Lent {
+    borrower: u32,
     settled_below: u64,
-    given: BTreeMap<u64, u32>,
+    given: Vec<(u64, u32)>,
 }
 
 impl Book {
@@ -407,8 +409,8 @@ impl Book {
         Book {
             bucket,
             next_seq: 0,
-            borrowing: BTreeMap::new(),
-            lent: BTreeMap::new(),
+            borrowing: Vec::new(),
+            lent: Vec::new(),
         }
     }
 
@@ -421,16 +423,14 @@ impl Book {
     pub fn begin_borrow(&mut self, lender: u32, want: u32) -> Ask {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.borrowing.insert(seq, Pending { lender, want });
-        self.ask(seq, Pending { lender, want })
+        let p = Pending { seq, lender, want };
+        self.borrowing.push(p);
+        self.ask(p)
     }
 
     /// Recovery: the asks of every pending transfer, to send again (same ids, same amounts).
     pub fn pending(&self) -> Vec<Ask> {
-        self.borrowing
-            .iter()
-            .map(|(&seq, &p)| self.ask(seq, p))
-            .collect()
+        self.borrowing.iter().map(|p| self.ask(*p)).collect()
     }
 
     /// Lender, step 3: gives up to `ask.want` of `stock`'s available units, once per transfer;
@@ -451,15 +451,20 @@ impl Book {
             borrower: ask.id.borrower,
             settled_below: ask.settled_below,
         });
-        let lent = self.lent.entry(ask.id.borrower).or_default();
+        let lent = self.lent_to(ask.id.borrower);
         if ask.id.seq < lent.settled_below {
             return answer(0);
         }
-        let given = *lent.given.entry(ask.id.seq).or_insert_with(|| {
-            let n = ask.want.min(stock.available());
-            stock.on_hand -= n;
-            n
-        });
+        let seq = ask.id.seq;
+        let given = match lent.given.binary_search_by_key(&seq, |(s, _)| *s) {
+            Ok(at) => lent.given[at].1,
+            Err(at) => {
+                let n = ask.want.min(stock.available());
+                stock.on_hand -= n;
+                lent.given.insert(at, (seq, n));
+                n
+            }
+        };
         answer(given)
     }
 
@@ -467,16 +472,18 @@ impl Book {
     /// and closes it; answers whether it did (a repeated or stray answer does nothing).
     pub fn finish_borrow(&mut self, answer: &Answer, stock: &mut Stock) -> bool {
         let seq = answer.id.seq;
-        let ours = answer.id.borrower == self.bucket
-            && self
-                .borrowing
-                .get(&seq)
-                .is_some_and(|p| p.lender == answer.lender);
-        if ours {
-            self.borrowing.remove(&seq);
+        let at = (answer.id.borrower == self.bucket)
+            .then(|| {
+                self.borrowing
+                    .iter()
+                    .position(|p| p.seq == seq && p.lender == answer.lender)
+            })
+            .flatten();
+        if let Some(at) = at {
+            self.borrowing.remove(at);
             stock.on_hand = stock.on_hand.saturating_add(answer.given);
         }
-        ours
+        at.is_some()
     }
 
     /// Borrower, step 5: the acknowledgement to send `lender` (any time; it only grows).
@@ -494,29 +501,47 @@ impl Book {
         if ack.lender != self.bucket {
             return;
         }
-        let lent = self.lent.entry(ack.borrower).or_default();
+        let lent = self.lent_to(ack.borrower);
         if ack.settled_below > lent.settled_below {
             lent.settled_below = ack.settled_below;
-            lent.given = lent.given.split_off(&ack.settled_below);
+            lent.given.retain(|(seq, _)| *seq >= ack.settled_below);
         }
     }
 
     /// Lender: what it gave for transfer `id`, while it remembers.
     pub fn answered(&self, id: TransferId) -> Option<u32> {
-        let lent = self.lent.get(&id.borrower)?;
-        lent.given.get(&id.seq).copied()
+        let lent = self.lent.iter().find(|l| l.borrower == id.borrower)?;
+        lent.given
+            .iter()
+            .find(|(seq, _)| *seq == id.seq)
+            .map(|(_, n)| *n)
     }
 
     /// Nothing pending as borrower and no answer remembered as lender.
     pub fn is_idle(&self) -> bool {
-        self.borrowing.is_empty() && self.lent.values().all(|l| l.given.is_empty())
+        self.borrowing.is_empty() && self.lent.iter().all(|l| l.given.is_empty())
     }
 
-    fn ask(&self, seq: u64, p: Pending) -> Ask {
+    /// The lender's entry for `borrower`, made empty if there is none.
+    fn lent_to(&mut self, borrower: u32) -> &mut Lent {
+        let at = match self.lent.iter().position(|l| l.borrower == borrower) {
+            Some(at) => at,
+            None => {
+                self.lent.push(Lent {
+                    borrower,
+                    ..Lent::default()
+                });
+                self.lent.len() - 1
+            }
+        };
+        &mut self.lent[at]
+    }
+
+    fn ask(&self, p: Pending) -> Ask {
         Ask {
             id: TransferId {
                 borrower: self.bucket,
-                seq,
+                seq: p.seq,
             },
             lender: p.lender,
             want: p.want,
@@ -528,9 +553,9 @@ impl Book {
     fn settled_below(&self, lender: u32) -> u64 {
         self.borrowing
             .iter()
-            .filter(|(_, p)| p.lender == lender)
-            .map(|(&seq, _)| seq)
-            .next()
+            .filter(|p| p.lender == lender)
+            .map(|p| p.seq)
+            .min()
             .unwrap_or(self.next_seq)
     }
 }

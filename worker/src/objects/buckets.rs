@@ -3,24 +3,21 @@
 //! the worker's [`super::inventory::Inventory`] uses.
 //!
 //! Buckets are inventory objects of their own, named `bucket-{SKU}-{i}`. A bucket serves a
-//! command only when the worker routed it with the bucket count the bucket knows; otherwise it
-//! answers [`Routed::Moved`] and the worker routes again. A reservation its own units cannot
+//! command only when the worker routed it (header `x-buckets`) with the bucket count the bucket
+//! knows; otherwise it answers 421 with the count it knows and the worker routes again. A reservation its own units cannot
 //! cover borrows from its siblings before it is refused: it reads their counters (no write),
 //! records the transfers it will ask for, asks, and credits the answers, each step one storage
 //! write, so a crash anywhere loses and duplicates nothing (pending transfers are asked again by
 //! the next reservation or the alarm).
 
 use super::inventory::InventoryObject;
-use crate::objects::protocol::{
-    BucketCall, InBucket, Lend, ReadStock, Reserve, Routed, ShardRequest, StockView,
-};
-use crate::platform::call;
+use crate::objects::protocol::{Lend, ReadStock, Reserve, ShardRequest, StockView};
+use crate::platform::{call, call_routed};
 use domain::inventory::split::{plan_borrow, Answer, Ask};
 use domain::inventory::{Reservation, Shard};
 use domain::Sku;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use worker::Response;
 
 /// How many times a bucket borrows for one reservation before it gives up (siblings may lend
 /// what another borrower takes first).
@@ -54,25 +51,29 @@ pub fn learn_buckets(sku: &Sku, k: u32) {
 }
 
 impl InventoryObject {
-    /// A command routed to this shard as a bucket.
-    pub(super) async fn in_bucket(&self, call: BucketCall) -> worker::Result<Response> {
+    /// A command routed to this shard as a bucket of a SKU split over `k`: its answer, or the
+    /// bucket count to route with instead.
+    pub(super) async fn in_bucket(
+        &self,
+        k: u32,
+        request: ShardRequest,
+    ) -> worker::Result<Result<String, u32>> {
         let shard = self.load().await?;
         let moved = match &shard.bucket {
-            Some(role) => role.misrouted(call.k),
+            Some(role) => role.misrouted(k),
             None => Some(1),
         };
         if let Some(buckets) = moved {
-            return Response::from_json(&Routed::<()>::Moved { buckets });
+            return Ok(Err(buckets));
         }
-        let body = match *call.call {
+        Ok(Ok(match request {
             ShardRequest::Reserve(r) => {
-                let reservation = self.reserve_borrowing(r, call.k).await?;
+                let reservation = self.reserve_borrowing(r, k).await?;
                 serde_json::to_string(&reservation)
                     .map_err(|e| worker::Error::RustError(e.to_string()))?
             }
             other => self.serve(other).await?,
-        };
-        Response::ok(format!("{{\"done\":{body}}}"))
+        }))
     }
 
     /// Applies `f` to the shard as it is now and writes it if `f` changed it.
@@ -139,14 +140,12 @@ impl InventoryObject {
         let reads = (0..k).filter(|i| *i != me).map(|i| {
             let ns = &ns;
             async move {
-                let read = InBucket {
-                    k,
-                    command: ReadStock {
-                        skus: vec![(sku.clone(), 0)],
-                    },
+                let read = ReadStock {
+                    skus: vec![(sku.clone(), 0)],
                 };
-                let views: Vec<StockView> = match call(ns, &bucket_name(sku, i), read).await {
-                    Ok(Routed::Done(v)) => v,
+                let name = bucket_name(sku, i);
+                let views: Vec<StockView> = match call_routed(ns, &name, k, read).await {
+                    Ok(Ok(v)) => v,
                     _ => Vec::new(),
                 };
                 (i, views.first().map(|v| v.available).unwrap_or(0))

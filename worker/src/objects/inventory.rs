@@ -7,9 +7,8 @@ use crate::objects::protocol::{
     Commit, Freeze, Lend, ReadStock, Release, Reserve, Restock, SetBucket, SetHome, SetOnHand,
     ShardRequest, StockView,
 };
-use crate::objects::protocol::{InBucket, Routed};
 use crate::objects::stored;
-use crate::platform::{self, call, Command};
+use crate::platform::{self, call, call_routed, Command};
 use commerce::ports::Refusal;
 use domain::inventory::split::{bucket_of, resplit, split, Buckets};
 use domain::inventory::{shard_of, HoldLine, Reservation, Shard};
@@ -17,7 +16,6 @@ use domain::CartId;
 use domain::Sku;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use worker::{durable_object, Env, Request, Response, State};
 
 const KEY: &str = "shard";
@@ -78,11 +76,20 @@ impl worker::DurableObject for InventoryObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let routed = platform::header(&req, platform::BUCKETS_HEADER)
+            .parse::<u32>()
+            .ok();
         let request: ShardRequest = crate::platform::command(&mut req).await?;
-        match request {
-            ShardRequest::Bucket(call) => self.in_bucket(call).await,
-            other => Response::ok(self.serve(other).await?),
-        }
+        let body = match routed {
+            Some(k) => match self.in_bucket(k, request).await? {
+                Ok(body) => body,
+                Err(moved) => {
+                    return Ok(Response::ok(moved.to_string())?.with_status(platform::MISROUTED))
+                }
+            },
+            None => self.serve(request).await?,
+        };
+        Response::ok(body)
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -108,7 +115,7 @@ impl InventoryObject {
                     .into_iter()
                     .map(|(sku, initial)| {
                         let mut view = StockView::new(sku.clone(), shard.stock_of(&sku, initial));
-                        view.split = shard.splits.get(&sku).copied().unwrap_or(0);
+                        view.split = shard.splits.get(&sku).unwrap_or(0);
                         view
                     })
                     .collect();
@@ -122,7 +129,7 @@ impl InventoryObject {
             ShardRequest::SetHome(SetHome { sku, k, on_hand }) => {
                 shard.set_home(&sku, k, on_hand);
                 let mut view = StockView::new(sku.clone(), shard.stock_of(&sku, 0));
-                view.split = shard.splits.get(&sku).copied().unwrap_or(0);
+                view.split = shard.splits.get(&sku).unwrap_or(0);
                 text::<SetHome>(&view)
             }
             ShardRequest::SetBucket(SetBucket {
@@ -135,11 +142,6 @@ impl InventoryObject {
                 text::<SetBucket>(&StockView::new(sku.clone(), shard.stock_of(&sku, 0)))
             }
             ShardRequest::Lend(Lend { ask }) => text::<Lend>(&shard.lend(&ask)),
-            ShardRequest::Bucket(_) => {
-                return Err(worker::Error::RustError(
-                    "a bucket call inside another".into(),
-                ))
-            }
             ShardRequest::SetOnHand(SetOnHand { sku, on_hand }) => {
                 let stock = shard.set_on_hand(&sku, on_hand);
                 text::<SetOnHand>(&StockView::new(sku, stock))
@@ -220,13 +222,14 @@ impl Target {
 }
 
 /// A SKU's counters for the merchant (`GET`/`PUT /admin/api/inventory/{sku}`): the totals,
-/// and each bucket's when it is split (`buckets` empty otherwise).
+/// and each bucket's when it is split (no `buckets` otherwise).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InventoryView {
     pub sku: Sku,
     pub on_hand: u32,
     pub reserved: u32,
     pub available: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<BucketView>,
 }
 
@@ -312,15 +315,12 @@ impl Inventory {
     /// Each bucket's counters of a SKU split over `k`.
     async fn bucket_views(&self, sku: &Sku, k: u32) -> Result<Vec<StockView>, AppError> {
         let reads = (0..k).map(|i| async move {
-            let read = InBucket {
-                k,
-                command: ReadStock {
-                    skus: vec![(sku.clone(), 0)],
-                },
+            let read = ReadStock {
+                skus: vec![(sku.clone(), 0)],
             };
-            match call(&self.ns, &bucket_name(sku, i), read).await? {
-                Routed::Done(views) => Ok(views.into_iter().next()),
-                Routed::Moved { .. } => Err(AppError::internal("the buckets changed; try again")),
+            match call_routed(&self.ns, &bucket_name(sku, i), k, read).await? {
+                Ok(views) => Ok(views.into_iter().next()),
+                Err(_) => Err(AppError::internal("the buckets changed; try again")),
             }
         });
         let mut out = Vec::with_capacity(k as usize);
@@ -467,13 +467,16 @@ impl Inventory {
 
     /// Where each line of an order of `cart_id` is held: its home shard, or its bucket when this
     /// isolate knows the SKU is split. In a fixed order: shards, then buckets.
-    fn targets(cart_id: &str, lines: &[HoldLine]) -> BTreeMap<Target, Vec<HoldLine>> {
-        let mut out: BTreeMap<Target, Vec<HoldLine>> = BTreeMap::new();
+    fn targets(cart_id: &str, lines: &[HoldLine]) -> Vec<(Target, Vec<HoldLine>)> {
+        let mut out: Vec<(Target, Vec<HoldLine>)> = Vec::new();
         for l in lines {
-            out.entry(Target::of(&l.sku, cart_id))
-                .or_default()
-                .push(l.clone());
+            let target = Target::of(&l.sku, cart_id);
+            match out.iter_mut().find(|(t, _)| *t == target) {
+                Some((_, group)) => group.push(l.clone()),
+                None => out.push((target, vec![l.clone()])),
+            }
         }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
 
@@ -491,9 +494,9 @@ impl Inventory {
             Target::Shard(shard) => Ok(Some(self.send(*shard, command).await?)),
             Target::Bucket { sku, k, index } => {
                 let name = bucket_name(sku, *index);
-                match call(&self.ns, &name, InBucket { k: *k, command }).await? {
-                    Routed::Done(reply) => Ok(Some(reply)),
-                    Routed::Moved { buckets } => {
+                match call_routed(&self.ns, &name, *k, command).await? {
+                    Ok(reply) => Ok(Some(reply)),
+                    Err(buckets) => {
                         learn_buckets(sku, buckets);
                         Ok(None)
                     }
@@ -583,7 +586,7 @@ impl Inventory {
     ) -> Result<(), AppError> {
         for _ in 0..ROUTE_ATTEMPTS {
             let mut moved = false;
-            for target in Self::targets(cart_id, lines).into_keys() {
+            for (target, _) in Self::targets(cart_id, lines) {
                 let release = Release {
                     order_id: order_id.to_owned(),
                     now: platform::now(),

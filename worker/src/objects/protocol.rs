@@ -283,8 +283,6 @@ pub enum ShardRequest {
     Commit(Commit),
     Release(Release),
     Restock(Restock),
-    /// A command for a bucket of a split SKU, routed with the bucket count the worker knows.
-    Bucket(BucketCall),
     Freeze(Freeze),
     SetHome(SetHome),
     SetBucket(SetBucket),
@@ -385,49 +383,6 @@ command!(Freeze => ShardRequest::Freeze, Frozen);
 command!(SetHome => ShardRequest::SetHome, StockView);
 command!(SetBucket => ShardRequest::SetBucket, StockView);
 command!(Lend => ShardRequest::Lend, Answer);
-
-/// A shard command sent to bucket `index` of `k` ([`InBucket`] builds it).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct BucketCall {
-    pub k: u32,
-    pub call: Box<ShardRequest>,
-}
-
-/// Command `C` for a bucket, routed with `k` buckets: its reply, or the count to route with.
-#[derive(Debug, PartialEq, Serialize)]
-pub struct InBucket<C> {
-    pub k: u32,
-    pub command: C,
-}
-
-/// A bucket's answer: done, or sent back because the SKU is split another way now (`buckets`
-/// = 1: not split; ask the home shard).
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Routed<R> {
-    Done(R),
-    Moved { buckets: u32 },
-}
-
-impl<C: Command<Request = ShardRequest>> From<InBucket<C>> for ShardRequest
-where
-    ShardRequest: From<C>,
-{
-    fn from(b: InBucket<C>) -> ShardRequest {
-        ShardRequest::Bucket(BucketCall {
-            k: b.k,
-            call: Box::new(ShardRequest::from(b.command)),
-        })
-    }
-}
-
-impl<C: Command<Request = ShardRequest>> Command for InBucket<C>
-where
-    ShardRequest: From<C>,
-{
-    type Request = ShardRequest;
-    type Reply = Routed<C::Reply>;
-}
 
 /// Freezes a SKU's counter here until `until` (unix seconds): reservations of it answer busy.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
