@@ -123,12 +123,16 @@ pub enum PaymentError {
     /// No answer in time: the request may or may not have been applied.
     #[error("the payment service did not answer in time")]
     Timeout,
-    /// Unreachable, or a 5xx, 409 or 429: worth another try with the same idempotency key.
+    /// Unreachable, or a 5xx or 409: worth another try with the same idempotency key.
     #[error("the payment service failed ({0})")]
     Unavailable(String),
     /// The gateway refused the request: another try would be refused too.
     #[error("the payment service refused: {0}")]
     Refused(String),
+    /// The gateway's rate limiter (429): too many checkouts at once. Not retried at once: more
+    /// requests would only deepen the queue; the shopper is asked to try again in a moment.
+    #[error("checkout is very busy right now; please try again in a moment")]
+    RateLimited,
 }
 
 impl PaymentError {

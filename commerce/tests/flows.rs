@@ -99,6 +99,34 @@ async fn a_refused_session_is_not_retried() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_gateway_is_not_hammered_and_the_stock_goes_back() {
+    let w = World::new();
+    w.stock.set(TENT, 5);
+    w.add("cart1", TENT, 2).await;
+    w.gateway
+        .fail_next
+        .borrow_mut()
+        .push_back(PaymentError::RateLimited);
+    let err = checkout(&w, "cart1").await.expect_err("busy");
+    assert_eq!(err, ShopError::Payment(PaymentError::RateLimited));
+    assert_eq!(
+        w.gateway.session_requests.borrow().len(),
+        1,
+        "no retry storm"
+    );
+    assert!(w.clock.slept_ms.borrow().is_empty());
+    assert_eq!(w.stock.available(TENT), 5, "nothing stays held");
+    assert_eq!(
+        w.carts.get("cart1").quantity_of(TENT),
+        2,
+        "the cart is intact"
+    );
+    let again = checkout(&w, "cart1").await.expect("a moment later");
+    assert!(again.created);
+    assert_eq!(w.stock.available(TENT), 3);
+}
+
+#[tokio::test]
 async fn checking_out_twice_joins_the_same_order_and_a_changed_cart_supersedes_it() {
     let w = World::new();
     w.stock.set(TENT, 1);

@@ -24,6 +24,10 @@ const SESSION: &str = "checkout.session";
 /// checked.
 pub async fn create(State(app): State<Arc<App>>, req: Request) -> Reply {
     Stats::bump(&app.stats.create_requests);
+    if lock(&app.faults).take_rate_limit() {
+        eprintln!("sandbox-gateway: injected rate limit of a create request");
+        return ApiError::rate_limited().reply();
+    }
     if lock(&app.faults).take_failure() {
         eprintln!("sandbox-gateway: injected failure of a create request");
         return ApiError::internal(
@@ -374,6 +378,19 @@ mod tests {
         let retried = create_with(&app, &[AUTH, key], BODY).await;
         assert_eq!(retried.status, StatusCode::OK);
         assert_eq!(stat(&app, "create_requests"), 2);
+    }
+
+    #[tokio::test]
+    async fn injected_rate_limits_answer_429_like_stripe() {
+        let app = app();
+        lock(&app.faults).rate_limit_next_creates = 1;
+        let key = ("idempotency-key", "k");
+        let limited = create_with(&app, &[AUTH, key], BODY).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(limited.json_body()["error"]["code"], "rate_limit");
+        assert_eq!(stat(&app, "sessions_created"), 0);
+        let retried = create_with(&app, &[AUTH, key], BODY).await;
+        assert_eq!(retried.status, StatusCode::OK);
     }
 
     #[tokio::test]

@@ -88,6 +88,18 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "idempotency_error", message)
     }
 
+    /// 429: Stripe's rate limiter ("Too many requests hit the API too quickly").
+    pub fn rate_limited() -> ApiError {
+        ApiError {
+            code: Some("rate_limit"),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "invalid_request_error",
+                "Too many requests hit the API too quickly (injected fault).",
+            )
+        }
+    }
+
     /// 500 on Stripe's side.
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", message)

@@ -14,12 +14,20 @@ pub struct Faults {
     pub create_delay_ms: u64,
     /// The next this-many e-mails that would be sent answer 500 instead (and are not sent).
     pub fail_next_emails: u64,
+    /// The next this-many creates answer 429 `rate_limit` (Stripe's rate limiter) before doing
+    /// anything.
+    pub rate_limit_next_creates: u64,
 }
 
 impl Faults {
     /// Consumes one injected create failure, if any is pending.
     pub fn take_failure(&mut self) -> bool {
         take(&mut self.fail_next_creates)
+    }
+
+    /// Consumes one injected rate-limit answer, if any is pending.
+    pub fn take_rate_limit(&mut self) -> bool {
+        take(&mut self.rate_limit_next_creates)
     }
 
     /// Consumes one injected e-mail failure, if any is pending.
@@ -48,6 +56,7 @@ pub struct FaultsPatch {
     pub fail_next_creates: Option<u64>,
     pub create_delay_ms: Option<u64>,
     pub fail_next_emails: Option<u64>,
+    pub rate_limit_next_creates: Option<u64>,
     pub duplicate_webhooks: Option<bool>,
     pub hold_webhooks: Option<bool>,
 }
@@ -63,6 +72,9 @@ impl FaultsPatch {
         }
         if let Some(n) = self.fail_next_emails {
             faults.fail_next_emails = n;
+        }
+        if let Some(n) = self.rate_limit_next_creates {
+            faults.rate_limit_next_creates = n;
         }
     }
 }
@@ -86,7 +98,8 @@ mod tests {
             Faults {
                 fail_next_creates: 2,
                 create_delay_ms: 50,
-                fail_next_emails: 0
+                fail_next_emails: 0,
+                rate_limit_next_creates: 0,
             }
         );
         assert!(faults.take_failure());

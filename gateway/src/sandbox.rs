@@ -5,7 +5,7 @@
 //!
 //! | Request | Body | Answer |
 //! |---|---|---|
-//! | `POST /_sandbox/faults` | JSON, every field optional and merged: `fail_next_creates` (n), `create_delay_ms` (ms, 0 = off), `fail_next_emails` (n), `duplicate_webhooks` (bool), `hold_webhooks` (bool); unknown fields are a 400 | the settings |
+//! | `POST /_sandbox/faults` | JSON, every field optional and merged: `fail_next_creates` (n), `create_delay_ms` (ms, 0 = off), `fail_next_emails` (n), `rate_limit_next_creates` (n: the next creates answer 429 `rate_limit`), `duplicate_webhooks` (bool), `hold_webhooks` (bool); unknown fields are a 400 | the settings |
 //! | `POST /_sandbox/reset` | none | the settings, all faults off |
 //! | `POST /_sandbox/webhooks/flush` | `{"order": "fifo" \| "reverse"}` (default fifo) | `{"delivered": n, "failed": n}` once all were sent |
 //! | `GET /_sandbox/stats` | | `{"create_requests", "sessions_created", "webhooks_sent", "webhooks_failed", "webhooks_abandoned", "emails_sent", "emails_failed"}` |
@@ -19,7 +19,7 @@
 //! | `GET /_sandbox/outbox/{id}` | | HTML: e-mail `id` (its `MessageID`), or a 404 page |
 //!
 //! The settings are `{"fail_next_creates", "create_delay_ms", "fail_next_emails",
-//! "duplicate_webhooks", "hold_webhooks", "held_webhooks"}`, the last being how many
+//! "rate_limit_next_creates", "duplicate_webhooks", "hold_webhooks", "held_webhooks"}`, the last being how many
 //! deliveries are waiting. `fail_next_emails` makes the next that-many otherwise valid
 //! `POST /email` answer 500 and keep nothing (see [`crate::postmark`]). Turning
 //! `hold_webhooks` off (or resetting) sends whatever is held, oldest first, in the background.
@@ -138,6 +138,7 @@ fn settings(app: &App) -> serde_json::Value {
         "fail_next_creates": faults.fail_next_creates,
         "create_delay_ms": faults.create_delay_ms,
         "fail_next_emails": faults.fail_next_emails,
+        "rate_limit_next_creates": faults.rate_limit_next_creates,
         "duplicate_webhooks": policy.duplicate,
         "hold_webhooks": policy.hold,
         "held_webhooks": app.webhooks.held(),

@@ -96,6 +96,32 @@ async fn gateway_down_slow_and_misbehaving() {
     page.assert_contains("did not answer in time");
     page.assert_contains("Headlamp");
 
+    // Rate limited (Stripe's 429): one request, no retry storm; the shopper is told to try
+    // again in a moment and keeps the cart, the stock goes back.
+    sandbox(gw, Method::POST, "/_sandbox/reset", None).await;
+    let before = sandbox(gw, Method::GET, "/_sandbox/stats", None).await["create_requests"]
+        .as_u64()
+        .expect("count");
+    sandbox(
+        gw,
+        Method::POST,
+        "/_sandbox/faults",
+        Some(json!({ "rate_limit_next_creates": 1 })),
+    )
+    .await;
+    let r = shopper.checkout().await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.json()["error"], "gateway_busy", "{}", r.body);
+    assert_eq!(r.header("retry-after"), Some("2"));
+    let stats = sandbox(gw, Method::GET, "/_sandbox/stats", None).await;
+    assert_eq!(
+        stats["create_requests"].as_u64(),
+        Some(before + 1),
+        "{stats}"
+    );
+    assert_eq!(c.stock("HEADLAMP-BLACK").await["reserved"], 0);
+    assert_eq!(shopper.get("/api/cart").await.json()["lines"], cart_before);
+
     // Recovered: a new order goes through; webhooks arrive twice, the stock is taken once.
     sandbox(gw, Method::POST, "/_sandbox/reset", None).await;
     sandbox(

@@ -155,7 +155,7 @@ impl AppError {
                 _ => 409,
             },
             AppError::Payment(e) => match e {
-                PaymentError::NotConfigured => 503,
+                PaymentError::NotConfigured | PaymentError::RateLimited => 503,
                 PaymentError::Timeout => 504,
                 PaymentError::Unavailable(_) | PaymentError::Refused(_) => 502,
             },
@@ -229,6 +229,7 @@ impl AppError {
                 | ShopError::Store(_)
                 | ShopError::MalformedEvent(_) => "internal",
             },
+            AppError::Payment(PaymentError::RateLimited) => "gateway_busy",
             AppError::Payment(_) => "payment_unavailable",
             AppError::Discount(r) => r.code(),
             AppError::CatalogUnavailable => "unavailable",

@@ -95,7 +95,8 @@ impl Gateway {
     }
 }
 
-/// A non-2xx answer: worth a retry (5xx, 409 in-flight idempotent request, 429) or final.
+/// A non-2xx answer: worth a retry (5xx, 409 in-flight idempotent request), the rate limiter
+/// (429: see [`PaymentError::RateLimited`]) or final.
 fn refusal(status: u16, text: &str) -> PaymentError {
     let message = serde_json::from_str::<GatewayError>(text)
         .map(|e| e.error.message)
@@ -104,7 +105,9 @@ fn refusal(status: u16, text: &str) -> PaymentError {
         "{status}{}{message}",
         if message.is_empty() { "" } else { ": " }
     );
-    if status >= 500 || status == 409 || status == 429 {
+    if status == 429 {
+        PaymentError::RateLimited
+    } else if status >= 500 || status == 409 {
         PaymentError::Unavailable(what)
     } else {
         PaymentError::Refused(what)

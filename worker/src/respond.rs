@@ -220,5 +220,12 @@ fn finish_error(e: &AppError, mut resp: Response) -> worker::Result<Response> {
     if let AppError::Unauthorized = e {
         headers.set("www-authenticate", "Bearer")?;
     }
+    if matches!(
+        e,
+        AppError::Payment(commerce::ports::PaymentError::RateLimited)
+            | AppError::Shop(commerce::ShopError::StockBusy { .. })
+    ) {
+        headers.set("retry-after", "2")?;
+    }
     Ok(resp)
 }
