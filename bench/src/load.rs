@@ -162,8 +162,8 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// Nearest-rank percentile of sorted values (zero for none).
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

@@ -22,7 +22,8 @@
 //!
 //! The routes then run in interleaved rounds (the order rotated every round), each at 16
 //! connections, bounded in time and in count; every figure is set against the ceiling's in the
-//! same round, and the report shows medians over the rounds.
+//! same round, and the report shows medians over the rounds. Last, against the shop only, a
+//! flash sale per K (one SKU, its stock split over K bucket objects; [`flash`]).
 //!
 //! Needs `make worker` (the Worker build), `cargo build -p sandbox-gateway` and, in full mode,
 //! `wrk`; `make bench` does all three.
@@ -41,6 +42,9 @@
 //! - [`runs`]: how one run is made and measured; checkout.
 //! - [`summary`]: medians and same-round ratios over the rounds.
 //! - [`soak`]: the memory soak (`--soak SECONDS`).
+//! - [`flash`]: the flash sale (issue 13): one SKU, few units, many shoppers checking out at
+//!   once, with its stock in 1 or K bucket objects; [`flash::check`] says whether it came out
+//!   exact.
 //! - [`load`]: the load generators (wrk with `bench/wrk.lua`, our own reqwest loop) and
 //!   their [`load::Stats`].
 //! - [`procs`]: `/proc` figures (CPU time, resident memory) of the runtime's processes.
@@ -56,6 +60,7 @@
 mod cli;
 mod contenders;
 mod figures;
+mod flash;
 mod load;
 mod measure;
 mod procs;

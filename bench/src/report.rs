@@ -1,8 +1,9 @@
 //! The Markdown report (printed, and written to BENCHMARKS.md in full mode), section by section:
-//! the run ([`intro`]), the throughput tables ([`throughput`]) and the product page against
-//! React ([`react`]). The other figures are in [`crate::figures`], the targets in
+//! the run ([`intro`]), the throughput tables ([`throughput`]), the flash sales ([`flash`]) and
+//! the product page against React ([`react`]). The other figures are in [`crate::figures`], the targets in
 //! [`crate::targets`], the bytes by crate in [`crate::sizes`].
 
+mod flash;
 mod intro;
 mod react;
 mod throughput;
@@ -35,6 +36,7 @@ pub fn markdown(r: &Results) -> String {
 fn write_report(o: &mut String, r: &Results) -> std::fmt::Result {
     intro::write(o, r)?;
     throughput::write(o, r)?;
+    flash::write(o, r)?;
     react::write(o, r)?;
     figures::write(o, r)?;
     targets::write(o, r)?;
@@ -100,6 +102,10 @@ mod tests {
             wasm_default: timing.clone(),
             wasm_eager: timing,
             soak: None,
+            flash: vec![
+                crate::flash::result_fixture(1),
+                crate::flash::result_fixture(4),
+            ],
         }
     }
 
@@ -113,6 +119,7 @@ mod tests {
                 "# Benchmarks",
                 "## How",
                 "## Throughput, latency and CPU at 16 connections",
+                "## Flash sale (one SKU, issue 13)",
                 "## The product page against React",
                 "## Worker bundle",
                 "## Client payload of the product page",
@@ -127,5 +134,7 @@ mod tests {
         assert!(text.contains("again (after a run without answers"));
         assert!(text.contains("round 1, Search (no answer)."));
         assert!(text.contains("React's page is 110% with `renderToString` and 90% with"));
+        assert!(text.contains("| 4 | 300 | 700 | none | 0 | 180.0 | 950.0 | **120** |"));
+        assert!(text.contains("on this 0-core machine, which also runs the load generator"));
     }
 }

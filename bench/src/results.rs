@@ -3,7 +3,7 @@
 use crate::contenders::Runtime;
 use crate::load::Stats;
 use crate::settings::Settings;
-use crate::{measure, rounds, soak, Result};
+use crate::{flash, measure, rounds, soak, Result};
 
 /// The React page's size may differ from the shop's by this share at most.
 pub const SIZE_TOLERANCE: f64 = 0.15;
@@ -71,4 +71,6 @@ pub struct Results {
     pub wasm_default: measure::WasmTiming,
     pub wasm_eager: measure::WasmTiming,
     pub soak: Option<soak::Soak>,
+    /// The flash sales, one per K, in the order of `settings.flash.buckets`.
+    pub flash: Vec<flash::FlashResult>,
 }

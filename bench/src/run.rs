@@ -1,11 +1,15 @@
 //! The order of a run: the contenders started and checked, the set-up, the runtimes at rest,
-//! the rounds and checkout under load, the soak, the client payload; then, with the contenders
-//! stopped, the figures taken without load. Each phase is one function below.
+//! the rounds and checkout under load, the soak, the client payload, the flash sales; then,
+//! with the contenders stopped, the figures taken without load. Each phase is one function
+//! below.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use integration_tests::ADMIN_TOKEN;
+
 use crate::contenders::{Contenders, Runtime};
+use crate::flash::{self, FlashResult, Sale};
 use crate::load::Stats;
 use crate::rounds::Round;
 use crate::runs::Ctx;
@@ -35,6 +39,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let memory = memory_at_end(rest.memory, &c);
     let soak = soak(&http, &c, settings.soak_seconds).await?;
     let payload = client_payload(&http, &c).await?;
+    let flash = flash_sales(&http, &c, &settings).await?;
     drop(c);
     let fixed = without_load(&root, settings.wasm_samples).await?;
 
@@ -53,6 +58,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         wasm_default: fixed.wasm_default,
         wasm_eager: fixed.wasm_eager,
         soak,
+        flash,
     };
     publish::report(&results, &root)
 }
@@ -166,6 +172,54 @@ async fn client_payload(
 ) -> Result<Vec<(String, measure::Sized)>> {
     let product_now = setup::product_page(http, &c.shop.url(PRODUCT_PAGE)).await?;
     setup::payload(http, &c.shop.base, &product_now).await
+}
+
+/// The flash sales against the shop, one per K, each on a SKU of its own. A sale that is not
+/// exact is said so here; the smoke run fails on it once the report is printed
+/// ([`publish::report`]), the full run keeps its figures, marked in the report.
+async fn flash_sales(
+    http: &reqwest::Client,
+    c: &Contenders,
+    settings: &Settings,
+) -> Result<Vec<FlashResult>> {
+    let f = settings.flash;
+    if f.buckets.len() > flash::SALE_SKUS.len() {
+        return Err(format!(
+            "{} flash sales asked for, but only {} SKUs are set aside for them",
+            f.buckets.len(),
+            flash::SALE_SKUS.len()
+        ));
+    }
+    let mut results = Vec::new();
+    for (&buckets, sku) in f.buckets.iter().zip(flash::SALE_SKUS) {
+        let sale = Sale {
+            base: &c.shop.base,
+            token: ADMIN_TOKEN,
+            sku,
+            units: f.units,
+            shoppers: f.shoppers,
+            concurrency: f.concurrency,
+            buckets,
+        };
+        let r = flash::flash_sale(http, &sale).await?;
+        eprintln!(
+            "  K = {buckets}: {} created, {} out of stock, other {}, {} available after; p50 \
+             {:.1} ms, p99 {:.1} ms, {:.0} reservations/s, {:.0} checkouts/s",
+            r.created,
+            r.out_of_stock,
+            flash::others_text(&r.other),
+            r.available_after,
+            r.p50_ms,
+            r.p99_ms,
+            r.reservations_per_s,
+            r.checkouts_per_s
+        );
+        if let Err(e) = flash::check(&r) {
+            eprintln!("WARNING: {e}");
+        }
+        results.push(r);
+    }
+    Ok(results)
 }
 
 /// Figures taken with the contenders stopped.

@@ -28,6 +28,19 @@ pub struct Settings {
     pub idle_seconds: u64,
     /// Seconds of memory soak after the rounds (0: none).
     pub soak_seconds: u64,
+    pub flash: FlashSale,
+}
+
+/// The flash sale (issue 13): one SKU, few units, many shoppers at once; one sale per K.
+#[derive(Clone, Copy, Debug)]
+pub struct FlashSale {
+    pub units: u32,
+    /// Shoppers, each with a cart of one line (one unit) made beforehand.
+    pub shoppers: u32,
+    /// Checkouts in flight at most.
+    pub concurrency: u32,
+    /// K: the bucket objects the SKU's stock is spread over, one sale each (1: not split).
+    pub buckets: &'static [u32],
 }
 
 impl Settings {
@@ -49,6 +62,12 @@ impl Settings {
                 wasm_samples: 5,
                 idle_seconds: 3,
                 soak_seconds: 0,
+                flash: FlashSale {
+                    units: 300,
+                    shoppers: 1_000,
+                    concurrency: 200,
+                    buckets: &[1, 8],
+                },
             },
             Mode::Smoke => Settings {
                 mode,
@@ -66,7 +85,36 @@ impl Settings {
                 wasm_samples: 1,
                 idle_seconds: 1,
                 soak_seconds: 0,
+                flash: FlashSale {
+                    units: 12,
+                    shoppers: 40,
+                    concurrency: 20,
+                    buckets: &[1, 4],
+                },
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flash_sale_is_the_issues_in_full_and_tiny_in_smoke() {
+        let full = Settings::of(Mode::Full).flash;
+        assert_eq!(
+            (full.units, full.shoppers, full.concurrency, full.buckets),
+            (300, 1_000, 200, &[1, 8][..])
+        );
+        for mode in [Mode::Full, Mode::Smoke] {
+            let f = Settings::of(mode).flash;
+            assert!(
+                f.buckets.len() <= crate::flash::SALE_SKUS.len(),
+                "a SKU per sale"
+            );
+            assert!(f.units < f.shoppers && f.concurrency <= f.shoppers);
+            assert!(f.buckets.iter().all(|k| (1..=64).contains(k)));
         }
     }
 }

@@ -171,12 +171,12 @@ pub async fn set_stock(http: &reqwest::Client, base: &str, on_hand: u32) -> Resu
     Ok(())
 }
 
-/// A new cart holding one unit of [`SKU`]; returns its id (the `cart` cookie).
-async fn new_cart(http: &reqwest::Client, base: &str) -> Result<String> {
+/// A new cart holding one unit of `sku`; returns its id (the `cart` cookie).
+async fn new_cart(http: &reqwest::Client, base: &str, sku: &str) -> Result<String> {
     let url = format!("{base}/api/cart/items");
     let resp = http
         .post(&url)
-        .json(&json!({ "sku": SKU, "quantity": 1 }))
+        .json(&json!({ "sku": sku, "quantity": 1 }))
         .send()
         .await
         .map_err(|e| format!("POST {url}: {}", load::chain(&e)))?;
@@ -199,10 +199,10 @@ async fn new_cart(http: &reqwest::Client, base: &str) -> Result<String> {
 
 /// [`new_cart`], tried again after a failed connection (set-up is not measured; a keep-alive
 /// connection the runtime has just closed can fail a request).
-async fn new_cart_retried(http: &reqwest::Client, base: &str) -> Result<String> {
+async fn new_cart_retried(http: &reqwest::Client, base: &str, sku: &str) -> Result<String> {
     let mut attempt = 1;
     loop {
-        match new_cart(http, base).await {
+        match new_cart(http, base, sku).await {
             Err(e) if attempt < 3 && e.contains("error sending request") => {
                 eprintln!("  retrying a cart ({e})");
                 attempt += 1;
@@ -212,18 +212,28 @@ async fn new_cart_retried(http: &reqwest::Client, base: &str) -> Result<String> 
     }
 }
 
-/// `n` new carts, made 16 at a time.
+/// `n` new carts holding one unit of [`SKU`], made 16 at a time.
 pub async fn new_carts(http: &reqwest::Client, base: &str, n: usize) -> Result<Vec<String>> {
+    new_carts_of(http, base, SKU, n).await
+}
+
+/// `n` new carts holding one unit of `sku`, made 16 at a time.
+pub async fn new_carts_of(
+    http: &reqwest::Client,
+    base: &str,
+    sku: &str,
+    n: usize,
+) -> Result<Vec<String>> {
     const AT_ONCE: usize = 16;
-    eprintln!("creating {n} carts");
+    eprintln!("creating {n} carts of {sku}");
     let mut tasks = Vec::new();
     for worker in 0..AT_ONCE.min(n) {
-        let (http, base) = (http.clone(), base.to_owned());
+        let (http, base, sku) = (http.clone(), base.to_owned(), sku.to_owned());
         let share = (worker..n).step_by(AT_ONCE).count();
         tasks.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for _ in 0..share {
-                ids.push(new_cart_retried(&http, &base).await?);
+                ids.push(new_cart_retried(&http, &base, &sku).await?);
             }
             Ok::<_, String>(ids)
         }));
