@@ -42,9 +42,13 @@ impl Runtime {
 /// The shop's settings in every run: the deployed defaults (the harness turns these caches off
 /// for tests that change data and look at once), and its rendered-page cache on or off.
 fn shop_options(page_cache: &str) -> Options {
+    // The deployed settings where the integration tests' differ. The payment timeout matters
+    // under the flash sale: with 200 checkouts in flight on two cores, the tests' 1.5 s cuts
+    // off sessions the sandbox was still opening.
     let vars = [
         ("CATALOG_POINTER_TTL", "30"),
         ("SHOWN_STOCK_TTL_MS", "2000"),
+        ("PAYMENT_TIMEOUT_MS", "8000"),
         ("PAGE_CACHE", page_cache),
     ];
     Options {

@@ -66,7 +66,8 @@ fn contenders(o: &mut String, r: &Results) -> std::fmt::Result {
     writeln!(
         o,
         "- **the shop**, started as the integration tests start it (the sandbox payment gateway on \
-         loopback, a freshly seeded demo catalog), with the deployed cache settings;\n\
+         loopback, a freshly seeded demo catalog), with the deployed cache settings and payment \
+         timeout;\n\
          - **the shop with its rendered-page cache off** (`--var PAGE_CACHE:off`), otherwise the same;\n\
          - **the ceiling** (`bench/ceiling/`): a trivial Worker answering a constant HTML page of the \
          product page's size ({} bytes; the shop's product page is {});\n\
