@@ -44,7 +44,13 @@ impl InventoryObject {
 
     /// Keeps memory, storage and the expiry alarm in step with `shard`.
     pub(super) async fn save(&self, shard: Shard) -> worker::Result<()> {
-        let next = shard.next_expiry();
+        let mut next = shard.next_expiry();
+        // A bucket with transfers pending (a lost answer, a crash after the begin) asks again
+        // soon by itself, not only at its next reservation.
+        if !shard.pending_asks().is_empty() {
+            let soon = platform::now() + RECOVER_SECONDS;
+            next = Some(next.map_or(soon, |at| at.min(soon)));
+        }
         let storage = self.state.storage();
         stored::write(&storage, KEY, &shard).await?;
         *self.shard.borrow_mut() = Some(shard);
@@ -195,6 +201,9 @@ thread_local! {
 
 /// How long a merchant's stock change may keep a SKU frozen (seconds).
 pub const FREEZE_SECONDS: i64 = 10;
+
+/// How soon a bucket asks again for transfers left pending (seconds).
+const RECOVER_SECONDS: i64 = 2;
 
 /// How many times an order's lines are routed again when a SKU turns out split another way.
 const ROUTE_ATTEMPTS: usize = 3;
