@@ -65,9 +65,13 @@ async fn merchants_sign_in_and_forms_need_the_csrf_token() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(c.stock(SKU).await["on_hand"], 3);
-    c.get(r.header("location").unwrap_or("/admin"))
-        .await
-        .assert_contains("3 on hand");
+    let page = c.get(r.header("location").unwrap_or("/admin")).await;
+    page.assert_contains("3 on hand");
+    // The stock table shows each SKU's own counters in its own row (the shards answer in
+    // their order, the table is in the catalog's).
+    page.assert_contains(&format!(
+        "id=\"stock-{SKU}\" type=\"number\" name=\"on_hand\" min=\"0\" value=\"3\""
+    ));
 
     // A bad import shows every problem and changes nothing.
     let bad = r#"{"currency":"EUR","collections":[],"products":[{"handle":"x","title":"","created_at":"2025-13-01","options":[],"variants":[]}]}"#;

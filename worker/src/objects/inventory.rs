@@ -293,8 +293,8 @@ impl Inventory {
         call(&self.ns, &shard_name(shard), command).await
     }
 
-    /// Counters of `skus` (with their catalog initial stock), from every shard involved at once;
-    /// a split SKU's are its buckets' added up.
+    /// Counters of `skus` (with their catalog initial stock), from every shard involved at once,
+    /// in the order asked; a split SKU's are its buckets' added up.
     pub async fn stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
         let mut groups: std::collections::BTreeMap<u32, Vec<(Sku, u32)>> = Default::default();
         for (sku, initial) in skus {
@@ -318,7 +318,14 @@ impl Inventory {
                 view.split = parts.len() as u32;
             }
         }
-        Ok(out)
+        // The shards answer in shard order; callers get the order they asked in.
+        let mut ordered = Vec::with_capacity(out.len());
+        for (sku, _) in skus {
+            if let Some(at) = out.iter().position(|v| v.sku == *sku) {
+                ordered.push(out.swap_remove(at));
+            }
+        }
+        Ok(ordered)
     }
 
     /// Each bucket's counters of a SKU split over `k`.
