@@ -265,6 +265,30 @@ async fn carts_stock_and_orders_survive_a_restart() {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["order_id"].as_str().expect("id").to_owned();
+
+    // A hot SKU split over 3 buckets, one unit held by an order in its shopper's bucket.
+    const HOT: &str = "CERAMIC-VASE-TALL-MATTE";
+    let admin = |method: Method, body: Option<Value>| {
+        let req = c
+            .request(method, &format!("/admin/api/inventory/{HOT}"))
+            .bearer_auth(integration_tests::ADMIN_TOKEN);
+        match body {
+            Some(b) => req.json(&b),
+            None => req,
+        }
+    };
+    let r = c
+        .send(admin(
+            Method::PUT,
+            Some(json!({"on_hand": 3, "buckets": 3})),
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let hot_shopper = Client::shopper_of(&first.base);
+    hot_shopper.add(HOT, 1).await;
+    let r = hot_shopper.checkout().await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let hot_order = r.json()["order_id"].as_str().expect("id").to_owned();
     let state = first.state_dir.clone();
     tokio::task::spawn_blocking(move || first.stop_worker())
         .await
@@ -293,6 +317,30 @@ async fn carts_stock_and_orders_survive_a_restart() {
         "{s}"
     );
     assert_eq!(status_of(&c, &id).await, "awaiting_payment");
+
+    // The split survives, and a runtime that has not learnt it yet (a fresh isolate) still
+    // finds the hold: the order's expiry goes to the home shard, which sends it on to the
+    // bucket, and the unit is free again.
+    let hot = |c: &Client| {
+        c.request(Method::GET, &format!("/admin/api/inventory/{HOT}"))
+            .bearer_auth(integration_tests::ADMIN_TOKEN)
+    };
+    let v = c.send(hot(&c)).await.json();
+    assert_eq!(v["buckets"].as_array().map(Vec::len), Some(3), "{v}");
+    assert_eq!(
+        (&v["reserved"], &v["available"]),
+        (&json!(1), &json!(2)),
+        "{v}"
+    );
+    let expired = event("checkout.session.expired", &hot_order);
+    assert_eq!(signed(&c, &expired).await.status, 200);
+    assert_eq!(status_of(&c, &hot_order).await, "expired");
+    let v = c.send(hot(&c)).await.json();
+    assert_eq!(
+        (&v["reserved"], &v["available"]),
+        (&json!(0), &json!(3)),
+        "{v}"
+    );
 }
 
 /// A cart is deleted once it has gone `CART_TTL_SECONDS` without a change, and not before: a

@@ -108,11 +108,28 @@ pub async fn call_routed<C: Command>(
     k: u32,
     cmd: C,
 ) -> Result<Result<C::Reply, u32>, AppError> {
+    Ok(call_moved(ns, name, Some(k), cmd)
+        .await?
+        .map_err(|(k, _)| k))
+}
+
+/// Like [`call`], routed to a bucket with `k` buckets or (`None`) to a shard, where the object
+/// may send the worker on ([`MISROUTED`]): the reply, or the bucket count to route with and,
+/// from a home shard, the SKU it is about.
+pub async fn call_moved<C: Command>(
+    ns: &ObjectNamespace,
+    name: &str,
+    k: Option<u32>,
+    cmd: C,
+) -> Result<Result<C::Reply, (u32, Option<domain::Sku>)>, AppError> {
     let body = serde_json::to_string(&C::Request::from(cmd))
         .map_err(|e| AppError::internal(e.to_string()))?;
-    let text = exchange(ns, name, body, Some(k)).await?;
+    let text = exchange(ns, name, body, k).await?;
     if let Some(moved) = text.strip_prefix("moved:") {
-        return Ok(Err(moved.parse().unwrap_or(1)));
+        let mut words = moved.split(' ');
+        let k = words.next().and_then(|k| k.parse().ok()).unwrap_or(1);
+        let sku = words.next().and_then(|s| domain::Sku::parse(s).ok());
+        return Ok(Err((k, sku)));
     }
     serde_json::from_str(&text)
         .map(Ok)

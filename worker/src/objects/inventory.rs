@@ -8,7 +8,7 @@ use crate::objects::protocol::{
     ShardRequest, StockView,
 };
 use crate::objects::stored;
-use crate::platform::{self, call, call_routed, Command};
+use crate::platform::{self, call, call_moved, call_routed, Command};
 use commerce::ports::Refusal;
 use domain::inventory::split::{bucket_of, resplit, split, Buckets};
 use domain::inventory::{shard_of, HoldLine, Reservation, Shard};
@@ -93,7 +93,13 @@ impl worker::DurableObject for InventoryObject {
                     return Ok(Response::ok(moved.to_string())?.with_status(platform::MISROUTED))
                 }
             },
-            None => self.serve(request).await?,
+            None => {
+                if let Some((sku, k)) = self.split_here(&request).await? {
+                    let moved = format!("{k} {sku}");
+                    return Ok(Response::ok(moved)?.with_status(platform::MISROUTED));
+                }
+                self.serve(request).await?
+            }
         };
         Response::ok(body)
     }
@@ -111,6 +117,22 @@ impl worker::DurableObject for InventoryObject {
 }
 
 impl InventoryObject {
+    /// A release or restock naming a SKU this home shard has split over buckets (a worker that
+    /// did not know yet): the SKU and its bucket count, to send the worker on. Reservations and
+    /// commits say so in their answers instead.
+    async fn split_here(&self, request: &ShardRequest) -> worker::Result<Option<(Sku, u32)>> {
+        let shard = self.load().await?;
+        if shard.splits.is_empty() {
+            return Ok(None);
+        }
+        let mut skus: Box<dyn Iterator<Item = &Sku>> = match request {
+            ShardRequest::Release(r) => Box::new(r.skus.iter()),
+            ShardRequest::Restock(r) => Box::new(r.lines.iter().map(|l| &l.sku)),
+            _ => return Ok(None),
+        };
+        Ok(skus.find_map(|sku| shard.splits.get(sku).map(|k| (sku.clone(), k))))
+    }
+
     /// One command on this shard: its answer as JSON text.
     pub(super) async fn serve(&self, request: ShardRequest) -> worker::Result<String> {
         let mut shard = self.load().await?;
@@ -163,7 +185,7 @@ impl InventoryObject {
                 lines,
                 now,
             }) => text::<Commit>(&shard.commit(&order_id, &lines, now)),
-            ShardRequest::Release(Release { order_id, now }) => {
+            ShardRequest::Release(Release { order_id, now, .. }) => {
                 text::<Release>(&shard.release(&order_id, now))
             }
             ShardRequest::Restock(Restock {
@@ -507,12 +529,23 @@ impl Inventory {
         ShardRequest: From<C>,
     {
         match target {
-            Target::Shard(shard) => Ok(Some(self.send(*shard, command).await?)),
+            Target::Shard(shard) => {
+                let name = shard_name(*shard);
+                match call_moved(&self.ns, &name, None, command).await? {
+                    Ok(reply) => Ok(Some(reply)),
+                    Err((k, sku)) => {
+                        if let Some(sku) = sku {
+                            learn_buckets(&sku, k);
+                        }
+                        Ok(None)
+                    }
+                }
+            }
             Target::Bucket { sku, k, index } => {
                 let name = bucket_name(sku, *index);
-                match call_routed(&self.ns, &name, *k, command).await? {
+                match call_moved(&self.ns, &name, Some(*k), command).await? {
                     Ok(reply) => Ok(Some(reply)),
-                    Err(buckets) => {
+                    Err((buckets, _)) => {
                         learn_buckets(sku, buckets);
                         Ok(None)
                     }
@@ -585,6 +618,7 @@ impl Inventory {
             let release = Release {
                 order_id: order_id.to_owned(),
                 now: platform::now(),
+                skus: Vec::new(),
             };
             // Best effort: a hold that cannot be released now expires on its own.
             if let Err(e) = self.send_to(target, release).await {
@@ -602,10 +636,11 @@ impl Inventory {
     ) -> Result<(), AppError> {
         for _ in 0..ROUTE_ATTEMPTS {
             let mut moved = false;
-            for (target, _) in Self::targets(cart_id, lines) {
+            for (target, lines) in Self::targets(cart_id, lines) {
                 let release = Release {
                     order_id: order_id.to_owned(),
                     now: platform::now(),
+                    skus: lines.into_iter().map(|l| l.sku).collect(),
                 };
                 moved |= self.send_to(&target, release).await?.is_none();
             }
@@ -671,13 +706,24 @@ impl Inventory {
         lines: &[HoldLine],
     ) -> Result<bool, AppError> {
         let mut any = false;
-        for (target, lines) in Self::targets(cart_id, lines) {
-            let restock = Restock {
-                order_id: order_id.to_owned(),
-                lines,
-                now: platform::now(),
-            };
-            any |= self.send_to(&target, restock).await?.unwrap_or(false);
+        let mut todo = lines.to_vec();
+        for _ in 0..ROUTE_ATTEMPTS {
+            let mut again = Vec::new();
+            for (target, lines) in Self::targets(cart_id, &todo) {
+                let restock = Restock {
+                    order_id: order_id.to_owned(),
+                    lines: lines.clone(),
+                    now: platform::now(),
+                };
+                match self.send_to(&target, restock).await? {
+                    Some(done) => any |= done,
+                    None => again.extend(lines),
+                }
+            }
+            if again.is_empty() {
+                break;
+            }
+            todo = again;
         }
         Ok(any)
     }

@@ -317,11 +317,14 @@ pub struct Commit {
     pub now: i64,
 }
 
-/// Answers whether the order held anything here.
+/// Answers whether the order held anything here. `skus` are the order's SKUs meant for this
+/// shard: a home shard that has split one of them sends the worker on to its buckets.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Release {
     pub order_id: String,
     pub now: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<Sku>,
 }
 
 /// Puts a committed order's units back, once; answers whether it did.

@@ -212,6 +212,7 @@ fn shard_commands_round_trip_with_their_replies() {
         Release {
             order_id: "ord_1".into(),
             now: 3,
+            skus: vec![sku("MUG-1")],
         },
         true,
     );
