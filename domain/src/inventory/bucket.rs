@@ -99,7 +99,7 @@ impl Shard {
                     buckets,
                 });
             }
-            if self.frozen.get(sku).is_some_and(|until| until > now) {
+            if self.frozen_at(sku, now) {
                 return Some(Reservation::Busy { sku: sku.clone() });
             }
         }
@@ -154,9 +154,20 @@ impl Shard {
         self.thaw(sku);
     }
 
+    /// Whether the merchant's change holds `sku` still at `now`.
+    fn frozen_at(&self, sku: &Sku, now: i64) -> bool {
+        self.frozen.get(sku).is_some_and(|until| until > now)
+    }
+
     /// Lender: gives up to `ask.want` available units of this bucket's SKU (see [`Book::lend`]).
-    /// A shard that is not a bucket gives nothing.
-    pub fn lend(&mut self, ask: &Ask) -> Answer {
+    /// A shard that is not a bucket gives nothing; a frozen bucket gives nothing either, and
+    /// remembers so (a repeated ask gets 0 too), so that no unit moves while the merchant's
+    /// change reads and writes the buckets.
+    pub fn lend(&mut self, ask: &Ask, now: i64) -> Answer {
+        let frozen = self
+            .bucket
+            .as_ref()
+            .is_some_and(|role| self.frozen_at(&role.sku, now));
         let Some(role) = self.bucket.as_mut() else {
             return Answer {
                 id: ask.id,
@@ -164,16 +175,25 @@ impl Shard {
                 given: 0,
             };
         };
+        if frozen {
+            return role.book.lend(ask, &mut Stock::default());
+        }
         let stock = self.stock.entry(role.sku.clone()).or_default();
         role.book.lend(ask, stock)
     }
 
     /// Borrower: records a transfer of up to `want` units from bucket `lender`; the ask to send
-    /// once this shard is written (`None` if it is not a bucket).
-    pub fn begin_borrow(&mut self, lender: u32, want: u32) -> Option<Ask> {
+    /// once this shard is written (`None` if it is not a bucket, or is frozen at `now`).
+    pub fn begin_borrow(&mut self, lender: u32, want: u32, now: i64) -> Option<Ask> {
+        let frozen = self
+            .bucket
+            .as_ref()
+            .is_some_and(|role| self.frozen_at(&role.sku, now));
+        if frozen {
+            return None;
+        }
         let role = self.bucket.as_mut()?;
-        let ask = role.book.begin_borrow(lender, want);
-        Some(ask)
+        Some(role.book.begin_borrow(lender, want))
     }
 
     /// Borrower: credits a lender's answer, once.

@@ -110,15 +110,15 @@ fn a_dry_bucket_borrows_a_siblings_last_unit_and_nothing_is_counted_twice() {
         buckets[0].reserve("o2", &[line(1)], 0, 60),
         Reservation::OutOfStock { .. }
     ));
-    let ask = buckets[0].begin_borrow(2, 1).expect("a bucket");
+    let ask = buckets[0].begin_borrow(2, 1, 0).expect("a bucket");
     assert_eq!(buckets[0].pending_asks(), vec![ask]);
     // The frozen report says units are on their way.
     assert!(buckets[0].clone().freeze(&sku(), 0, 10).borrowing);
-    let answer = buckets[2].lend(&ask);
+    let answer = buckets[2].lend(&ask, 0);
     assert_eq!(answer.given, 1);
     // The answer is lost; recovery asks again and the lender does not give twice.
     let retry = buckets[0].pending_asks()[0];
-    let again = buckets[2].lend(&retry);
+    let again = buckets[2].lend(&retry, 0);
     assert_eq!(again, answer);
     assert!(buckets[0].finish_borrow(&answer));
     assert!(!buckets[0].finish_borrow(&answer), "credited once");
@@ -131,14 +131,35 @@ fn a_dry_bucket_borrows_a_siblings_last_unit_and_nothing_is_counted_twice() {
 }
 
 #[test]
+fn no_unit_moves_between_frozen_buckets() {
+    let (_, mut buckets) = split_over(4, 2);
+    buckets[1].freeze(&sku(), 0, 100);
+    let ask = buckets[0].begin_borrow(1, 2, 50).expect("a bucket");
+    let answer = buckets[1].lend(&ask, 50);
+    assert_eq!(answer.given, 0, "frozen: nothing lent");
+    assert_eq!(buckets[1].stock_of(&sku(), 0).on_hand, 2);
+    // The same ask after the freeze still gets 0: the transfer was answered once.
+    assert_eq!(buckets[1].lend(&ask, 150).given, 0);
+    assert!(buckets[0].finish_borrow(&answer));
+    assert_eq!(on_hand(&buckets), 4);
+    // A frozen borrower does not start a transfer.
+    buckets[0].freeze(&sku(), 0, 100);
+    assert_eq!(buckets[0].begin_borrow(1, 1, 50), None);
+    assert!(
+        buckets[0].begin_borrow(1, 1, 100).is_some(),
+        "the freeze ended"
+    );
+}
+
+#[test]
 fn a_shard_that_is_not_a_bucket_lends_nothing() {
     let (_, mut buckets) = split_over(4, 2);
-    let ask = buckets[0].begin_borrow(1, 2).expect("a bucket");
+    let ask = buckets[0].begin_borrow(1, 2, 0).expect("a bucket");
     let mut plain = Shard::default();
     plain.set_on_hand(&sku(), 9);
-    assert_eq!(plain.lend(&ask).given, 0);
+    assert_eq!(plain.lend(&ask, 0).given, 0);
     assert_eq!(plain.stock_of(&sku(), 0).on_hand, 9);
-    assert_eq!(plain.begin_borrow(0, 1), None);
+    assert_eq!(plain.begin_borrow(0, 1, 0), None);
 }
 
 #[test]

@@ -12,7 +12,7 @@
 
 use super::inventory::InventoryObject;
 use crate::objects::protocol::{Lend, ReadStock, Reserve, ShardRequest, StockView};
-use crate::platform::{call, call_routed};
+use crate::platform::{self, call, call_routed};
 use domain::inventory::split::{plan_borrow, Answer, Ask};
 use domain::inventory::{Reservation, Shard};
 use domain::Sku;
@@ -124,7 +124,7 @@ impl InventoryObject {
                 .apply(|s| {
                     loans
                         .iter()
-                        .filter_map(|l| s.begin_borrow(l.from, l.n))
+                        .filter_map(|l| s.begin_borrow(l.from, l.n, platform::now()))
                         .collect::<Vec<_>>()
                 })
                 .await?;
@@ -163,7 +163,8 @@ impl InventoryObject {
         let ns = self.inventory_ns()?;
         let sends = asks.into_iter().map(|ask| {
             let ns = &ns;
-            async move { call(ns, &bucket_name(sku, ask.lender), Lend { ask }).await }
+            let now = platform::now();
+            async move { call(ns, &bucket_name(sku, ask.lender), Lend { ask, now }).await }
         });
         let answers: Vec<Answer> = futures_util::future::join_all(sends)
             .await

@@ -169,7 +169,7 @@ impl InventoryObject {
                 shard.set_bucket(&sku, k, index, on_hand);
                 text::<SetBucket>(&StockView::new(sku.clone(), shard.stock_of(&sku, 0)))
             }
-            ShardRequest::Lend(Lend { ask }) => text::<Lend>(&shard.lend(&ask)),
+            ShardRequest::Lend(Lend { ask, now }) => text::<Lend>(&shard.lend(&ask, now)),
             ShardRequest::SetOnHand(SetOnHand { sku, on_hand }) => {
                 let stock = shard.set_on_hand(&sku, on_hand);
                 text::<SetOnHand>(&StockView::new(sku, stock))

@@ -412,10 +412,13 @@ pub struct SetBucket {
     pub on_hand: u32,
 }
 
-/// A sibling's ask for units ([`domain::inventory::split::Book::lend`]).
+/// A sibling's ask for units ([`domain::inventory::split::Book::lend`]), at `now` (a frozen
+/// lender gives nothing).
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lend {
     pub ask: Ask,
+    #[serde(default)]
+    pub now: i64,
 }
 
 // ---- discount codes ------------------------------------------------------------------------
