@@ -63,20 +63,7 @@ async fn deliver(w: &World, kind: &str, order_id: &str) {
 /// What the gateway was asked to charge for the last session.
 fn charged(w: &World) -> i64 {
     let requests = w.gateway.session_requests.borrow();
-    let params = &requests.last().expect("a session").1;
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .and_then(|(_, v)| v.parse::<i64>().ok())
-    };
-    let lines: i64 = (0..)
-        .map_while(|i| {
-            let n = get(&format!("line_items[{i}][quantity]"))?;
-            Some(n * get(&format!("line_items[{i}][price_data][unit_amount]"))?)
-        })
-        .sum();
-    lines + get("shipping_options[0][shipping_rate_data][fixed_amount][amount]").unwrap_or(0)
+    fakes::charged(&requests.last().expect("a session").1)
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod fakes;
 use commerce::ports::PaymentError;
 use commerce::{ShopError, WebhookOutcome};
 use domain::order::OrderStatus;
-use fakes::{World, ORIGIN, SECRET, TTL};
+use fakes::{charged, World, ORIGIN, SECRET, TTL};
 use serde_json::json;
 
 const TENT: &str = "CAMPING-TENT-2-PERSON-OLIVE";
@@ -338,23 +338,6 @@ async fn bad_checkouts_are_refused_before_anything_changes() {
     ));
     assert_eq!(w.stock.available(TENT), 1);
     assert_eq!(w.gateway.session_requests.borrow().len(), 0);
-}
-
-/// The sum a gateway charges for `params`: every line item and the shipping option.
-fn charged(params: &[(String, String)]) -> i64 {
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .and_then(|(_, v)| v.parse::<i64>().ok())
-    };
-    let lines: i64 = (0..)
-        .map_while(|i| {
-            let n = get(&format!("line_items[{i}][quantity]"))?;
-            Some(n * get(&format!("line_items[{i}][price_data][unit_amount]"))?)
-        })
-        .sum();
-    lines + get("shipping_options[0][shipping_rate_data][fixed_amount][amount]").unwrap_or(0)
 }
 
 #[tokio::test]

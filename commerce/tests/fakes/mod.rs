@@ -487,3 +487,20 @@ impl World {
         (header, body)
     }
 }
+
+/// The sum a gateway charges for `params`: every line item and the shipping option.
+pub fn charged(params: &[(String, String)]) -> i64 {
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+    };
+    let lines: i64 = (0..)
+        .map_while(|i| {
+            let n = get(&format!("line_items[{i}][quantity]"))?;
+            Some(n * get(&format!("line_items[{i}][price_data][unit_amount]"))?)
+        })
+        .sum();
+    lines + get("shipping_options[0][shipping_rate_data][fixed_amount][amount]").unwrap_or(0)
+}
