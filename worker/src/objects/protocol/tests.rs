@@ -1,4 +1,6 @@
 use super::*;
+use domain::inventory::{Committed, HoldLine, Reservation, Stock};
+use domain::Sku;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
