@@ -188,12 +188,7 @@ pub async fn api_cart_shipping(
     shop: &Shopping,
 ) -> Result<Response, AppError> {
     let body: ShipTo = platform::json_object(req).await?;
-    let country = body.country.require(|got| {
-        BadInput::MalformedJson(match got {
-            Some(raw) => format!("country must be a string such as \"FR\", got {raw}"),
-            None => "country is missing: send {\"country\": \"FR\"}".into(),
-        })
-    })?;
+    let country = required_string(body.country, "country", "FR")?;
     let rate = match body.rate {
         Field::Valid(rate) => rate,
         Field::Missing => None,
@@ -213,6 +208,16 @@ pub async fn api_cart_shipping(
     Ok(resp)
 }
 
+/// A JSON body's string field `name`, or a 400 that shows an `example` of it.
+fn required_string(field: Field<String>, name: &str, example: &str) -> Result<String, BadInput> {
+    field.require(|got| {
+        BadInput::MalformedJson(match got {
+            Some(raw) => format!("{name} must be a string such as \"{example}\", got {raw}"),
+            None => format!("{name} is missing: send {{\"{name}\": \"{example}\"}}"),
+        })
+    })
+}
+
 /// `POST /api/cart/discount` `{"code": "WELCOME10"}`.
 #[derive(serde::Deserialize)]
 struct ApplyCode {
@@ -228,12 +233,7 @@ pub async fn api_cart_discount(
     shop: &Shopping,
 ) -> Result<Response, AppError> {
     let body: ApplyCode = platform::json_object(req).await?;
-    let code = body.code.require(|got| {
-        BadInput::MalformedJson(match got {
-            Some(raw) => format!("code must be a string such as \"WELCOME10\", got {raw}"),
-            None => "code is missing: send {\"code\": \"WELCOME10\"}".into(),
-        })
-    })?;
+    let code = required_string(body.code, "code", "WELCOME10")?;
     let index = store.index().await?;
     let id = cart_id(req);
     let cart = shop.apply_code(&index, id.clone(), &code).await?;
