@@ -58,8 +58,10 @@ impl InventoryObject {
         k: u32,
         request: ShardRequest,
     ) -> worker::Result<Result<String, u32>> {
-        let shard = self.load().await?;
-        let moved = match &shard.bucket {
+        if self.shard.borrow().is_none() {
+            self.load().await?;
+        }
+        let moved = match self.shard.borrow().as_ref().and_then(|s| s.bucket.as_ref()) {
             Some(role) => role.misrouted(k),
             None => Some(1),
         };

@@ -23,7 +23,7 @@ pub struct InventoryObject {
     state: State,
     /// For a bucket: its siblings, to borrow from.
     pub(in crate::objects) env: Env,
-    shard: RefCell<Option<Shard>>,
+    pub(in crate::objects) shard: RefCell<Option<Shard>>,
     /// The expiry the alarm was last set for by this instance (`Some(None)`: deleted).
     alarm_at: Cell<Option<Option<i64>>>,
 }
@@ -119,16 +119,21 @@ impl InventoryObject {
     /// did not know yet): the SKU and its bucket count, to send the worker on. Reservations and
     /// commits say so in their answers instead.
     async fn split_here(&self, request: &ShardRequest) -> worker::Result<Option<(Sku, u32)>> {
-        let shard = self.load().await?;
-        if shard.splits.is_empty() {
-            return Ok(None);
-        }
+        // Only these two; asked before anything is read, so other commands pay nothing.
         let mut skus: Box<dyn Iterator<Item = &Sku>> = match request {
             ShardRequest::Release(r) => Box::new(r.skus.iter()),
             ShardRequest::Restock(r) => Box::new(r.lines.iter().map(|l| &l.sku)),
             _ => return Ok(None),
         };
-        Ok(skus.find_map(|sku| shard.splits.get(sku).map(|k| (sku.clone(), k))))
+        if self.shard.borrow().is_none() {
+            self.load().await?;
+        }
+        let shard = self.shard.borrow();
+        let splits = match shard.as_ref() {
+            Some(s) if !s.splits.is_empty() => &s.splits,
+            _ => return Ok(None),
+        };
+        Ok(skus.find_map(|sku| splits.get(sku).map(|k| (sku.clone(), k))))
     }
 
     /// One command on this shard: its answer as JSON text.
