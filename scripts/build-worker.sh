@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the Worker into worker/build/: the wasm (cargo, then wasm-bindgen's ES module glue),
+# bundled with our entry point (worker/js/entry.mjs) by esbuild, then the deployed wasm cut
+# down to code and data. Called by `make worker`, which sets the tool paths.
+#
+#   worker/build/index.js          the entry and wasm-bindgen's glue, one minified module
+#   worker/build/index_bg.wasm     what ships: island exports dropped, no names, wasm-opt -Oz
+#   worker/build/worker/shim.mjs   the module wrangler.toml names as `main`
+#   target/worker-names.wasm       the same code with its function names, for `wasm-size`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${WASM_FEATURES:?run through make worker, which sets it}"
+: "${STOREFRONT_BOOT_JS:?the islands loader path (make bundle writes it to target/pkg/boot-path)}"
+
+glue=target/worker-glue
+rm -rf "$glue" && mkdir -p "$glue"
+cargo build -q -p storefront-worker --lib --release --target wasm32-unknown-unknown
+# The reset function and the abort handler let the entry start a fresh instance after a panic.
+"$WASM_BINDGEN_BIN" target/wasm32-unknown-unknown/release/storefront_worker.wasm \
+  --out-dir "$glue" --out-name index --target module --no-typescript \
+  --experimental-reset-state-function --force-enable-abort-handler
+# workerd imports a wasm module with a plain `import`, not a source-phase one.
+sed -i 's/^import source /import /' "$glue/index.js"
+cp worker/js/entry.mjs "$glue/entry.mjs"
+# The reset and abort machinery catches JavaScript exceptions in wasm (exception handling).
+export WASM_FEATURES="$WASM_FEATURES --enable-exception-handling"
+
+# The islands' hydration entry points are exported by every wasm32 build of the app, the
+# server's included, where nothing calls them: dropped with the code only they reach. Then the
+# function names (`name` section) and the `producers` section go.
+node scripts/drop-island-exports.mjs "$glue/index_bg.wasm" target/worker-names.wasm
+
+# Each output is written beside its place and renamed into it, so a running `wrangler dev`
+# never reads a half-written or missing file.
+out=worker/build
+mkdir -p "$out/worker"
+"$WASM_OPT_BIN" $WASM_FEATURES -Oz --strip-debug --strip-producers \
+  target/worker-names.wasm -o "$glue/index_bg.opt.wasm"
+"$ESBUILD_BIN" "$glue/entry.mjs" --bundle --format=esm --minify --log-level=warning \
+  --external:./index_bg.wasm --external:cloudflare:* --outfile="$glue/bundle.js"
+printf "export * from '../index.js';\nexport { default } from '../index.js';\n" > "$glue/shim.mjs"
+rm -f "$out/package.json"
+mv -f "$glue/index_bg.opt.wasm" "$out/index_bg.wasm"
+mv -f "$glue/bundle.js" "$out/index.js"
+mv -f "$glue/shim.mjs" "$out/worker/shim.mjs"
+echo "worker wasm: $(stat -c %s "$out/index_bg.wasm") bytes, $(gzip -9c "$out/index_bg.wasm" | wc -c) gzipped;" \
+  "glue: $(stat -c %s "$out/index.js") bytes, $(gzip -9c "$out/index.js" | wc -c) gzipped"
