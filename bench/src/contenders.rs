@@ -41,7 +41,7 @@ impl Runtime {
 
 /// The shop's settings in every run: the deployed defaults (the harness turns these caches off
 /// for tests that change data and look at once), and its rendered-page cache on or off.
-fn shop_options(page_cache: &str) -> Options {
+fn shop_options(page_cache: &str, release_gateway: bool) -> Options {
     // The deployed settings where the integration tests' differ. The payment timeout matters
     // under the flash sale: with 200 checkouts in flight on two cores, the tests' 1.5 s cuts
     // off sessions the sandbox was still opening.
@@ -57,6 +57,7 @@ fn shop_options(page_cache: &str) -> Options {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         state_dir: None,
+        release_gateway,
     }
 }
 
@@ -69,13 +70,20 @@ pub struct Contenders {
 
 impl Contenders {
     /// Starts all four (the shop first: the ceiling takes its product page's size) and seeds
-    /// React's catalog. Returns them with the shop's product page.
-    pub async fn start(root: &Path, http: &reqwest::Client) -> Result<(Contenders, String)> {
-        let shop = blocking(|| Stack::start(shop_options("on"))).await?;
+    /// React's catalog. Returns them with the shop's product page. `release_gateway`: the shops
+    /// use the sandbox gateway's release build (full runs, where it answers every checkout
+    /// under load), not the debug build the tests use (smoke runs).
+    pub async fn start(
+        root: &Path,
+        http: &reqwest::Client,
+        release_gateway: bool,
+    ) -> Result<(Contenders, String)> {
+        let shop = blocking(move || Stack::start(shop_options("on", release_gateway))).await?;
         let product_html = setup::product_page(http, &shop.url(PRODUCT_PAGE)).await?;
         let size = product_html.len();
         // The rest in parallel: none of them builds anything.
-        let no_cache = tokio::task::spawn_blocking(|| Stack::start(shop_options("off")));
+        let no_cache =
+            tokio::task::spawn_blocking(move || Stack::start(shop_options("off", release_gateway)));
         let r = root.to_owned();
         let ceiling = tokio::task::spawn_blocking(move || {
             JsWorker::start(

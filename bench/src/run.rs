@@ -16,14 +16,14 @@ use crate::runs::Ctx;
 use crate::setup::Carts;
 use crate::soak::Soak;
 use crate::{blocking, measure, procs, publish, repo_root, rounds, runs, setup, soak};
-use crate::{Memory, Result, Results, Settings, Sizes, PRODUCT_PAGE};
+use crate::{Memory, Mode, Result, Results, Settings, Sizes, PRODUCT_PAGE};
 
 pub async fn run(settings: Settings) -> Result<()> {
     let root = repo_root();
     let machine = measure::machine(&root);
     let http = http_client()?;
     eprintln!("bench ({:?}): starting the contenders", settings.mode);
-    let (c, product_html) = Contenders::start(&root, &http).await?;
+    let (c, product_html) = Contenders::start(&root, &http, settings.mode == Mode::Full).await?;
     let ticks = procs::ticks_per_second();
     let sizes = page_sizes(&http, &root, &c, &product_html).await?;
     let carts = set_up(&http, &c, &settings).await?;

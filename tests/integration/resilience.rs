@@ -14,7 +14,7 @@ fn start(vars: &[(&str, &str)]) -> Stack {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-        state_dir: None,
+        ..Options::default()
     };
     Stack::start(options).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -296,8 +296,8 @@ async fn carts_stock_and_orders_survive_a_restart() {
 
     let second = tokio::task::spawn_blocking(move || {
         Stack::start(Options {
-            vars: vec![],
             state_dir: Some(state),
+            ..Options::default()
         })
         .unwrap_or_else(|e| panic!("{e}"))
     })

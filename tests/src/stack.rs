@@ -30,10 +30,21 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    fn start(run_dir: &Path, webhook_url: &str) -> Result<Gateway, String> {
-        let bin = root().join("target/debug/sandbox-gateway");
+    fn start(run_dir: &Path, webhook_url: &str, release: bool) -> Result<Gateway, String> {
+        let (bin, build) = if release {
+            (
+                "target/release/sandbox-gateway",
+                "cargo build --release -p sandbox-gateway",
+            )
+        } else {
+            (
+                "target/debug/sandbox-gateway",
+                "cargo build -p sandbox-gateway",
+            )
+        };
+        let bin = root().join(bin);
         if !bin.exists() {
-            return Err("the sandbox gateway is not built: run `make test` (or `cargo build -p sandbox-gateway`)".into());
+            return Err(format!("the sandbox gateway is not built: run `{build}`"));
         }
         let log = std::fs::File::create(run_dir.join("gateway.log")).map_err(|e| e.to_string())?;
         let mut cmd = Command::new(bin);
@@ -81,6 +92,9 @@ pub struct Options {
     pub vars: Vec<(String, String)>,
     /// Reuse this persistence directory (already seeded) instead of a fresh one.
     pub state_dir: Option<PathBuf>,
+    /// Run the sandbox gateway's release build (`cargo build --release -p sandbox-gateway`),
+    /// as the benchmarks do, instead of the debug build the tests use.
+    pub release_gateway: bool,
 }
 
 /// The worker under wrangler's local runtime, with a sandbox gateway of its own.
@@ -129,7 +143,11 @@ impl Stack {
         let port = free_port().map_err(|e| e.to_string())?;
         let inspector = free_port().map_err(|e| e.to_string())?;
         let base = format!("http://127.0.0.1:{port}");
-        let gateway = Gateway::start(&run_dir, &format!("{base}/webhooks/payment"))?;
+        let gateway = Gateway::start(
+            &run_dir,
+            &format!("{base}/webhooks/payment"),
+            options.release_gateway,
+        )?;
 
         let mut vars: Vec<(String, String)> = vec![
             ("CATALOG_POINTER_TTL".into(), "0".into()),

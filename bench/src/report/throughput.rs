@@ -186,9 +186,14 @@ fn method(o: &mut String, r: &Results) -> std::fmt::Result {
         "- Checkout runs once, after the rounds: each request checks out its own cart of one line \
          (made beforehand, at most {}), answered `201` with the gateway's payment page: an order \
          object, a reservation in an inventory shard, and a Checkout Session at the sandbox gateway \
-         (a debug build on loopback). wrk cannot hand each cart out once, so checkout and the \
+         ({} build, on loopback). wrk cannot hand each cart out once, so checkout and the \
          ceiling run just before it are measured with our own loop (reqwest, same connections).",
-        s.checkout_carts
+        s.checkout_carts,
+        if s.mode == crate::Mode::Full {
+            "its release"
+        } else {
+            "a debug"
+        }
     )?;
     writeln!(
         o,
