@@ -50,7 +50,7 @@ const self = new Map();
 let total = 0;
 profile.samples.forEach((id, i) => {
   const f = nodes.get(id).callFrame;
-  const name = f.functionName || `(${f.url.split("/").pop()}:${f.lineNumber})`;
+  const name = f.functionName || `(${f.url.split("/").pop()}:${f.lineNumber + 1}:${f.columnNumber + 1})`;
   const dt = profile.timeDeltas[i] || 0;
   self.set(name, (self.get(name) || 0) + dt);
   total += dt;

@@ -376,8 +376,23 @@ pub fn same_origin(req: &Request) -> Result<(), AppError> {
 
 /// The country the request comes from, as Cloudflare tells it (`request.cf.country`); absent
 /// in local runs.
+///
+/// The entry point (`worker/js/entry.mjs`) hides `cf` from the `worker` crate's conversion of
+/// every request, since the runtime builds that object anew on each read, and offers the
+/// country through the runtime's own getter instead; `req.cf()` is the way back when it does not.
 pub fn visitor_country(req: &Request) -> Option<String> {
-    req.cf().and_then(|cf| cf.country())
+    match cf_country(req.inner()) {
+        Ok(country) => country,
+        Err(_) => req.cf().and_then(|cf| cf.country()),
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = globalThis, js_name = __storefrontCountry)]
+    fn cf_country(
+        request: &worker::worker_sys::web_sys::Request,
+    ) -> Result<Option<String>, JsValue>;
 }
 
 /// The value of the cookie `name` sent with `req`, if any.
