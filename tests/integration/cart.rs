@@ -244,6 +244,48 @@ async fn adding_more_than_the_stock_is_refused() {
     assert_eq!(sold_out.json()["available"], 0);
 }
 
+/// Adding to a cart may pass on a counter the isolate read in the last `SHOWN_STOCK_TTL_MS`
+/// (one object call instead of two); what the isolate changes itself is read again, so a
+/// lower count from the merchant, or units another shopper's checkout holds, refuse at once.
+#[tokio::test]
+async fn adds_after_a_stock_change_see_the_change() {
+    const SKU: &str = "STONEWARE-MUG-BLUE";
+    let c = Client::shopper();
+    c.set_stock(SKU, 5).await;
+    // Read (and kept by the isolate): 5 available.
+    c.add(SKU, 1).await;
+    let page = c.get("/products/stoneware-mug").await;
+    assert_eq!(page.status, 200);
+
+    c.set_stock(SKU, 2).await;
+    let r = c
+        .post_json("/api/cart/items", &json!({ "sku": SKU, "quantity": 2 }))
+        .await;
+    assert_eq!(
+        r.status, 409,
+        "passed on a figure from before the change: {}",
+        r.body
+    );
+    assert_eq!(r.json()["error"], "out_of_stock");
+    assert_eq!(r.json()["available"], 2);
+
+    // Another shopper holds both units at checkout: the next add is refused at once too.
+    let other = Client::shopper();
+    other.add(SKU, 2).await;
+    assert_eq!(other.checkout().await.status, 201);
+    let late = Client::shopper();
+    let r = late
+        .post_json("/api/cart/items", &json!({ "sku": SKU, "quantity": 1 }))
+        .await;
+    assert_eq!(
+        r.status, 409,
+        "passed on a figure from before the hold: {}",
+        r.body
+    );
+    assert_eq!(r.json()["available"], 0);
+    assert_eq!(c.get("/api/cart").await.json()["lines"][0]["quantity"], 1);
+}
+
 #[tokio::test]
 async fn a_line_holds_at_most_99() {
     let c = Client::shopper();

@@ -32,9 +32,11 @@ pub struct Inventory {
 /// Counters kept for product pages per isolate.
 const MAX_SHOWN: usize = 5_000;
 
+/// Counters as this isolate last read them: SKU → (view, when in ms).
+type ShownMap = std::collections::HashMap<Sku, (StockView, u64)>;
+
 thread_local! {
-    /// Counters as product pages last read them: SKU → (view, when in ms).
-    static SHOWN: std::cell::RefCell<std::collections::HashMap<Sku, (StockView, u64)>> = Default::default();
+    static SHOWN: std::cell::RefCell<ShownMap> = Default::default();
 }
 
 /// How many times an order's lines are routed again when a SKU turns out split another way.
@@ -116,6 +118,7 @@ impl Inventory {
                 ordered.push(out.swap_remove(at));
             }
         }
+        self.remember_shown(&ordered);
         Ok(ordered)
     }
 
@@ -181,6 +184,7 @@ impl Inventory {
         lines: &[HoldLine],
         ttl_seconds: i64,
     ) -> Result<Result<(), Refusal>, AppError> {
+        forget_shown(lines.iter().map(|l| &l.sku));
         let mut taken = Vec::new();
         'route: for _ in 0..ROUTE_ATTEMPTS {
             for (target, lines) in Self::targets(cart_id, lines) {
@@ -250,6 +254,7 @@ impl Inventory {
         cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<(), AppError> {
+        forget_shown(lines.iter().map(|l| &l.sku));
         for _ in 0..ROUTE_ATTEMPTS {
             let mut moved = false;
             for (target, lines) in Self::targets(cart_id, lines) {
@@ -275,6 +280,7 @@ impl Inventory {
         cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<Vec<(String, u32)>, AppError> {
+        forget_shown(lines.iter().map(|l| &l.sku));
         let mut shortfall = Vec::new();
         let mut todo = lines.to_vec();
         for _ in 0..ROUTE_ATTEMPTS {
@@ -321,6 +327,7 @@ impl Inventory {
         cart_id: &str,
         lines: &[HoldLine],
     ) -> Result<bool, AppError> {
+        forget_shown(lines.iter().map(|l| &l.sku));
         let mut any = false;
         let mut todo = lines.to_vec();
         for _ in 0..ROUTE_ATTEMPTS {
@@ -346,35 +353,60 @@ impl Inventory {
 
     /// Counters for display on product pages: like [`Inventory::stock`], but a counter read in
     /// the last `SHOWN_STOCK_TTL_MS` by this isolate is reused, so a hot product page does not
-    /// call its shards on every view. Adding to a cart and checking out always read the
-    /// counters themselves.
+    /// call its shards on every view. Checking out always reserves against the counters
+    /// themselves.
     pub async fn shown_stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
-        let now = worker::Date::now().as_millis();
         let cached: Option<Vec<StockView>> = SHOWN.with_borrow(|m| {
             skus.iter()
-                .map(|(sku, _)| {
-                    m.get(sku)
-                        .filter(|(_, at)| now.saturating_sub(*at) < self.shown_ttl_ms)
-                        .map(|(v, _)| v.clone())
-                })
+                .map(|(sku, _)| self.recent(m, sku).cloned())
                 .collect()
         });
-        if let Some(views) = cached {
-            return Ok(views);
+        match cached {
+            Some(views) => Ok(views),
+            None => self.stock(skus).await,
         }
-        let views = self.stock(skus).await?;
-        if self.shown_ttl_ms > 0 {
-            SHOWN.with_borrow_mut(|m| {
-                if m.len() + views.len() > MAX_SHOWN {
-                    m.clear();
-                }
-                for v in &views {
-                    m.insert(v.sku.clone(), (v.clone(), now));
-                }
-            });
-        }
-        Ok(views)
     }
+
+    /// The units of `sku` available by a counter this isolate read in the last
+    /// `SHOWN_STOCK_TTL_MS` and has not changed since, if any.
+    pub fn recent_available(&self, sku: &Sku) -> Option<u32> {
+        SHOWN.with_borrow(|m| self.recent(m, sku).map(|v| v.available))
+    }
+
+    fn recent<'m>(&self, shown: &'m ShownMap, sku: &Sku) -> Option<&'m StockView> {
+        let now = worker::Date::now().as_millis();
+        shown
+            .get(sku)
+            .filter(|(_, at)| now.saturating_sub(*at) < self.shown_ttl_ms)
+            .map(|(v, _)| v)
+    }
+
+    /// Every counter read is kept for [`Inventory::shown_stock`] and
+    /// [`Inventory::recent_available`].
+    fn remember_shown(&self, views: &[StockView]) {
+        if self.shown_ttl_ms == 0 {
+            return;
+        }
+        let now = worker::Date::now().as_millis();
+        SHOWN.with_borrow_mut(|m| {
+            if m.len() + views.len() > MAX_SHOWN {
+                m.clear();
+            }
+            for v in views {
+                m.insert(v.sku.clone(), (v.clone(), now));
+            }
+        });
+    }
+}
+
+/// Counters this isolate changes (a reservation, its release, a sale, a restock, the merchant's
+/// count) are read again next time, not taken from what it kept.
+pub(crate) fn forget_shown<'a>(skus: impl IntoIterator<Item = &'a Sku>) {
+    SHOWN.with_borrow_mut(|m| {
+        for sku in skus {
+            m.remove(sku);
+        }
+    });
 }
 
 /// A reply as the JSON text an object answers.

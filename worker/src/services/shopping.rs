@@ -99,13 +99,22 @@ impl Shopping {
         Ok(stock.first().map_or(0, |s| s.available))
     }
 
-    /// Refuses `wanted` units of `sku` if the counters do not have them.
+    /// Refuses `wanted` units of `sku` if the counters do not have them. A counter this isolate
+    /// read in the last `SHOWN_STOCK_TTL_MS` may let them through without a call to the shard;
+    /// a refusal is always checked against the counter itself. Checkout reserves the units.
     async fn check_stock(
         &self,
         index: &CatalogIndex,
         sku: &Sku,
         wanted: u32,
     ) -> Result<(), AppError> {
+        if self
+            .inventory
+            .recent_available(sku)
+            .is_some_and(|available| wanted <= available)
+        {
+            return Ok(());
+        }
         let available = self.available(index, sku).await?;
         if wanted > available {
             return Err(CartError::OutOfStock {
@@ -119,6 +128,9 @@ impl Shopping {
     }
 
     /// Adds to the cart (creating it if needed); answers the cart id and whether it is new.
+    /// The cart checks the stock against its own line as it adds (no window between check and
+    /// add): with a counter this isolate read in the last `SHOWN_STOCK_TTL_MS`, one object call
+    /// (the cart); when there is none, or the cart refuses on it, with the counter read now.
     pub async fn add(
         &self,
         index: &CatalogIndex,
@@ -127,19 +139,23 @@ impl Shopping {
         qty: Quantity,
     ) -> Result<(CartId, Cart, bool), AppError> {
         known_sku(index, &sku)?;
-        // The cart checks the stock read here against its own line as it adds: one object
-        // round trip fewer than reading the cart first, and no window between check and add.
-        let available = self.available(index, &sku).await?;
         let (id, new) = match id {
             Some(id) => (id, false),
             None => (new_cart_id()?, true),
         };
-        let add = CartCommand::Add {
-            sku,
+        let add = |available| CartCommand::Add {
+            sku: sku.clone(),
             quantity: qty.get(),
             available: Some(available),
         };
-        let cart = self.carts.apply(id.as_str(), add).await??;
+        if let Some(recent) = self.inventory.recent_available(&sku) {
+            match self.carts.apply(id.as_str(), add(recent)).await? {
+                Err(CartError::OutOfStock { .. }) => {}
+                answer => return Ok((id, answer?, new)),
+            }
+        }
+        let available = self.available(index, &sku).await?;
+        let cart = self.carts.apply(id.as_str(), add(available)).await??;
         Ok((id, cart, new))
     }
 

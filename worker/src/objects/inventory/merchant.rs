@@ -114,6 +114,19 @@ impl Inventory {
         on_hand: u32,
         buckets: Option<u32>,
     ) -> Result<InventoryView, AppError> {
+        let changed = self.change_stock(sku, initial, on_hand, buckets).await;
+        // What this isolate kept of the counter (read during the change too) is read again.
+        super::forget_shown([sku]);
+        changed
+    }
+
+    async fn change_stock(
+        &self,
+        sku: &Sku,
+        initial: u32,
+        on_hand: u32,
+        buckets: Option<u32>,
+    ) -> Result<InventoryView, AppError> {
         let home = shard_of(sku);
         let now = platform::now();
         let freeze = |until| Freeze {
