@@ -25,12 +25,14 @@ cp worker/js/entry.mjs "$glue/entry.mjs"
 # The reset and abort machinery catches JavaScript exceptions in wasm (exception handling).
 export WASM_FEATURES="$WASM_FEATURES --enable-exception-handling"
 
-# The islands' hydration entry points are exported by every wasm32 build of the app, the
-# server's included, where nothing calls them: dropped with the code only they reach. Then the
-# function names (`name` section) and the `producers` section go.
-node scripts/drop-island-exports.mjs "$glue/index_bg.wasm" target/worker-names.wasm
+# One optimising pass keeping the names, then the islands' hydration entry points (exported by
+# every wasm32 build of the app, the server's included, where nothing calls them) dropped with
+# the code only they reach; the pass first leaves about 3 KB less gzipped after -Oz below.
+"$WASM_OPT_BIN" $WASM_FEATURES -O --debuginfo "$glue/index_bg.wasm" -o "$glue/index_bg.O.wasm"
+node scripts/drop-island-exports.mjs "$glue/index_bg.O.wasm" target/worker-names.wasm
 
-# Each output is written beside its place and renamed into it, so a running `wrangler dev`
+# Then the function names (`name` section) and the `producers` section go, in a last pass for
+# size. Each output is written beside its place and renamed into it, so a running `wrangler dev`
 # never reads a half-written or missing file.
 out=worker/build
 mkdir -p "$out/worker"
