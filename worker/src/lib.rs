@@ -49,14 +49,21 @@ pub use objects::inventory::InventoryObject;
 pub use objects::order_index::OrderIndexObject;
 pub use objects::orders::OrderObject;
 
-/// Everything a request needs, built from the Worker's bindings. Bindings are looked up when
-/// a route first needs them: a product page needs the catalog and the inventory, not carts,
-/// orders or the gateway.
+/// Everything a request needs, built from the Worker's bindings, once per isolate (the runtime
+/// hands every request of an isolate the same bindings; looking them up cost each request one
+/// runtime call per binding and per KV method). The bindings a route needs are looked up the
+/// first time one does: a product page needs the catalog and the inventory, not carts, orders
+/// or the gateway.
 pub struct Shop {
     env: Env,
     config: Rc<Config>,
     catalog: CatalogStore,
+    inventory: OnceCell<Inventory>,
     shopping: OnceCell<Shopping>,
+}
+
+thread_local! {
+    static SHOP: OnceCell<Rc<Shop>> = const { OnceCell::new() };
 }
 
 impl Shop {
@@ -64,10 +71,28 @@ impl Shop {
         let config = config::of(&env)?;
         Ok(Shop {
             catalog: CatalogStore::from_env(&env, &config)?,
+            inventory: OnceCell::new(),
             shopping: OnceCell::new(),
             config,
             env,
         })
+    }
+
+    /// This isolate's shop, built from `env` by its first request.
+    pub fn of_isolate(env: Env) -> Result<Rc<Self>, AppError> {
+        if let Some(shop) = SHOP.with(|s| s.get().cloned()) {
+            return Ok(shop);
+        }
+        let shop = Rc::new(Shop::from_env(env)?);
+        Ok(SHOP.with(|s| s.get_or_init(|| shop).clone()))
+    }
+
+    fn inventory(&self) -> Result<&Inventory, AppError> {
+        if let Some(i) = self.inventory.get() {
+            return Ok(i);
+        }
+        let i = Inventory::from_env(&self.env, &self.config)?;
+        Ok(self.inventory.get_or_init(|| i))
     }
 
     fn shopping(&self) -> Result<&Shopping, AppError> {
@@ -89,8 +114,7 @@ impl Shop {
             Route::Collection(h) => storefront::collection(req, store, self.pages(), h).await,
             Route::Search => storefront::search(req, store, self.pages()).await,
             Route::Product(h) => {
-                let inventory = Inventory::from_env(&self.env, &self.config)?;
-                storefront::product(req, store, &inventory, self.pages(), h).await
+                storefront::product(req, store, self.inventory()?, self.pages(), h).await
             }
             Route::ApiProducts => storefront::api_products(req, store).await,
             Route::ApiProduct(h) => {
@@ -285,7 +309,7 @@ impl Shop {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    match Shop::from_env(env) {
+    match Shop::of_isolate(env) {
         Ok(shop) => shop.handle(req).await,
         Err(e) => {
             worker::console_error!("cannot start: {e}");
