@@ -4,15 +4,25 @@
 //! `\u003c`: catalog text can never close the script element.
 
 use domain::{Availability, CatalogIndex, Collection, Currency, Money, Product};
-use serde_json::{json, Value};
+use serde::Serialize;
 
-/// Serialises JSON for an inline script element.
-pub fn script_json(value: &Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+/// Serialises JSON for an inline script element: the text as `serde_json` writes it, then
+/// `<`, `>` and `&` as `\u` escapes, in one pass when there are any.
+pub fn script_json(value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 32);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn schema_availability(available: u32) -> &'static str {
@@ -23,36 +33,89 @@ fn schema_availability(available: u32) -> &'static str {
     }
 }
 
+/// A schema.org `Product` with one `Offer` per variant, serialised straight from the catalog's
+/// own strings (no intermediate JSON tree per page).
+#[derive(Serialize)]
+pub struct ProductLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    description: &'a str,
+    sku: Option<&'a str>,
+    image: Vec<&'a str>,
+    offers: Vec<OfferLd<'a>>,
+}
+
+#[derive(Serialize)]
+struct OfferLd<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    sku: &'a str,
+    name: String,
+    price: String,
+    #[serde(rename = "priceCurrency")]
+    price_currency: Currency,
+    availability: &'static str,
+    url: String,
+}
+
 /// `Product` with one `Offer` per variant. `available(sku)` gives live units.
-pub fn product_ld(product: &Product, currency: Currency, available: impl Fn(&str) -> u32) -> Value {
-    let offers: Vec<Value> = product
+pub fn product_ld<'a>(
+    product: &'a Product,
+    currency: Currency,
+    available: impl Fn(&str) -> u32,
+) -> ProductLd<'a> {
+    let offers = product
         .variants
         .iter()
-        .map(|v| {
-            json!({
-                "@type": "Offer",
-                "sku": v.sku.as_str(),
-                "name": v.options.join(" / "),
-                "price": Money::new(v.price, currency).decimal(),
-                "priceCurrency": currency.code(),
-                "availability": schema_availability(available(v.sku.as_str())),
-                "url": format!("/products/{}?variant={}", product.handle, v.sku),
-            })
+        .map(|v| OfferLd {
+            kind: "Offer",
+            sku: v.sku.as_str(),
+            name: v.options.join(" / "),
+            price: Money::new(v.price, currency).decimal(),
+            price_currency: currency,
+            availability: schema_availability(available(v.sku.as_str())),
+            url: format!("/products/{}?variant={}", product.handle, v.sku),
         })
         .collect();
-    json!({
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.title,
-        "description": product.description,
-        "sku": product.variants.first().map(|v| v.sku.as_str()),
-        "image": product.images.iter().map(|i| i.src.as_str()).collect::<Vec<_>>(),
-        "offers": offers,
-    })
+    ProductLd {
+        context: "https://schema.org",
+        kind: "Product",
+        name: &product.title,
+        description: &product.description,
+        sku: product.variants.first().map(|v| v.sku.as_str()),
+        image: product.images.iter().map(|i| i.src.as_str()).collect(),
+        offers,
+    }
+}
+
+/// A schema.org `BreadcrumbList`.
+#[derive(Serialize)]
+pub struct BreadcrumbsLd {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "itemListElement")]
+    items: Vec<ListItemLd>,
+}
+
+#[derive(Serialize)]
+struct ListItemLd {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    position: usize,
+    name: String,
+    item: String,
 }
 
 /// `BreadcrumbList`: Home, the collection if any, then the page itself.
-pub fn breadcrumbs_ld(collection: Option<&Collection>, last: Option<(&str, &str)>) -> Value {
+pub fn breadcrumbs_ld(
+    collection: Option<&Collection>,
+    last: Option<(&str, &str)>,
+) -> BreadcrumbsLd {
     let mut items = vec![("Home".to_owned(), "/".to_owned())];
     if let Some(c) = collection {
         items.push((c.title.clone(), format!("/collections/{}", c.handle)));
@@ -60,12 +123,20 @@ pub fn breadcrumbs_ld(collection: Option<&Collection>, last: Option<(&str, &str)
     if let Some((name, url)) = last {
         items.push((name.to_owned(), url.to_owned()));
     }
-    let list: Vec<Value> = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, (name, url))| json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": url }))
-        .collect();
-    json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": list })
+    BreadcrumbsLd {
+        context: "https://schema.org",
+        kind: "BreadcrumbList",
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, item))| ListItemLd {
+                kind: "ListItem",
+                position: i + 1,
+                name,
+                item,
+            })
+            .collect(),
+    }
 }
 
 /// `&`, `<`, `>` and both quotes escaped: for XML, and HTML text and attribute values.
@@ -117,13 +188,14 @@ mod tests {
             .iter()
             .find(|p| p.handle.as_str() == "rain-jacket")
             .expect("jacket");
-        let ld = product_ld(p, c.currency, |sku| {
+        let ld = serde_json::to_value(product_ld(p, c.currency, |sku| {
             if sku == "RAIN-JACKET-L-NAVY" {
                 0
             } else {
                 9
             }
-        });
+        }))
+        .expect("json");
         assert_eq!(ld["@type"], "Product");
         let offers = ld["offers"].as_array().expect("offers");
         assert_eq!(offers.len(), p.variants.len());
@@ -146,7 +218,7 @@ mod tests {
         let text = script_json(&product_ld(&p, c.currency, |_| 1));
         assert!(!text.contains("</script"), "{text}");
         assert!(!text.contains('<'));
-        let back: Value = serde_json::from_str(&text).expect("still JSON");
+        let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
         assert!(back["name"]
             .as_str()
             .is_some_and(|n| n.starts_with("<script>")));
