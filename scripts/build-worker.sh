@@ -12,6 +12,11 @@ cd "$(dirname "$0")/.."
 : "${WASM_FEATURES:?run through make worker, which sets it}"
 : "${STOREFRONT_BOOT_JS:?the islands loader path (make bundle writes it to target/pkg/boot-path)}"
 
+# One build at a time (`make worker` and wrangler's own build on a source change can overlap).
+mkdir -p target
+exec 9>target/.worker-build.lock
+flock 9
+
 glue=target/worker-glue
 rm -rf "$glue" && mkdir -p "$glue"
 cargo build -q -p storefront-worker --lib --release --target wasm32-unknown-unknown

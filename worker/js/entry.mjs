@@ -37,7 +37,11 @@ const cfGetter = Object.getOwnPropertyDescriptor(Request.prototype, "cf")?.get;
 
 function withoutCf(request) {
   if (cfGetter) {
-    Object.defineProperty(request, "cf", { value: undefined });
+    try {
+      Object.defineProperty(request, "cf", { value: undefined });
+    } catch {
+      // A request that cannot take the property keeps its `cf`: slower, not wrong.
+    }
   }
   return request;
 }
