@@ -29,6 +29,12 @@ pub fn random_hex(n: usize) -> Result<String, AppError> {
 /// crate's `Request::new_with_init` also carries Cloudflare's `cf` options through serde, which
 /// the shop never sets (11 KB of the Worker's wasm).
 pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<Request> {
+    Ok(Request::from(raw_post(url, body, headers)?))
+}
+
+/// The runtime's `Request` of [`post`], without the `worker` crate's conversion (which reads
+/// its method, URL, headers and `cf` back).
+fn raw_post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<web_sys::Request> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
@@ -39,9 +45,7 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> worker::Result<R
         }
         init.set_headers(&h);
     }
-    Ok(Request::from(web_sys::Request::new_with_str_and_init(
-        url, &init,
-    )?))
+    Ok(web_sys::Request::new_with_str_and_init(url, &init)?)
 }
 
 /// Why [`fetch_within`] has no response.
@@ -139,25 +143,40 @@ pub async fn call_moved<C: Command>(
 /// One request to an object and its answer's text: the part of [`call`] that does not depend
 /// on the command, compiled once rather than once per command. A misrouted bucket's answer
 /// comes back as `moved:{k}`.
+///
+/// Made on the runtime's own objects: the `worker` crate's stub converts the answer into its
+/// `Response` (reading its headers, status, `cf` and body stream) and reads the text through a
+/// stream reader chunk by chunk; here the answer's `text()` is one promise.
 async fn exchange(
     ns: &ObjectNamespace,
     name: &str,
     body: String,
     k: Option<u32>,
 ) -> Result<String, AppError> {
-    let stub = ns.id_from_name(name)?.get_stub()?;
+    use wasm_bindgen::JsCast;
+    use worker::js_sys::futures::JsFuture;
+    let js = |e: JsValue| AppError::from(worker::Error::from(e));
+    let raw: &worker::worker_sys::DurableObjectNamespace = ns.as_ref().unchecked_ref();
+    let stub = raw.get(&raw.id_from_name(name).map_err(js)?).map_err(js)?;
     let k = k.map(|k| k.to_string());
     let headers: Vec<(&str, &str)> = k.iter().map(|k| (BUCKETS_HEADER, k.as_str())).collect();
-    let req = post("https://object.internal/", &body, &headers)?;
-    let mut resp = stub.fetch_with_request(req).await?;
-    let text = resp.text().await?;
-    if resp.status_code() == MISROUTED {
+    let req = raw_post("https://object.internal/", &body, &headers)?;
+    let resp: web_sys::Response = JsFuture::from(stub.fetch_with_request(&req).map_err(js)?)
+        .await
+        .map_err(js)?
+        .unchecked_into();
+    let text = JsFuture::from(resp.text().map_err(js)?)
+        .await
+        .map_err(js)?
+        .as_string()
+        .unwrap_or_default();
+    let status = resp.status();
+    if status == MISROUTED {
         return Ok(format!("moved:{text}"));
     }
-    if resp.status_code() != 200 {
+    if status != 200 {
         return Err(AppError::internal(format!(
-            "object {name} answered {}: {text}",
-            resp.status_code()
+            "object {name} answered {status}: {text}"
         )));
     }
     Ok(text)
