@@ -34,7 +34,6 @@ use error::AppError;
 use handlers::admin_pages::{self, Action};
 use handlers::cart::FormAction;
 use handlers::{admin_api as admin, cart as shopping, orders, storefront};
-use objects::inventory::Inventory;
 use services::catalog::CatalogStore;
 use services::page_cache::PageCache;
 use services::shopping::Shopping;
@@ -52,13 +51,11 @@ pub use objects::orders::OrderObject;
 /// Everything a request needs, built from the Worker's bindings, once per isolate (the runtime
 /// hands every request of an isolate the same bindings; looking them up cost each request one
 /// runtime call per binding and per KV method). The bindings a route needs are looked up the
-/// first time one does: a product page needs the catalog and the inventory, not carts, orders
-/// or the gateway.
+/// first time one does: catalog pages need only the catalog.
 pub struct Shop {
     env: Env,
     config: Rc<Config>,
     catalog: CatalogStore,
-    inventory: OnceCell<Inventory>,
     shopping: OnceCell<Shopping>,
 }
 
@@ -71,7 +68,6 @@ impl Shop {
         let config = config::of(&env)?;
         Ok(Shop {
             catalog: CatalogStore::from_env(&env, &config)?,
-            inventory: OnceCell::new(),
             shopping: OnceCell::new(),
             config,
             env,
@@ -85,14 +81,6 @@ impl Shop {
         }
         let shop = Rc::new(Shop::from_env(env)?);
         Ok(SHOP.with(|s| s.get_or_init(|| shop).clone()))
-    }
-
-    fn inventory(&self) -> Result<&Inventory, AppError> {
-        if let Some(i) = self.inventory.get() {
-            return Ok(i);
-        }
-        let i = Inventory::from_env(&self.env, &self.config)?;
-        Ok(self.inventory.get_or_init(|| i))
     }
 
     fn shopping(&self) -> Result<&Shopping, AppError> {
@@ -114,7 +102,8 @@ impl Shop {
             Route::Collection(h) => storefront::collection(req, store, self.pages(), h).await,
             Route::Search => storefront::search(req, store, self.pages()).await,
             Route::Product(h) => {
-                storefront::product(req, store, self.inventory()?, self.pages(), h).await
+                let inventory = &self.shopping()?.inventory;
+                storefront::product(req, store, inventory, self.pages(), h).await
             }
             Route::ApiProducts => storefront::api_products(req, store).await,
             Route::ApiProduct(h) => {
