@@ -356,9 +356,10 @@ impl Inventory {
     /// call its shards on every view. Checking out always reserves against the counters
     /// themselves.
     pub async fn shown_stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
+        let now = worker::Date::now().as_millis();
         let cached: Option<Vec<StockView>> = SHOWN.with_borrow(|m| {
             skus.iter()
-                .map(|(sku, _)| self.recent(m, sku).cloned())
+                .map(|(sku, _)| self.recent(m, sku, now).cloned())
                 .collect()
         });
         match cached {
@@ -370,11 +371,12 @@ impl Inventory {
     /// The units of `sku` available by a counter this isolate read in the last
     /// `SHOWN_STOCK_TTL_MS` and has not changed since, if any.
     pub fn recent_available(&self, sku: &Sku) -> Option<u32> {
-        SHOWN.with_borrow(|m| self.recent(m, sku).map(|v| v.available))
+        let now = worker::Date::now().as_millis();
+        SHOWN.with_borrow(|m| self.recent(m, sku, now).map(|v| v.available))
     }
 
-    fn recent<'m>(&self, shown: &'m ShownMap, sku: &Sku) -> Option<&'m StockView> {
-        let now = worker::Date::now().as_millis();
+    /// The counter of `sku` kept at most `SHOWN_STOCK_TTL_MS` before `now` (ms).
+    fn recent<'m>(&self, shown: &'m ShownMap, sku: &Sku, now: u64) -> Option<&'m StockView> {
         shown
             .get(sku)
             .filter(|(_, at)| now.saturating_sub(*at) < self.shown_ttl_ms)
