@@ -26,7 +26,7 @@ pub fn write(o: &mut String, root: &Path) -> std::fmt::Result {
         ),
     ] {
         writeln!(o, "### {title}\n")?;
-        match storefront_tools::wasm_size::report_file(&root.join(file), TOP) {
+        match storefront_tools::wasm_size::report_file(&root.join(file), TOP, 0) {
             Ok(tables) => writeln!(o, "{tables}")?,
             Err(e) => writeln!(o, "Not available: {e}.\n")?,
         }

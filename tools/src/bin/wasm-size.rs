@@ -7,11 +7,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
-        eprintln!("usage: wasm-size FILE.wasm [TOP]");
+        eprintln!("usage: wasm-size FILE.wasm [TOP-CRATES] [TOP-FUNCTIONS]");
         return ExitCode::from(2);
     };
     let top: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(25);
-    match storefront_tools::wasm_size::report_file(std::path::Path::new(&path), top) {
+    let functions: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(0);
+    let report = storefront_tools::wasm_size::report_file;
+    match report(std::path::Path::new(&path), top, functions) {
         Ok(report) => {
             print!("{report}");
             ExitCode::SUCCESS

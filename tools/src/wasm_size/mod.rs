@@ -75,6 +75,19 @@ pub fn report(m: &wasm::Module, total: usize, top: usize) -> String {
     out
 }
 
+/// The `n` largest function bodies, largest first, as a Markdown table (for finding what to cut).
+pub fn largest(m: &wasm::Module, n: usize) -> String {
+    let mut bodies: Vec<_> = m.bodies.iter().collect();
+    bodies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = String::from("| Function | Bytes |\n|---|--:|\n");
+    for (index, size) in bodies.into_iter().take(n) {
+        let name = m.names.get(index).map_or("(unnamed)", String::as_str);
+        let name: String = name.chars().take(160).collect();
+        out.push_str(&format!("| `{}` | {size} |\n", name.replace('|', "\\|")));
+    }
+    out
+}
+
 /// The crate a demangled function name belongs to.
 fn crate_of(name: &str) -> &str {
     let s = strip_prefixes(name);
@@ -115,11 +128,16 @@ fn leading_ident(s: &str) -> &str {
 }
 
 /// The report of the wasm file at `path`, or why it cannot be read.
-pub fn report_file(path: &std::path::Path, top: usize) -> Result<String, String> {
+pub fn report_file(path: &std::path::Path, top: usize, functions: usize) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let module = wasm::Module::parse(&bytes)
         .map_err(|e| format!("{}: not a wasm module I can read: {e}", path.display()))?;
-    Ok(report(&module, bytes.len(), top))
+    let mut out = report(&module, bytes.len(), top);
+    if functions > 0 {
+        out.push('\n');
+        out.push_str(&largest(&module, functions));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
