@@ -177,8 +177,11 @@ pub struct Committed {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     pub stock: BTreeMap<Sku, Stock>,
+    /// Stored one per key by the object, apart from the counters ([`Shard::counters`]).
+    #[serde(default)]
     pub holds: BTreeMap<String, Hold>,
-    /// Finished orders and when they finished, for idempotency.
+    /// Finished orders and when they finished, for idempotency (stored like the holds).
+    #[serde(default)]
     pub outcomes: BTreeMap<String, (Outcome, i64)>,
     /// Home shard: SKUs spread over buckets, with their bucket count ([`bucket`]).
     #[serde(default, skip_serializing_if = "bucket::SkuMap::is_empty")]
@@ -189,9 +192,91 @@ pub struct Shard {
     /// Set when this shard is one bucket of a split SKU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<bucket::BucketRole>,
+    /// The orders whose hold or outcome changed since [`Shard::take_changed`].
+    #[serde(skip)]
+    changed: ChangedOrders,
 }
 
+/// The shard without its holds and outcomes: what the object stores under one key (its size
+/// does not grow with the orders in flight).
+#[derive(Serialize)]
+pub struct Counters<'a> {
+    stock: &'a BTreeMap<Sku, Stock>,
+    #[serde(skip_serializing_if = "bucket::SkuMap::is_empty")]
+    splits: &'a bucket::SkuMap<u32>,
+    #[serde(skip_serializing_if = "bucket::SkuMap::is_empty")]
+    frozen: &'a bucket::SkuMap<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bucket: &'a Option<bucket::BucketRole>,
+}
+
+/// One order's hold and outcome, as the object stores them under a key of the order's own.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(bound(deserialize = "H: Deserialize<'de>, O: Deserialize<'de>"))]
+pub struct OrderEntry<H = Hold, O = (Outcome, i64)> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<H>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<O>,
+}
+
+/// Bookkeeping for storage, not state: two shards with the same counters, holds and outcomes
+/// are equal whatever their changes since the last write.
+#[derive(Debug, Clone, Default)]
+struct ChangedOrders(Vec<String>);
+
+impl PartialEq for ChangedOrders {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ChangedOrders {}
+
 impl Shard {
+    /// The counters, split state and bucket role, as stored apart from the holds and outcomes
+    /// (read back as a `Shard` whose holds and outcomes are then added to it).
+    pub fn counters(&self) -> Counters<'_> {
+        Counters {
+            stock: &self.stock,
+            splits: &self.splits,
+            frozen: &self.frozen,
+            bucket: &self.bucket,
+        }
+    }
+
+    /// The orders whose hold or outcome changed since the last call, each once (the hold or
+    /// outcome may now be gone: look each up), emptied.
+    pub fn take_changed(&mut self) -> Vec<String> {
+        let mut changed = std::mem::take(&mut self.changed.0);
+        changed.sort_unstable();
+        changed.dedup();
+        changed
+    }
+
+    /// What the shard keeps of `order_id` (`None`: nothing, the key can go).
+    pub fn entry_of(&self, order_id: &str) -> Option<OrderEntry<&Hold, &(Outcome, i64)>> {
+        let entry = OrderEntry {
+            hold: self.holds.get(order_id),
+            outcome: self.outcomes.get(order_id),
+        };
+        (entry.hold.is_some() || entry.outcome.is_some()).then_some(entry)
+    }
+
+    /// Puts back what [`Shard::entry_of`] gave for `order_id`, as read from storage.
+    pub fn restore(&mut self, order_id: String, entry: OrderEntry) {
+        if let Some(outcome) = entry.outcome {
+            self.outcomes.insert(order_id.clone(), outcome);
+        }
+        if let Some(hold) = entry.hold {
+            self.holds.insert(order_id, hold);
+        }
+    }
+
+    fn touch(&mut self, order_id: &str) {
+        self.changed.0.push(order_id.to_owned());
+    }
+
     /// The counters of `sku`, starting from `initial` if the shard has never seen it.
     pub fn stock_of(&self, sku: &Sku, initial: u32) -> Stock {
         self.stock.get(sku).copied().unwrap_or(Stock {
@@ -290,6 +375,7 @@ impl Shard {
         }
         self.outcomes
             .insert(order_id.to_owned(), (Outcome::Restocked, now));
+        self.touch(order_id);
         true
     }
 
@@ -304,8 +390,16 @@ impl Shard {
         for id in &due {
             self.release(id, now);
         }
-        self.outcomes
-            .retain(|_, (_, at)| now - *at < OUTCOME_MEMORY_SECONDS);
+        let forgotten: Vec<String> = self
+            .outcomes
+            .iter()
+            .filter(|(_, (_, at))| now - *at >= OUTCOME_MEMORY_SECONDS)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in forgotten {
+            self.outcomes.remove(&id);
+            self.changed.0.push(id);
+        }
         due
     }
 
@@ -360,6 +454,7 @@ impl Shard {
                 expires_at,
             },
         );
+        self.touch(order_id);
         Reservation::Reserved {
             expires_at,
             already: false,
@@ -411,6 +506,7 @@ impl Shard {
         }
         self.outcomes
             .insert(order_id.to_owned(), (Outcome::Committed, now));
+        self.touch(order_id);
         Committed {
             already: false,
             shortfall,
@@ -430,6 +526,7 @@ impl Shard {
         }
         self.outcomes
             .insert(order_id.to_owned(), (Outcome::Released, now));
+        self.touch(order_id);
         true
     }
 }

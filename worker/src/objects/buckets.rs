@@ -14,7 +14,7 @@ use super::inventory::InventoryObject;
 use crate::objects::protocol::{Lend, ReadStock, Reserve, ShardRequest, StockView};
 use crate::platform::{self, call, call_routed};
 use domain::inventory::split::{plan_borrow, Answer, Ask};
-use domain::inventory::{Reservation, Shard};
+use domain::inventory::Reservation;
 use domain::Sku;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -58,9 +58,7 @@ impl InventoryObject {
         k: u32,
         request: ShardRequest,
     ) -> worker::Result<Result<String, u32>> {
-        if self.shard.borrow().is_none() {
-            self.load().await?;
-        }
+        self.load().await?;
         let moved = match self.shard.borrow().as_ref().and_then(|s| s.bucket.as_ref()) {
             Some(role) => role.misrouted(k),
             None => Some(1),
@@ -76,17 +74,6 @@ impl InventoryObject {
             }
             other => self.serve(other).await?,
         }))
-    }
-
-    /// Applies `f` to the shard as it is now and writes it if `f` changed it.
-    async fn apply<T>(&self, f: impl FnOnce(&mut Shard) -> T) -> worker::Result<T> {
-        let mut shard = self.load().await?;
-        let before = shard.clone();
-        let out = f(&mut shard);
-        if shard != before {
-            self.save(shard).await?;
-        }
-        Ok(out)
     }
 
     /// Reserves in this bucket, borrowing from its siblings what it lacks: refused only when
@@ -110,7 +97,9 @@ impl InventoryObject {
             if round > BORROW_ROUNDS {
                 return Ok(reservation);
             }
-            let me = self.load().await?.bucket.map(|b| b.index).unwrap_or(0);
+            let me = self
+                .read(|s| s.bucket.as_ref().map_or(0, |b| b.index))
+                .await?;
             let siblings = self.siblings(sku, k, me).await;
             let loans = match plan_borrow(*available, *requested, &siblings) {
                 Ok(loans) => loans,
@@ -186,12 +175,13 @@ impl InventoryObject {
 
     /// Asks again for the transfers still pending here (a bucket only).
     pub(super) async fn recover(&self) -> worker::Result<()> {
-        let shard = self.load().await?;
-        let Some(role) = &shard.bucket else {
-            return Ok(());
-        };
-        let asks = shard.pending_asks();
-        self.ask(&role.sku, asks).await
+        let pending = self
+            .read(|s| s.bucket.as_ref().map(|r| (r.sku.clone(), s.pending_asks())))
+            .await?;
+        match pending {
+            Some((sku, asks)) => self.ask(&sku, asks).await,
+            None => Ok(()),
+        }
     }
 
     fn inventory_ns(&self) -> worker::Result<worker::ObjectNamespace> {

@@ -69,3 +69,57 @@ pub async fn write_all(storage: &Storage, values: &[(&str, JsValue)]) -> worker:
     }
     storage.put_multiple_raw(object).await
 }
+
+/// Most keys one storage call may write or delete.
+const BATCH: usize = 128;
+
+/// Every value whose key starts with `prefix`, with the rest of its key, in key order.
+pub async fn list<T: DeserializeOwned>(
+    storage: &Storage,
+    prefix: &str,
+) -> worker::Result<Vec<(String, T)>> {
+    let map = storage
+        .list_with_options(worker::ListOptions::new().prefix(prefix))
+        .await?;
+    let mut out = Vec::with_capacity(map.size() as usize);
+    let mut failed = None;
+    map.for_each(&mut |value, key| {
+        let key = key.as_string().unwrap_or_default();
+        let json = value.as_string().unwrap_or_default();
+        match serde_json::from_str(&json) {
+            Ok(v) => out.push((key[prefix.len().min(key.len())..].to_owned(), v)),
+            Err(e) => failed = Some(format!("stored {key} is unreadable: {e}")),
+        }
+    });
+    match failed {
+        Some(why) => Err(worker::Error::RustError(why)),
+        None => Ok(out),
+    }
+}
+
+/// Writes `puts` and deletes `deletes` as one atomic change: every storage call is made before
+/// any is awaited, and the runtime confirms writes made together as one (its automatic write
+/// coalescing), however many calls the limit of keys per call takes.
+pub async fn write_batch(
+    storage: &Storage,
+    puts: &[(String, JsValue)],
+    deletes: &[String],
+) -> worker::Result<()> {
+    let raw = storage.as_raw();
+    let calls = worker::js_sys::Array::new();
+    for chunk in puts.chunks(BATCH) {
+        let object = worker::js_sys::Object::new();
+        for (key, value) in chunk {
+            worker::js_sys::Reflect::set(&object, &JsValue::from_str(key), value)?;
+        }
+        let call: worker::js_sys::Promise = raw.put_multiple(object.into())?;
+        calls.push(&call);
+    }
+    for chunk in deletes.chunks(BATCH) {
+        let keys = chunk.iter().map(|k| JsValue::from_str(k)).collect();
+        let call: worker::js_sys::Promise = raw.delete_multiple(keys)?;
+        calls.push(&call);
+    }
+    worker::js_sys::futures::JsFuture::from(worker::js_sys::Promise::all(&calls)).await?;
+    Ok(())
+}

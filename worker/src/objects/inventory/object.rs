@@ -11,12 +11,20 @@ use crate::platform;
 use domain::inventory::Shard;
 use domain::Sku;
 use std::cell::{Cell, RefCell};
+use wasm_bindgen::JsValue;
 use worker::{durable_object, Env, Request, Response, State};
 
 /// How soon a bucket asks again for transfers left pending (seconds).
 const RECOVER_SECONDS: i64 = 2;
 
-const KEY: &str = "shard";
+/// How a shard is stored: its counters (with its split state) under one key, and each order it
+/// holds stock for or remembers under a key of the order's own, so a command writes what it
+/// changed, not every reservation in flight.
+const COUNTERS: &str = "counters";
+const ORDER: &str = "order:";
+/// The whole shard as one JSON value, as earlier releases stored it: moved to the keys above
+/// when first read.
+const LEGACY: &str = "shard";
 
 #[durable_object]
 pub struct InventoryObject {
@@ -24,34 +32,111 @@ pub struct InventoryObject {
     /// For a bucket: its siblings, to borrow from.
     pub(in crate::objects) env: Env,
     pub(in crate::objects) shard: RefCell<Option<Shard>>,
+    /// The counters as stored (JSON), so a command that changes none writes none.
+    counters: RefCell<String>,
     /// The expiry the alarm was last set for by this instance (`Some(None)`: deleted).
     alarm_at: Cell<Option<Option<i64>>>,
 }
 
 impl InventoryObject {
-    pub(in crate::objects) async fn load(&self) -> worker::Result<Shard> {
-        if let Some(s) = self.shard.borrow().clone() {
-            return Ok(s);
-        }
-        let shard: Shard = stored::read(&self.state.storage(), KEY)
-            .await?
-            .unwrap_or_default();
-        *self.shard.borrow_mut() = Some(shard.clone());
-        Ok(shard)
-    }
-
-    /// Keeps memory, storage and the expiry alarm in step with `shard`.
-    pub(in crate::objects) async fn save(&self, shard: Shard) -> worker::Result<()> {
-        let mut next = shard.next_expiry();
-        // A bucket with transfers pending (a lost answer, a crash after the begin) asks again
-        // soon by itself, not only at its next reservation.
-        if !shard.pending_asks().is_empty() {
-            let soon = platform::now() + RECOVER_SECONDS;
-            next = Some(next.map_or(soon, |at| at.min(soon)));
+    /// Reads the shard from storage unless this instance has it.
+    pub(in crate::objects) async fn load(&self) -> worker::Result<()> {
+        if self.shard.borrow().is_some() {
+            return Ok(());
         }
         let storage = self.state.storage();
-        stored::write(&storage, KEY, &shard).await?;
-        *self.shard.borrow_mut() = Some(shard);
+        let mut shard = match stored::read::<Shard>(&storage, LEGACY).await? {
+            // Moved, all at once, before anything changes it: a crash half-way leaves the old
+            // key, and the next read moves it again.
+            Some(mut legacy) => {
+                legacy.take_changed();
+                let mut puts = vec![(COUNTERS.to_owned(), stored::encode(&legacy.counters())?)];
+                for id in legacy.holds.keys().chain(legacy.outcomes.keys()) {
+                    if let Some(entry) = legacy.entry_of(id) {
+                        puts.push((format!("{ORDER}{id}"), stored::encode(&entry)?));
+                    }
+                }
+                stored::write_batch(&storage, &puts, &[LEGACY.to_owned()]).await?;
+                legacy
+            }
+            None => {
+                let mut shard: Shard = stored::read(&storage, COUNTERS).await?.unwrap_or_default();
+                for (id, entry) in stored::list(&storage, ORDER).await? {
+                    shard.restore(id, entry);
+                }
+                shard
+            }
+        };
+        shard.take_changed();
+        if self.shard.borrow().is_none() {
+            *self.counters.borrow_mut() = json(&shard.counters())?;
+            *self.shard.borrow_mut() = Some(shard);
+        }
+        Ok(())
+    }
+
+    /// `f` of the shard as it is now.
+    pub(in crate::objects) async fn read<T>(
+        &self,
+        f: impl FnOnce(&Shard) -> T,
+    ) -> worker::Result<T> {
+        self.load().await?;
+        Ok(f(&*self.loaded()?))
+    }
+
+    /// The shard in memory (after [`InventoryObject::load`]).
+    fn loaded(&self) -> worker::Result<std::cell::RefMut<'_, Shard>> {
+        std::cell::RefMut::filter_map(self.shard.borrow_mut(), Option::as_mut)
+            .map_err(|_| worker::Error::RustError("inventory shard not loaded".into()))
+    }
+
+    /// Applies `f` to the shard and makes what it changed durable: the counters if they
+    /// changed, and each order whose hold or outcome did. The alarm follows the next expiry.
+    /// If the write fails, the next command reads the shard from storage again.
+    pub(in crate::objects) async fn apply<T>(
+        &self,
+        f: impl FnOnce(&mut Shard) -> T,
+    ) -> worker::Result<T> {
+        self.load().await?;
+        let out = f(&mut *self.loaded()?);
+        self.persist().await?;
+        Ok(out)
+    }
+
+    /// Writes what changed in the shard since the last write, and moves the alarm.
+    async fn persist(&self) -> worker::Result<()> {
+        let (puts, deletes, next) = {
+            let mut shard = self.loaded()?;
+            let (mut puts, mut deletes) = (Vec::new(), Vec::new());
+            let counters = json(&shard.counters())?;
+            if *self.counters.borrow() != counters {
+                puts.push((COUNTERS.to_owned(), JsValue::from_str(&counters)));
+                *self.counters.borrow_mut() = counters;
+            }
+            for id in shard.take_changed() {
+                let key = format!("{ORDER}{id}");
+                match shard.entry_of(&id) {
+                    Some(entry) => puts.push((key, stored::encode(&entry)?)),
+                    None => deletes.push(key),
+                }
+            }
+            let mut next = shard.next_expiry();
+            // A bucket with transfers pending (a lost answer, a crash after the begin) asks
+            // again soon by itself, not only at its next reservation.
+            if !shard.pending_asks().is_empty() {
+                let soon = platform::now() + RECOVER_SECONDS;
+                next = Some(next.map_or(soon, |at| at.min(soon)));
+            }
+            (puts, deletes, next)
+        };
+        if puts.is_empty() && deletes.is_empty() {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        if let Err(e) = stored::write_batch(&storage, &puts, &deletes).await {
+            *self.shard.borrow_mut() = None;
+            return Err(e);
+        }
         // The alarm moves only when the next expiry does (most reservations expire after the
         // earliest one already scheduled).
         if self.alarm_at.get() != Some(next) {
@@ -69,12 +154,17 @@ impl InventoryObject {
     }
 }
 
+fn json<T: serde::Serialize>(value: &T) -> worker::Result<String> {
+    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
 impl worker::DurableObject for InventoryObject {
     fn new(state: State, env: Env) -> Self {
         InventoryObject {
             state,
             env,
             shard: RefCell::new(None),
+            counters: RefCell::new(String::new()),
             alarm_at: Cell::new(None),
         }
     }
@@ -105,9 +195,7 @@ impl worker::DurableObject for InventoryObject {
     async fn alarm(&self) -> worker::Result<Response> {
         // This alarm has fired: whatever comes next must be scheduled again.
         self.alarm_at.set(None);
-        let mut shard = self.load().await?;
-        let expired = shard.expire(platform::now());
-        self.save(shard).await?;
+        let expired = self.apply(|shard| shard.expire(platform::now())).await?;
         // A bucket finishes the borrows a crash or a lost answer left pending.
         self.recover().await?;
         Response::from_json(&expired)
@@ -125,9 +213,7 @@ impl InventoryObject {
             ShardRequest::Restock(r) => Box::new(r.lines.iter().map(|l| &l.sku)),
             _ => return Ok(None),
         };
-        if self.shard.borrow().is_none() {
-            self.load().await?;
-        }
+        self.load().await?;
         let shard = self.shard.borrow();
         let splits = match shard.as_ref() {
             Some(s) if !s.splits.is_empty() => &s.splits,
@@ -138,20 +224,23 @@ impl InventoryObject {
 
     /// One command on this shard: its answer as JSON text.
     pub(in crate::objects) async fn serve(&self, request: ShardRequest) -> worker::Result<String> {
-        let mut shard = self.load().await?;
-        let before = shard.clone();
-        let answer = match request {
-            ShardRequest::Stock(ReadStock { skus }) => {
-                let views: Vec<StockView> = skus
-                    .into_iter()
-                    .map(|(sku, initial)| {
-                        let mut view = StockView::new(sku.clone(), shard.stock_of(&sku, initial));
-                        view.split = shard.splits.get(&sku).unwrap_or(0);
-                        view
-                    })
-                    .collect();
-                return text::<ReadStock>(&views);
-            }
+        if let ShardRequest::Stock(ReadStock { skus }) = request {
+            let views = self
+                .read(|shard| {
+                    skus.into_iter()
+                        .map(|(sku, initial)| {
+                            let stock = shard.stock_of(&sku, initial);
+                            let mut view = StockView::new(sku.clone(), stock);
+                            view.split = shard.splits.get(&sku).unwrap_or(0);
+                            view
+                        })
+                        .collect::<Vec<StockView>>()
+                })
+                .await?;
+            return text::<ReadStock>(&views);
+        }
+        self.apply(|shard| match request {
+            ShardRequest::Stock(_) => unreachable!("read above"),
             ShardRequest::Freeze(Freeze {
                 sku,
                 initial,
@@ -196,10 +285,7 @@ impl InventoryObject {
                 lines,
                 now,
             }) => text::<Restock>(&shard.restock(&order_id, &lines, now)),
-        };
-        if shard != before {
-            self.save(shard).await?;
-        }
-        answer
+        })
+        .await?
     }
 }
