@@ -231,7 +231,7 @@ pub fn OrderPage(order: Order) -> impl IntoView {
     let delivery = order.delivery.map(order_delivery);
     view! {
         <h1>{heading}</h1>
-        <p class="status" data-status=format!("{:?}", order.status).to_lowercase()>
+        <p class="status" data-status=format!("{:?}", order.status).to_ascii_lowercase()>
             "Order " <code>{order.id.clone()}</code> " · " <strong>{order.status.label()}</strong>
         </p>
         <p>{message}</p>

@@ -300,7 +300,9 @@ impl AppError {
                 let text = e.to_string();
                 let mut chars = text.chars();
                 match chars.next() {
-                    Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+                    // Our own messages, in English: ASCII case mapping (the full Unicode
+                    // one brings its tables into the Worker).
+                    Some(first) => format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()),
                     None => text,
                 }
             }
