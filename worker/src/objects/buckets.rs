@@ -58,19 +58,16 @@ impl InventoryObject {
         k: u32,
         request: ShardRequest,
     ) -> worker::Result<Result<String, u32>> {
-        self.load().await?;
-        let moved = match self.shard.borrow().as_ref().and_then(|s| s.bucket.as_ref()) {
-            Some(role) => role.misrouted(k),
-            None => Some(1),
-        };
+        let moved = self
+            .read(|s| s.bucket.as_ref().map_or(Some(1), |role| role.misrouted(k)))
+            .await?;
         if let Some(buckets) = moved {
             return Ok(Err(buckets));
         }
         Ok(Ok(match request {
             ShardRequest::Reserve(r) => {
                 let reservation = self.reserve_borrowing(r, k).await?;
-                serde_json::to_string(&reservation)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?
+                crate::objects::stored::json(&reservation)?
             }
             other => self.serve(other).await?,
         }))

@@ -70,9 +70,13 @@ impl worker::DurableObject for CartObject {
                 let storage = self.state.storage();
                 // The cart and when it changed, in one storage call.
                 let changed_at = JsValue::from_f64(Date::now().as_millis() as f64);
-                stored::write_all(
+                stored::write_batch(
                     &storage,
-                    &[(KEY, stored::encode(&cart)?), (CHANGED_AT, changed_at)],
+                    &[
+                        (KEY.to_owned(), stored::encode(&cart)?),
+                        (CHANGED_AT.to_owned(), changed_at),
+                    ],
+                    &[],
                 )
                 .await?;
                 // One alarm at a time, set once: when it fires it deletes the cart only if the

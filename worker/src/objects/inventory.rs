@@ -413,5 +413,5 @@ pub(crate) fn forget_shown<'a>(skus: impl IntoIterator<Item = &'a Sku>) {
 
 /// A reply as the JSON text an object answers.
 fn text<C: Command>(value: &C::Reply) -> worker::Result<String> {
-    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+    crate::objects::stored::json(value)
 }

@@ -50,24 +50,19 @@ fn legacy_json(value: &JsValue) -> worker::Result<String> {
         .ok_or_else(|| worker::Error::RustError("a stored value has no JSON form".into()))
 }
 
+/// `value` as JSON text.
+pub fn json<T: Serialize>(value: &T) -> worker::Result<String> {
+    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
 /// `value` as it is stored: one JSON string.
 pub fn encode<T: Serialize>(value: &T) -> worker::Result<JsValue> {
-    let json = serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    Ok(JsValue::from_str(&json))
+    Ok(JsValue::from_str(&json(value)?))
 }
 
 /// Writes `value` under `key` as one JSON string.
 pub async fn write<T: Serialize>(storage: &Storage, key: &str, value: &T) -> worker::Result<()> {
     storage.put_raw(key, encode(value)?).await
-}
-
-/// Writes several keys in one storage call (values made with [`encode`], or plain numbers).
-pub async fn write_all(storage: &Storage, values: &[(&str, JsValue)]) -> worker::Result<()> {
-    let object = worker::js_sys::Object::new();
-    for (key, value) in values {
-        worker::js_sys::Reflect::set(&object, &JsValue::from_str(key), value)?;
-    }
-    storage.put_multiple_raw(object).await
 }
 
 /// Most keys one storage call may write or delete.
@@ -87,7 +82,7 @@ pub async fn list<T: DeserializeOwned>(
         let key = key.as_string().unwrap_or_default();
         let json = value.as_string().unwrap_or_default();
         match serde_json::from_str(&json) {
-            Ok(v) => out.push((key[prefix.len().min(key.len())..].to_owned(), v)),
+            Ok(v) => out.push((key.strip_prefix(prefix).unwrap_or(&key).to_owned(), v)),
             Err(e) => failed = Some(format!("stored {key} is unreadable: {e}")),
         }
     });
@@ -97,9 +92,10 @@ pub async fn list<T: DeserializeOwned>(
     }
 }
 
-/// Writes `puts` and deletes `deletes` as one atomic change: every storage call is made before
-/// any is awaited, and the runtime confirms writes made together as one (its automatic write
-/// coalescing), however many calls the limit of keys per call takes.
+/// Writes `puts` (values made with [`encode`], or plain numbers) and deletes `deletes` as one
+/// atomic change: every storage call is made before any is awaited, and the runtime confirms
+/// writes made together as one (its automatic write coalescing), however many calls the limit
+/// of keys per call takes.
 pub async fn write_batch(
     storage: &Storage,
     puts: &[(String, JsValue)],

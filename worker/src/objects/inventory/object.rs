@@ -45,17 +45,18 @@ impl InventoryObject {
             return Ok(());
         }
         let storage = self.state.storage();
-        let mut shard = match stored::read::<Shard>(&storage, LEGACY).await? {
+        let shard = match stored::read::<Shard>(&storage, LEGACY).await? {
             // Moved, all at once, before anything changes it: a crash half-way leaves the old
             // key, and the next read moves it again.
-            Some(mut legacy) => {
-                legacy.take_changed();
-                let mut puts = vec![(COUNTERS.to_owned(), stored::encode(&legacy.counters())?)];
-                for id in legacy.holds.keys().chain(legacy.outcomes.keys()) {
-                    if let Some(entry) = legacy.entry_of(id) {
-                        puts.push((format!("{ORDER}{id}"), stored::encode(&entry)?));
-                    }
-                }
+            Some(legacy) => {
+                // Every order once: held, or ended without a hold.
+                let ended = legacy.outcomes.keys();
+                let orders: Vec<String> = (legacy.holds.keys())
+                    .chain(ended.filter(|id| !legacy.holds.contains_key(*id)))
+                    .cloned()
+                    .collect();
+                let (mut puts, _) = order_writes(&legacy, &orders)?;
+                puts.push((COUNTERS.to_owned(), stored::encode(&legacy.counters())?));
                 stored::write_batch(&storage, &puts, &[LEGACY.to_owned()]).await?;
                 legacy
             }
@@ -67,9 +68,9 @@ impl InventoryObject {
                 shard
             }
         };
-        shard.take_changed();
+        // Another command may have read it meanwhile (both awaited storage): keep the first.
         if self.shard.borrow().is_none() {
-            *self.counters.borrow_mut() = json(&shard.counters())?;
+            *self.counters.borrow_mut() = stored::json(&shard.counters())?;
             *self.shard.borrow_mut() = Some(shard);
         }
         Ok(())
@@ -107,18 +108,12 @@ impl InventoryObject {
     async fn persist(&self) -> worker::Result<()> {
         let (puts, deletes, next) = {
             let mut shard = self.loaded()?;
-            let (mut puts, mut deletes) = (Vec::new(), Vec::new());
-            let counters = json(&shard.counters())?;
+            let changed = shard.take_changed();
+            let (mut puts, deletes) = order_writes(&shard, &changed)?;
+            let counters = stored::json(&shard.counters())?;
             if *self.counters.borrow() != counters {
                 puts.push((COUNTERS.to_owned(), JsValue::from_str(&counters)));
                 *self.counters.borrow_mut() = counters;
-            }
-            for id in shard.take_changed() {
-                let key = format!("{ORDER}{id}");
-                match shard.entry_of(&id) {
-                    Some(entry) => puts.push((key, stored::encode(&entry)?)),
-                    None => deletes.push(key),
-                }
             }
             let mut next = shard.next_expiry();
             // A bucket with transfers pending (a lost answer, a crash after the begin) asks
@@ -154,8 +149,21 @@ impl InventoryObject {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> worker::Result<String> {
-    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+/// Keys to write (with their values) and keys to delete.
+type Writes = (Vec<(String, JsValue)>, Vec<String>);
+
+/// The storage writes for `orders`: each order's entry under its key, or the key deleted when
+/// the shard keeps nothing of it.
+fn order_writes(shard: &Shard, orders: &[String]) -> worker::Result<Writes> {
+    let (mut puts, mut deletes) = (Vec::new(), Vec::new());
+    for id in orders {
+        let key = format!("{ORDER}{id}");
+        match shard.entry_of(id) {
+            Some(entry) => puts.push((key, stored::encode(&entry)?)),
+            None => deletes.push(key),
+        }
+    }
+    Ok((puts, deletes))
 }
 
 impl worker::DurableObject for InventoryObject {
