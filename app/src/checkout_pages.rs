@@ -143,7 +143,7 @@ fn summary(
     countries: &[domain::settings::Country],
     currency: domain::Currency,
 ) -> impl IntoView {
-    let options = q
+    let options: Vec<ShipOption> = q
         .options
         .into_iter()
         .map(|o| ShipOption {

@@ -9,10 +9,11 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use wire::{Json, Packed, Read};
 
 /// One variant as the buy box needs it (already formatted on the server).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BuyVariant {
     pub sku: String,
     pub options: Vec<String>,
@@ -27,10 +28,34 @@ pub struct BuyVariant {
 }
 
 /// One option (`Size`) and its values in display order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BuyOption {
     pub name: String,
     pub values: Vec<String>,
+}
+
+impl Read for BuyVariant {
+    fn read<J: Json>(j: &J) -> Self {
+        BuyVariant {
+            sku: wire::text(j, "sku"),
+            options: wire::field(j, "options").unwrap_or_default(),
+            price: wire::text(j, "price"),
+            availability: wire::text(j, "availability"),
+            can_buy: wire::flag(j, "can_buy"),
+            max: u32::try_from(wire::int(j, "max")).unwrap_or(1),
+            image_src: wire::text(j, "image_src"),
+            image_alt: wire::text(j, "image_alt"),
+        }
+    }
+}
+
+impl Read for BuyOption {
+    fn read<J: Json>(j: &J) -> Self {
+        BuyOption {
+            name: wire::text(j, "name"),
+            values: wire::field(j, "values").unwrap_or_default(),
+        }
+    }
 }
 
 /// The variant with `value` for option `i` and every other option as in `current`: what picking
@@ -69,10 +94,11 @@ pub fn combination(current: &BuyVariant, i: usize, value: &str) -> String {
 #[island]
 pub fn ProductBuy(
     handle: String,
-    options: Vec<BuyOption>,
-    variants: Vec<BuyVariant>,
+    #[prop(into)] options: Packed<Vec<BuyOption>>,
+    #[prop(into)] variants: Packed<Vec<BuyVariant>>,
     selected: String,
 ) -> impl IntoView {
+    let (Packed(options), Packed(variants)) = (options, variants);
     let variants = StoredValue::new(variants);
     let (sku, set_sku) = signal(selected);
     let current = move || {
@@ -160,10 +186,10 @@ pub fn ProductBuy(
             .get()
             .and_then(|i| i.value().trim().parse().ok())
             .unwrap_or(1);
-        let body = browser::json(&AddItem {
-            sku: sku.get_untracked(),
-            quantity: qty,
-        });
+        let body = format!(
+            "{{\"sku\":{},\"quantity\":{qty}}}",
+            wire::string(&sku.get_untracked())
+        );
         set_status.set("Adding…".into());
         browser::spawn(async move {
             match browser::send("POST", "/api/cart/items", Some(body)).await {
@@ -239,7 +265,7 @@ pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoVi
             .and_then(|i| i.value().trim().parse().ok())
             .unwrap_or(i64::from(quantity));
         let next = (now + delta).clamp(0, 99);
-        let body = browser::json(&SetQuantity { quantity: next });
+        let body = format!("{{\"quantity\":{next}}}");
         let path = format!("/api/cart/items/{}", sku.get_value());
         browser::spawn(async move {
             if browser::send("PATCH", &path, Some(body)).await.is_ok() {
@@ -261,49 +287,44 @@ pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoVi
     }
 }
 
-/// The body of `POST /api/cart/items`.
-#[derive(Serialize)]
-struct AddItem {
-    sku: String,
-    quantity: u32,
-}
-
-/// The body of `PATCH /api/cart/items/{sku}`.
-#[derive(Serialize)]
-struct SetQuantity {
-    quantity: i64,
-}
-
 /// What the islands read of the shop's JSON answers: a cart's unit count and totals, or an
-/// error's sentence for the shopper. Typed, so that the browser bundle carries no
-/// `serde_json::Value`.
-#[derive(Debug, Default, Deserialize)]
+/// error's sentence for the shopper. Read by [`wire`], leniently: an order's `shipping` and
+/// `discount` have other shapes than a cart's, and still read.
+#[derive(Debug, Default)]
 pub struct Answer {
-    #[serde(default)]
     pub units: u64,
-    #[serde(default)]
     pub detail: Option<String>,
     /// The error's sentence under its other name.
-    #[serde(default)]
     pub message: Option<String>,
     /// An order's status.
-    #[serde(default)]
     pub status: Option<String>,
     /// A cart's destination and rates, and its totals (in a shop with shipping settings).
-    #[serde(default)]
     pub shipping: Option<Shipping>,
-    #[serde(default)]
     pub totals: Option<Sums>,
     /// A cart's discount code and what it takes off (an order's too, in another shape: read
     /// leniently, see [`CartDiscount`]).
-    #[serde(default)]
     pub discount: Option<CartDiscount>,
+}
+
+impl Read for Answer {
+    fn read<J: Json>(j: &J) -> Self {
+        Answer {
+            units: u64::try_from(wire::int(j, "units")).unwrap_or(0),
+            detail: wire::text_opt(j, "detail"),
+            message: wire::text_opt(j, "message"),
+            status: wire::text_opt(j, "status"),
+            shipping: wire::field(j, "shipping"),
+            totals: wire::field(j, "totals"),
+            discount: wire::field(j, "discount"),
+        }
+    }
 }
 
 mod browser;
 mod delivery;
 mod discount;
 mod summary;
+pub mod wire;
 
 pub use delivery::{sums_rows, DeliveryChoice, ShipOption, Shipping, Sums};
 pub use discount::{CartDiscount, DiscountCode};

@@ -283,7 +283,7 @@ pub fn normalise_email(email: &str) -> String {
 
 impl Kind {
     /// The variant named `name` (its snake_case JSON name).
-    fn from_name(name: &str) -> Option<Self> {
+    pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "percent" => Some(Kind::Percent),
             "fixed" => Some(Kind::Fixed),

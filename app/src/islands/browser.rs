@@ -1,12 +1,5 @@
 //! Browser-only effects; on the server these do nothing (islands render there too).
 
-use super::Answer;
-
-/// A request body as JSON (the types above cannot fail to serialize).
-pub fn json(body: &impl serde::Serialize) -> String {
-    serde_json::to_string(body).unwrap_or_default()
-}
-
 #[cfg(feature = "hydrate")]
 pub use imp::*;
 
@@ -17,7 +10,7 @@ mod noop {
         _method: &str,
         _url: &str,
         _body: Option<String>,
-    ) -> Result<super::Answer, String> {
+    ) -> Result<super::super::Answer, String> {
         Err("not in a browser".into())
     }
     pub fn cart_updated(_units: u64) {}
@@ -45,7 +38,8 @@ pub use noop::*;
 
 #[cfg(feature = "hydrate")]
 mod imp {
-    use super::Answer;
+    use super::super::wire::{self, Read};
+    use super::super::Answer;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
@@ -73,8 +67,9 @@ mod imp {
         let text = JsFuture::from(resp.text().map_err(|_| "bad body")?)
             .await
             .map_err(|_| "bad body")?;
-        let answer: Answer =
-            serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or_default();
+        let answer = wire::parse(&text.as_string().unwrap_or_default())
+            .map(|j| Answer::read(&j))
+            .unwrap_or_default();
         if resp.ok() {
             Ok(answer)
         } else {

@@ -2,15 +2,15 @@
 //! JavaScript; with it, each change goes to `POST /api/cart/shipping` and the rates and totals
 //! update in place from the cart it answers.
 
+use super::wire::{self, Json, Packed, Read};
 use super::{browser, summary};
 use domain::{Currency, Money};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What a cart or order costs, in minor units:
 /// `total = subtotal − discount + shipping + (tax unless tax_included)`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Sums {
     pub subtotal: i64,
     pub discount: i64,
@@ -46,31 +46,55 @@ impl Sums {
     }
 }
 
+impl Read for Sums {
+    fn read<J: Json>(j: &J) -> Self {
+        Sums {
+            subtotal: wire::int(j, "subtotal"),
+            discount: wire::int(j, "discount"),
+            shipping: wire::int(j, "shipping"),
+            tax: wire::int(j, "tax"),
+            total: wire::int(j, "total"),
+            tax_included: wire::flag(j, "tax_included"),
+        }
+    }
+}
+
 /// One rate on offer, as the cart JSON has it (`domain::cart::RateOption`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShipOption {
     pub id: String,
     pub name: String,
     pub amount: i64,
-    #[serde(default)]
     pub delivery: Option<String>,
 }
 
+impl Read for ShipOption {
+    fn read<J: Json>(j: &J) -> Self {
+        ShipOption {
+            id: wire::text(j, "id"),
+            name: wire::text(j, "name"),
+            amount: wire::int(j, "amount"),
+            delivery: wire::text_opt(j, "delivery"),
+        }
+    }
+}
+
 /// The cart JSON's `shipping`: destination, chosen rate, rates on offer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shipping {
     pub country: String,
     pub rate: String,
     pub options: Vec<ShipOption>,
 }
 
-/// The body of `POST /api/cart/shipping`: no rate when the country changed (the cheapest).
-#[derive(Serialize)]
-struct ShipTo {
-    country: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rate: Option<String>,
+impl Read for Shipping {
+    fn read<J: Json>(j: &J) -> Self {
+        Shipping {
+            country: wire::text(j, "country"),
+            rate: wire::text(j, "rate"),
+            options: wire::field(j, "options").unwrap_or_default(),
+        }
+    }
 }
 
 /// `€4.95`, or `Free` for nothing.
@@ -174,11 +198,12 @@ pub fn rates_html(shipping: &Shipping, currency: Currency) -> String {
 #[island]
 pub fn DeliveryChoice(
     currency: String,
-    countries: Vec<(String, String)>,
+    #[prop(into)] countries: Packed<Vec<(String, String)>>,
     country: String,
     rate: String,
-    options: Vec<ShipOption>,
+    #[prop(into)] options: Packed<Vec<ShipOption>>,
 ) -> impl IntoView {
+    let (Packed(countries), Packed(options)) = (countries, options);
     let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
     let shown = Shipping {
         country: country.clone(),
@@ -189,7 +214,14 @@ pub fn DeliveryChoice(
     // What the page came with: what the cart holds until a change is answered.
     let shown = StoredValue::new(shown);
     let post = move |country: String, rate: Option<String>| {
-        let body = browser::json(&ShipTo { country, rate });
+        // The body of `POST /api/cart/shipping`: no rate when the country changed (the
+        // cheapest).
+        let rate = rate.map(|r| format!(",\"rate\":{}", wire::string(&r)));
+        let body = format!(
+            "{{\"country\":{}{}}}",
+            wire::string(&country),
+            rate.unwrap_or_default()
+        );
         browser::spawn(async move {
             let url = "/api/cart/shipping";
             if summary::change("POST", url, Some(body), "#delivery-error", currency).await {

@@ -3,18 +3,18 @@
 //! totals update in place from the cart it answers.
 
 use super::delivery::Sums;
+use super::wire::{self, Json, Packed, Read};
 use super::{browser, summary};
 use domain::discount::Kind;
 use domain::{Currency, Money};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The cart JSON's `discount` ([`domain::cart::QuoteDiscount`]): the code, what it takes off
 /// (off the goods, or the shipping waived for free shipping), and the code's minimum when the
 /// goods are below it. Every field may be missing, so that an order's `discount` (another
 /// shape) reads too.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CartDiscount {
     pub code: String,
     pub kind: Option<Kind>,
@@ -35,10 +35,15 @@ impl CartDiscount {
     }
 }
 
-/// The body of `POST /api/cart/discount`.
-#[derive(Serialize)]
-struct ApplyCode {
-    code: String,
+impl Read for CartDiscount {
+    fn read<J: Json>(j: &J) -> Self {
+        CartDiscount {
+            code: wire::text(j, "code"),
+            kind: wire::text_opt(j, "kind").and_then(|k| Kind::from_name(&k)),
+            amount: wire::int(j, "amount"),
+            below_minimum: j.get("below_minimum").and_then(|v| v.int()),
+        }
+    }
 }
 
 /// The form that applies a code.
@@ -96,7 +101,12 @@ pub fn discount_html(d: Option<&CartDiscount>, s: &Sums, currency: Currency) -> 
 /// totals in place (`summary::change`). A refused code's sentence shows in the panel, and
 /// what the shopper typed stays.
 #[island]
-pub fn DiscountCode(currency: String, discount: Option<CartDiscount>, sums: Sums) -> impl IntoView {
+pub fn DiscountCode(
+    currency: String,
+    #[prop(into)] discount: Packed<Option<CartDiscount>>,
+    #[prop(into)] sums: Packed<Sums>,
+) -> impl IntoView {
+    let (Packed(discount), Packed(sums)) = (discount, sums);
     let currency = Currency::parse(&currency).unwrap_or(Currency::EUR);
     let panel = discount_html(discount.as_ref(), &sums, currency);
     let shown = panel.clone();
@@ -107,10 +117,10 @@ pub fn DiscountCode(currency: String, discount: Option<CartDiscount>, sums: Sums
             return;
         };
         ev.prevent_default();
+        // The body of `POST /api/cart/discount`.
         let body = (action == "/cart/discount").then(|| {
-            browser::json(&ApplyCode {
-                code: browser::field_value("#discount-code"),
-            })
+            let code = browser::field_value("#discount-code");
+            format!("{{\"code\":{}}}", wire::string(&code))
         });
         let method = if body.is_some() { "POST" } else { "DELETE" };
         browser::spawn(async move {

@@ -1,6 +1,13 @@
 use super::discount::discount_html;
 use super::*;
 
+/// `text` read as the islands read an answer.
+fn answer(text: &str) -> Answer {
+    wire::parse(text)
+        .map(|j| Answer::read(&j))
+        .unwrap_or_default()
+}
+
 fn v(sku: &str, options: &[&str]) -> BuyVariant {
     BuyVariant {
         sku: sku.into(),
@@ -40,7 +47,7 @@ fn the_islands_read_the_cart_and_order_answers_with_shipping() {
             {"id":"standard","name":"Standard","amount":995,"delivery":"3–5 business days"},
             {"id":"express","name":"Express","amount":2490}]},
         "totals":{"subtotal":4900,"discount":0,"shipping":2490,"tax":1232,"total":7390,"tax_included":true}}"#;
-    let a: Answer = serde_json::from_str(cart).expect("cart");
+    let a = answer(cart);
     let s = a.shipping.expect("shipping");
     assert_eq!((s.country.as_str(), s.rate.as_str()), ("FR", "express"));
     assert_eq!(s.options[1].delivery, None);
@@ -52,10 +59,10 @@ fn the_islands_read_the_cart_and_order_answers_with_shipping() {
     let order = r#"{"id":"ord_1","status":"paid","total":7390,
         "shipping":{"country":"FR","rate":"express","name":"Express","address":{"name":"Ada"}},
         "totals":{"subtotal":4900,"discount":0,"shipping":2490,"tax":1232,"total":7390,"tax_included":true}}"#;
-    let a: Answer = serde_json::from_str(order).expect("order");
+    let a = answer(order);
     assert_eq!(a.status.as_deref(), Some("paid"));
     let error = r#"{"error":"unknown_rate","message":"France has no rate \"x\""}"#;
-    let a: Answer = serde_json::from_str(error).expect("error");
+    let a = answer(error);
     assert_eq!(
         a.detail.or(a.message).as_deref(),
         Some("France has no rate \"x\"")
@@ -68,7 +75,7 @@ fn the_islands_read_the_discount_of_a_cart_and_still_the_status_of_an_order() {
         "shipping":{"country":"FR","rate":"express","options":[]},
         "totals":{"subtotal":4900,"discount":0,"shipping":2490,"tax":1232,"total":7390,"tax_included":true},
         "discount":{"code":"WELCOME10","kind":"fixed","amount":0,"below_minimum":5000}}"#;
-    let a: Answer = serde_json::from_str(cart).expect("cart");
+    let a = answer(cart);
     assert_eq!(
         a.discount,
         Some(CartDiscount {
@@ -81,10 +88,10 @@ fn the_islands_read_the_discount_of_a_cart_and_still_the_status_of_an_order() {
     // An order's `discount` is another shape: the status must still come through.
     let order = r#"{"id":"ord_1","status":"paid","total":4410,
         "discount":{"code":"SHIPFREE","amount":995,"free_shipping":true}}"#;
-    let a: Answer = serde_json::from_str(order).expect("order");
+    let a = answer(order);
     assert_eq!(a.status.as_deref(), Some("paid"));
     let removed = r#"{"units":1,"totals":{"subtotal":4900,"total":4900}}"#;
-    let a: Answer = serde_json::from_str(removed).expect("cart");
+    let a = answer(removed);
     assert_eq!(a.discount, None);
 }
 
@@ -125,4 +132,100 @@ fn the_panel_says_what_the_code_does_for_the_cart() {
     assert!(h.contains("action=\"/cart/discount/remove\""));
     let apply = discount_html(None, &sums, domain::Currency::EUR);
     assert!(apply.contains("action=\"/cart/discount\"") && !apply.contains("remove"));
+}
+
+#[test]
+fn answers_of_another_shape_or_no_json_read_as_nothing_rather_than_fail() {
+    // A field of another type reads as its default, and the rest still reads.
+    let a = answer(r#"{"units":"3","status":"paid","totals":{"total":1.5,"tax_included":1}}"#);
+    assert_eq!(a.units, 0);
+    assert_eq!(a.status.as_deref(), Some("paid"));
+    assert_eq!(a.totals, Some(Sums::default()));
+    // A proxy's HTML error page, or nothing at all.
+    for text in ["<html>Bad gateway</html>", "", "null", "[1,2]"] {
+        let a = answer(text);
+        assert_eq!((a.units, a.detail, a.shipping), (0, None, None), "{text}");
+    }
+}
+
+#[test]
+fn request_bodies_are_json_strings_whatever_the_shopper_typed() {
+    for s in [
+        "WELCOME10",
+        "say \"hi\"",
+        "back\\slash",
+        "line\nbreak\ttab\r",
+        "\u{1}\u{1f}\u{7f}",
+        "é€😀",
+        "",
+    ] {
+        let ours = wire::string(s);
+        assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        assert_eq!(serde_json::from_str::<String>(&ours).unwrap(), s);
+    }
+}
+
+#[test]
+fn packed_props_read_back_what_the_server_wrote() {
+    // As Leptos hands an island's props over: one JSON object in the page, parsed whole.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Props {
+        handle: String,
+        variants: Packed<Vec<BuyVariant>>,
+        options: Packed<Vec<BuyOption>>,
+        countries: Packed<Vec<(String, String)>>,
+        discount: Packed<Option<CartDiscount>>,
+        none: Packed<Option<CartDiscount>>,
+        sums: Packed<Sums>,
+        ship: Packed<Vec<delivery::ShipOption>>,
+    }
+    let mut jacket = v("RJ-M-SAND", &["M", "Sand"]);
+    jacket.price = "€129.00".into();
+    jacket.availability = "Only 3 left".into();
+    jacket.can_buy = false;
+    jacket.image_src = "/images/rain-jacket.svg".into();
+    jacket.image_alt = "Rain \"jacket\" <sand>".into();
+    let props = Props {
+        handle: "rain-jacket".into(),
+        variants: Packed(vec![jacket, v("RJ-S", &[])]),
+        options: Packed(vec![BuyOption {
+            name: "Size".into(),
+            values: vec!["S".into(), "M".into()],
+        }]),
+        countries: Packed(vec![
+            ("FR".into(), "France".into()),
+            ("DE".into(), "Germany".into()),
+        ]),
+        discount: Packed(Some(CartDiscount {
+            code: "SHIPFREE".into(),
+            kind: Some(domain::discount::Kind::FreeShipping),
+            amount: 995,
+            below_minimum: Some(5000),
+        })),
+        none: Packed(None),
+        sums: Packed(Sums {
+            subtotal: 4900,
+            discount: 490,
+            shipping: 995,
+            tax: 1232,
+            total: 6637,
+            tax_included: true,
+        }),
+        ship: Packed(vec![delivery::ShipOption {
+            id: "express".into(),
+            name: "Express".into(),
+            amount: 2490,
+            delivery: Some("1–2 days".into()),
+        }]),
+    };
+    let text = serde_json::to_string(&props).unwrap();
+    let back: Props = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.handle, props.handle);
+    assert_eq!(back.variants, props.variants);
+    assert_eq!(back.options, props.options);
+    assert_eq!(back.countries, props.countries);
+    assert_eq!(back.discount, props.discount);
+    assert_eq!(back.none, Packed(None));
+    assert_eq!(back.sums, props.sums);
+    assert_eq!(back.ship, props.ship);
 }
