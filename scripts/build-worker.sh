@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${WASM_FEATURES:?run through make worker, which sets it}"
+: "${WASM_OPT_SIZE:?run through make worker, which sets it}"
 : "${STOREFRONT_BOOT_JS:?the islands loader path (make bundle writes it to target/pkg/boot-path)}"
 
 # One build at a time (`make worker` and wrangler's own build on a source change can overlap).
@@ -37,11 +38,11 @@ export WASM_FEATURES="$WASM_FEATURES --enable-exception-handling"
 node scripts/drop-island-exports.mjs "$glue/index_bg.O.wasm" target/worker-names.wasm
 
 # Then the function names (`name` section) and the `producers` section go, in a last pass for
-# size. Each output is written beside its place and renamed into it, so a running `wrangler dev`
-# never reads a half-written or missing file.
+# size (`$WASM_OPT_SIZE`, from the Makefile). Each output is written beside its place and
+# renamed into it, so a running `wrangler dev` never reads a half-written or missing file.
 out=worker/build
 mkdir -p "$out/worker"
-"$WASM_OPT_BIN" $WASM_FEATURES -Oz --strip-debug --strip-producers \
+"$WASM_OPT_BIN" $WASM_FEATURES $WASM_OPT_SIZE --strip-debug --strip-producers \
   target/worker-names.wasm -o "$glue/index_bg.opt.wasm"
 "$ESBUILD_BIN" "$glue/entry.mjs" --bundle --format=esm --minify --log-level=warning \
   --external:./index_bg.wasm --external:cloudflare:* --outfile="$glue/bundle.js"

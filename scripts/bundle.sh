@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${WASM_FEATURES:?run through make bundle, which sets it}"
+: "${WASM_OPT_SIZE:?run through make bundle, which sets it}"
 : "${ESBUILD_BIN:?run through make bundle, which sets it}"
 out=target/pkg
 rm -rf "$out/raw" && mkdir -p "$out/raw"
 cargo build -q -p app --lib --release --target wasm32-unknown-unknown --no-default-features --features hydrate
 "$WASM_BINDGEN_BIN" --target web --no-typescript --out-dir "$out/raw" --out-name app \
   target/wasm32-unknown-unknown/release/app.wasm
-"$WASM_OPT_BIN" -Oz $WASM_FEATURES "$out/raw/app_bg.wasm" -o "$out/raw/app_bg.names.wasm"
+"$WASM_OPT_BIN" $WASM_OPT_SIZE $WASM_FEATURES "$out/raw/app_bg.wasm" -o "$out/raw/app_bg.names.wasm"
 # Only code and data go to browsers: no function names, no producers section. The twin with
 # names stays in target/pkg/raw/ for `wasm-size`.
 "$WASM_OPT_BIN" $WASM_FEATURES --strip-debug --strip-producers \

@@ -21,7 +21,7 @@ pub fn write(o: &mut String, root: &Path) -> std::fmt::Result {
     for (title, file) in [
         ("The Worker", "target/worker-names.wasm"),
         (
-            "The islands bundle (before `wasm-opt -Oz`, which the shipped file also went through)",
+            "The islands bundle (before `wasm-opt`'s size pass, which the shipped file also went through)",
             "target/pkg/raw/app_bg.wasm",
         ),
     ] {
