@@ -1,5 +1,7 @@
 //! Small platform helpers: time, randomness, request addresses and headers, calling Durable
-//! Objects, bodies.
+//! Objects, bodies; one call in flight per key ([`flight`]).
+
+pub mod flight;
 
 use crate::error::{AppError, BadInput};
 use serde::de::DeserializeOwned;
