@@ -152,8 +152,7 @@ chromium: ## install headless Chromium from Debian when missing
 # the hot-SKU split over bucket objects (routing, borrowing, the merchant's change, their
 # storage types) about 46 KB more (618.1 → 664.0 KB); the inventory shard stored per order about
 # 4 KB more, then ASCII case mapping for our own messages (no Unicode uppercase tables) 7 KB less
-# (662.1 KB); wasm-opt's `--low-memory-unused` 6.7 KB less (655.9 KB), product pages joining
-# a stock read in flight 1.5 KB more (657.4 KB). Issue 15 aims at 450000.
+# (662.1 KB); wasm-opt's `--low-memory-unused` 6.7 KB less (655.9 KB). Issue 15 aims at 450000.
 WORKER_GZIP_BUDGET := 661000
 
 deploy-check: worker ## what `wrangler deploy` would upload: size against the limits and our budget, wasm validated

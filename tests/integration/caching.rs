@@ -181,3 +181,25 @@ async fn sold_out_shows_within_the_shown_stock_ttl() {
     page.assert_contains("Sold out");
     page.assert_lacks(">Add to cart<");
 }
+
+/// Requests for the same page at once each get the page whole. Nothing one request has in
+/// flight (a stock read, a catalog read) may be handed to another: the waiting request would go
+/// on in the first one's context, which Workers refuse ("Cannot perform I/O on behalf of a
+/// different request"), and its answer fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_requests_for_one_page_at_once_each_get_it_whole() {
+    let c = Client::new();
+    for wave in 0..4 {
+        let mut requests = tokio::task::JoinSet::new();
+        for _ in 0..24 {
+            let c = c.clone();
+            requests.spawn(async move { c.get("/products/rain-jacket").await });
+        }
+        while let Some(r) = requests.join_next().await {
+            let r = r.expect("request task");
+            assert_eq!(r.status, 200, "wave {wave}: {}", r.body);
+            r.assert_contains("Packable Rain Jacket");
+            r.assert_contains("</html>");
+        }
+    }
+}

@@ -1,7 +1,5 @@
 //! Small platform helpers: time, randomness, request addresses and headers, calling Durable
-//! Objects, bodies; one call in flight per key ([`flight`]).
-
-pub mod flight;
+//! Objects, bodies.
 
 use crate::error::{AppError, BadInput};
 use serde::de::DeserializeOwned;

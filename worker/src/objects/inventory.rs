@@ -14,7 +14,6 @@ use crate::objects::buckets::{bucket_name, known_buckets, learn_buckets};
 use crate::objects::protocol::{
     Commit, ReadStock, Release, Reserve, Restock, ShardRequest, StockView,
 };
-use crate::platform::flight::Flights;
 use crate::platform::{self, call, call_moved, Command};
 use commerce::ports::Refusal;
 use domain::inventory::split::{bucket_of, Buckets};
@@ -38,9 +37,6 @@ type ShownMap = std::collections::HashMap<Sku, (StockView, u64)>;
 
 thread_local! {
     static SHOWN: std::cell::RefCell<ShownMap> = Default::default();
-    /// Counter reads in flight for product pages, by the SKUs read: requests for a page whose
-    /// counters just expired wait for one read instead of each calling the shard.
-    static READING: std::rc::Rc<Flights<Vec<Sku>, Vec<StockView>>> = Default::default();
 }
 
 /// How many times an order's lines are routed again when a SKU turns out split another way.
@@ -357,8 +353,8 @@ impl Inventory {
 
     /// Counters for display on product pages: like [`Inventory::stock`], but a counter read in
     /// the last `SHOWN_STOCK_TTL_MS` by this isolate is reused, so a hot product page does not
-    /// call its shards on every view, and a read of the same counters already in flight is
-    /// joined ([`Flights`]). Checking out always reserves against the counters themselves.
+    /// call its shards on every view. Checking out always reserves against the counters
+    /// themselves.
     pub async fn shown_stock(&self, skus: &[(Sku, u32)]) -> Result<Vec<StockView>, AppError> {
         let now = worker::Date::now().as_millis();
         let cached: Option<Vec<StockView>> = SHOWN.with_borrow(|m| {
@@ -368,11 +364,7 @@ impl Inventory {
         });
         match cached {
             Some(views) => Ok(views),
-            None => {
-                let key = skus.iter().map(|(sku, _)| sku.clone()).collect();
-                let reading = READING.with(std::rc::Rc::clone);
-                reading.run(key, || self.stock(skus)).await
-            }
+            None => self.stock(skus).await,
         }
     }
 
