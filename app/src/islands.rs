@@ -255,7 +255,12 @@ pub fn PaymentWatch(order_id: String) -> impl IntoView {
 /// Without JavaScript, − and + are the update form's own submit buttons (`step=-1` / `step=1`
 /// beside the quantity), and Update posts the typed quantity.
 #[island]
-pub fn QuantityStepper(sku: String, quantity: u32, label: String) -> impl IntoView {
+pub fn QuantityStepper(
+    sku: String,
+    #[prop(into)] quantity: Packed<u32>,
+    label: String,
+) -> impl IntoView {
+    let Packed(quantity) = quantity;
     let input = NodeRef::<leptos::html::Input>::new();
     let id = format!("qty-{sku}");
     let sku = StoredValue::new(sku);

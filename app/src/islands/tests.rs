@@ -178,6 +178,7 @@ fn packed_props_read_back_what_the_server_wrote() {
         none: Packed<Option<CartDiscount>>,
         sums: Packed<Sums>,
         ship: Packed<Vec<delivery::ShipOption>>,
+        quantity: Packed<u32>,
     }
     let mut jacket = v("RJ-M-SAND", &["M", "Sand"]);
     jacket.price = "€129.00".into();
@@ -217,6 +218,7 @@ fn packed_props_read_back_what_the_server_wrote() {
             amount: 2490,
             delivery: Some("1–2 days".into()),
         }]),
+        quantity: Packed(99),
     };
     let text = serde_json::to_string(&props).unwrap();
     let back: Props = serde_json::from_str(&text).unwrap();
@@ -228,4 +230,5 @@ fn packed_props_read_back_what_the_server_wrote() {
     assert_eq!(back.none, Packed(None));
     assert_eq!(back.sums, props.sums);
     assert_eq!(back.ship, props.ship);
+    assert_eq!(back.quantity, Packed(99));
 }

@@ -60,6 +60,12 @@ impl Read for String {
     }
 }
 
+impl Read for u32 {
+    fn read<J: Json>(j: &J) -> Self {
+        j.int().and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+    }
+}
+
 impl<T: Read> Read for Vec<T> {
     fn read<J: Json>(j: &J) -> Self {
         j.items().iter().map(T::read).collect()
