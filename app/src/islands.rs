@@ -42,7 +42,8 @@ impl Read for BuyVariant {
             price: wire::text(j, "price"),
             availability: wire::text(j, "availability"),
             can_buy: wire::flag(j, "can_buy"),
-            max: u32::try_from(wire::int(j, "max")).unwrap_or(1),
+            // At least one unit, whatever came (the server sends 1 to 99).
+            max: wire::field::<_, u32>(j, "max").unwrap_or(1).max(1),
             image_src: wire::text(j, "image_src"),
             image_alt: wire::text(j, "image_alt"),
         }

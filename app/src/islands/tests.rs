@@ -141,6 +141,13 @@ fn answers_of_another_shape_or_no_json_read_as_nothing_rather_than_fail() {
     assert_eq!(a.units, 0);
     assert_eq!(a.status.as_deref(), Some("paid"));
     assert_eq!(a.totals, Some(Sums::default()));
+    // A variant missing what the server always sends still offers one unit, and no purchase.
+    let bare = wire::parse(r#"{"sku":"RJ-M","max":0}"#).map(|j| BuyVariant::read(&j));
+    let bare = bare.expect("an object");
+    assert_eq!(
+        (bare.sku.as_str(), bare.max, bare.can_buy),
+        ("RJ-M", 1, false)
+    );
     // A proxy's HTML error page, or nothing at all.
     for text in ["<html>Bad gateway</html>", "", "null", "[1,2]"] {
         let a = answer(text);
