@@ -183,6 +183,80 @@ test("a declined card returns the shopper to the shop with the cart intact", asy
   await context.close();
 });
 
+test("the header's count is not undone by its own first read answering after an add", async () => {
+  // The header asks for the cart as it hydrates; a shopper who adds at once can have the add
+  // answered first. Here that first read is served before the add and answered after it.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let release, served;
+  const held = new Promise((resolve) => (release = resolve));
+  const read = new Promise((resolve) => (served = resolve));
+  await page.route(
+    (url) => url.pathname.startsWith("/api/cart"),
+    async (route) => {
+      if (route.request().method() === "GET") {
+        const response = await route.fetch();
+        served();
+        await held;
+        await route.fulfill({ response });
+      } else {
+        await read;
+        await route.continue();
+      }
+    },
+  );
+  const firstRead = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/cart" && r.request().method() === "GET");
+  await page.goto(`${SHOP}/products/oak-cutting-board?variant=OAK-CUTTING-BOARD-LARGE`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await page.locator(".buy-status", { hasText: "Added." }).waitFor();
+  await page.locator(".cart-count", { hasText: "(1)" }).waitFor();
+  release();
+  // That read was served before the cart existed: it found none.
+  assert.match(await (await firstRead).text(), /"units":0/);
+  // Give the island its turn with the stale answer, then look again.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.equal((await page.locator(".cart-count").innerText()).trim(), "(1)");
+  await context.close();
+});
+
+test("two adds answered out of order leave the header at the cart's count", async () => {
+  // The first add is served first and answered last: its count (1) is older than the second's.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${SHOP}/products/oak-cutting-board?variant=OAK-CUTTING-BOARD-LARGE`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  let release, served;
+  const held = new Promise((resolve) => (release = resolve));
+  const first = new Promise((resolve) => (served = resolve));
+  let adds = 0;
+  await page.route(
+    (url) => url.pathname === "/api/cart/items",
+    async (route) => {
+      if (++adds === 1) {
+        const response = await route.fetch();
+        served();
+        await held;
+        await route.fulfill({ response });
+      } else {
+        await first;
+        await route.continue();
+      }
+    },
+  );
+  const add = page.getByRole("button", { name: "Add to cart" });
+  await add.click();
+  await add.click();
+  await page.locator(".cart-count", { hasText: "(2)" }).waitFor();
+  const late = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/cart/items");
+  release();
+  assert.match(await (await late).text(), /"units":1/);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.equal((await page.locator(".cart-count").innerText()).trim(), "(2)");
+  assert.match(await page.locator(".buy-status").innerText(), /Your cart has 2 items/);
+  await context.close();
+});
+
 test("no serious or critical accessibility violations (axe-core)", async () => {
   // axe is injected as a script: let it past the shop's CSP for this audit only.
   const context = await browser.newContext({ bypassCSP: true });

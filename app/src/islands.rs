@@ -181,6 +181,8 @@ pub fn ProductBuy(
         })
         .collect_view();
 
+    // Adds sent so far: the number of the latest.
+    let sent = std::rc::Rc::new(std::cell::Cell::new(0u32));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let qty: u32 = quantity
@@ -192,8 +194,16 @@ pub fn ProductBuy(
             wire::string(&sku.get_untracked())
         );
         set_status.set("Adding…".into());
+        let mine = sent.get().wrapping_add(1);
+        sent.set(mine);
+        let sent = sent.clone();
         browser::spawn(async move {
-            match browser::send("POST", "/api/cart/items", Some(body)).await {
+            let answer = browser::send("POST", "/api/cart/items", Some(body)).await;
+            // Only the latest add speaks: an earlier one answered late has an older count.
+            if sent.get() != mine {
+                return;
+            }
+            match answer {
                 Ok(cart) => {
                     let units = cart.units;
                     browser::cart_updated(units);
@@ -227,12 +237,21 @@ pub fn ProductBuy(
 #[island]
 pub fn CartLink() -> impl IntoView {
     let (units, set_units) = signal(0u64);
+    // Whether a `cart:updated` came: its count is newer than what the first read may still
+    // bring back (a shopper who adds at once can have the add answered first).
+    let updated = std::rc::Rc::new(std::cell::Cell::new(false));
+    let seen = updated.clone();
     browser::spawn(async move {
         if let Ok(cart) = browser::send("GET", "/api/cart", None).await {
-            set_units.set(cart.units);
+            if !seen.get() {
+                set_units.set(cart.units);
+            }
         }
     });
-    browser::on_cart_updated(move |n| set_units.set(n));
+    browser::on_cart_updated(move |n| {
+        updated.set(true);
+        set_units.set(n);
+    });
     view! {
         <a class="cart-link" href="/cart">
             "Cart"
