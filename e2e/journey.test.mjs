@@ -257,6 +257,63 @@ test("two adds answered out of order leave the header at the cart's count", asyn
   await context.close();
 });
 
+test("cart steps taken while one is on its way all count, and a refused step says why", async () => {
+  // A SKU no other test touches: the integration tests share this shop and its stock.
+  const sku = "ENAMEL-CAMP-MUG-RED";
+  const r = await fetch(`${SHOP}/admin/api/inventory/${sku}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${process.env.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ on_hand: 3 }),
+  });
+  assert.equal(r.status, 200, `set stock of ${sku}`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const added = await page.request.post(`${SHOP}/api/cart/items`, { data: { sku, quantity: 1 } });
+  assert.equal(added.status(), 201);
+  await page.goto(`${SHOP}/cart`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  // The first step's change is held on its way until the second step has been taken.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let changes = 0;
+  await page.route(
+    (url) => url.pathname === `/api/cart/items/${sku}`,
+    async (route) => {
+      if (++changes === 1) await held;
+      await route.continue();
+    },
+  );
+  const row = page.locator(`tr[data-sku=${sku}]`);
+  const field = row.getByRole("spinbutton");
+  await page.evaluate(() => (window.__before = true));
+  await row.getByRole("button", { name: /One more/ }).click();
+  await row.getByRole("button", { name: /One more/ }).click();
+  assert.equal(await field.inputValue(), "3", "each step shows at once");
+  release();
+  // Both steps reach the cart, then the page reloads with it.
+  await page.waitForFunction(() => window.__before === undefined && document.documentElement.dataset.hydrated === "true");
+  assert.equal(await row.getByRole("spinbutton").inputValue(), "3");
+  assert.equal(changes, 2, "one change per answer, not one per click");
+  const cart = await (await page.request.get(`${SHOP}/api/cart`)).json();
+  assert.equal(cart.units, 3);
+
+  // One more than the shop has: refused in words, the field back at the cart's 3, no reload.
+  await page.evaluate(() => (window.__before = true));
+  await row.getByRole("button", { name: /One more/ }).click();
+  const alert = row.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /only 3 of .+ left/);
+  assert.doesNotMatch(await alert.innerText(), new RegExp(sku));
+  assert.equal(await field.inputValue(), "3");
+  assert.equal(await page.evaluate(() => window.__before), true, "no reload");
+  await shot(page, "cart-step-refused");
+  await page.setViewportSize({ width: 375, height: 812 });
+  await shot(page, "cart-step-refused-375");
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), "nothing scrolls sideways at 375 px");
+  assert.equal((await (await page.request.get(`${SHOP}/api/cart`)).json()).units, 3);
+  await context.close();
+});
+
 test("no serious or critical accessibility violations (axe-core)", async () => {
   // axe is injected as a script: let it past the shop's CSP for this audit only.
   const context = await browser.newContext({ bypassCSP: true });

@@ -239,3 +239,23 @@ fn packed_props_read_back_what_the_server_wrote() {
     assert_eq!(back.ship, props.ship);
     assert_eq!(back.quantity, Packed(99));
 }
+
+#[test]
+fn a_refusal_names_the_line_as_the_shopper_knows_it() {
+    let said = named(
+        "only 3 of WOOL-THROW-SLATE left, the cart would have 4",
+        "WOOL-THROW-SLATE",
+        "Wool Throw (Slate)",
+    );
+    assert_eq!(
+        said,
+        "only 3 of Wool Throw (Slate) left, the cart would have 4"
+    );
+    // At either end, and only the first time.
+    assert_eq!(named("A-1 and A-1", "A-1", "Mug"), "Mug and A-1");
+    assert_eq!(named("sold out: A-1", "A-1", "Mug"), "sold out: Mug");
+    // Nothing to name: as said, even around text that is not ASCII.
+    assert_eq!(named("déjà vu", "A-1", "Mug"), "déjà vu");
+    assert_eq!(named("déjà vu", "", "Mug"), "déjà vu");
+    assert_eq!(named("é A-1 é", "A-1", "Crème"), "é Crème é");
+}
