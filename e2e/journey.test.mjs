@@ -311,6 +311,15 @@ test("cart steps taken while one is on its way all count, and a refused step say
   await shot(page, "cart-step-refused-375");
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), "nothing scrolls sideways at 375 px");
   assert.equal((await (await page.request.get(`${SHOP}/api/cart`)).json()).units, 3);
+
+  // The buy box names the variant the same way when it refuses.
+  await page.goto(`${SHOP}/products/enamel-camp-mug?variant=${sku}`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  const status = page.locator(".buy-status", { hasText: /left/ });
+  await status.waitFor();
+  assert.match(await status.innerText(), /^only 3 of Enamel Camp Mug \(.+\) left/);
+  assert.equal((await (await page.request.get(`${SHOP}/api/cart`)).json()).units, 3);
   await context.close();
 });
 

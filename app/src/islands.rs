@@ -95,6 +95,8 @@ pub fn combination(current: &BuyVariant, i: usize, value: &str) -> String {
 #[island]
 pub fn ProductBuy(
     handle: String,
+    /// The product's title: a refusal names the variant by it, as the cart does.
+    title: String,
     #[prop(into)] options: Packed<Vec<BuyOption>>,
     #[prop(into)] variants: Packed<Vec<BuyVariant>>,
     selected: String,
@@ -116,6 +118,7 @@ pub fn ProductBuy(
     let (status, set_status) = signal(String::new());
     let quantity = NodeRef::<leptos::html::Input>::new();
     let handle = StoredValue::new(handle);
+    let title = StoredValue::new(title);
 
     let pickers = options
         .into_iter()
@@ -182,25 +185,26 @@ pub fn ProductBuy(
         .collect_view();
 
     // Adds sent so far: the number of the latest.
-    let sent = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let adds = std::rc::Rc::new(std::cell::Cell::new(0u32));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let qty: u32 = quantity
             .get()
             .and_then(|i| i.value().trim().parse().ok())
             .unwrap_or(1);
-        let body = format!(
-            "{{\"sku\":{},\"quantity\":{qty}}}",
-            wire::string(&sku.get_untracked())
-        );
+        let sent_sku = sku.get_untracked();
+        let body = format!("{{\"sku\":{},\"quantity\":{qty}}}", wire::string(&sent_sku));
+        let name = current()
+            .map(|v| domain::catalog::variant_title(&title.get_value(), &v.options))
+            .unwrap_or_default();
         set_status.set("Adding…".into());
-        let mine = sent.get().wrapping_add(1);
-        sent.set(mine);
-        let sent = sent.clone();
+        let mine = adds.get().wrapping_add(1);
+        adds.set(mine);
+        let adds = adds.clone();
         browser::spawn(async move {
             let answer = browser::send("POST", "/api/cart/items", Some(body)).await;
             // Only the latest add speaks: an earlier one answered late has an older count.
-            if sent.get() != mine {
+            if adds.get() != mine {
                 return;
             }
             match answer {
@@ -212,7 +216,7 @@ pub fn ProductBuy(
                         if units == 1 { "" } else { "s" }
                     ));
                 }
-                Err(detail) => set_status.set(detail),
+                Err(detail) => set_status.set(named(&detail, &sent_sku, &name)),
             }
         });
     };

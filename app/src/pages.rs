@@ -206,7 +206,7 @@ pub fn ProductPage(view: ProductView) -> impl IntoView {
             <div class="gallery">{image}</div>
             <div class="details">
                 <h1>{product.title.clone()}</h1>
-                <ProductBuy handle=handle options=buy_options variants=buy_variants selected=selected_sku/>
+                <ProductBuy handle=handle title=product.title.clone() options=buy_options variants=buy_variants selected=selected_sku/>
                 <div class="description">
                     <p>{product.description.clone()}</p>
                 </div>

@@ -198,14 +198,9 @@ impl Catalog {
                 .iter()
                 .flat_map(|p| {
                     p.variants.iter().map(move |v| {
-                        let title = if v.options.is_empty() {
-                            p.title.clone()
-                        } else {
-                            format!("{} ({})", p.title, v.options.join(" / "))
-                        };
                         let entry = SkuEntry {
                             product: p.handle.clone(),
-                            title,
+                            title: variant_title(&p.title, &v.options),
                             price: v.price,
                             initial_stock: v.stock,
                         };
@@ -414,6 +409,16 @@ pub struct CatalogIndex {
     /// Every SKU of the version: what carts, checkout and inventory need without loading products.
     #[serde(default)]
     pub skus: BTreeMap<Sku, SkuEntry>,
+}
+
+/// How a variant is named where its product's page is not around (a cart line, an order, a
+/// refusal): `Linen Shirt (M / White)`, or the product's title when it has no options.
+pub fn variant_title(product: &str, options: &[String]) -> String {
+    if options.is_empty() {
+        product.to_owned()
+    } else {
+        format!("{product} ({})", options.join(" / "))
+    }
 }
 
 /// One SKU's line in the index.
