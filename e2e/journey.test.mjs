@@ -593,3 +593,52 @@ test("a discount code applied on the cart page changes the total, JS on and off"
     await context.close();
   }
 });
+
+test("every page and island runs without an error in the browser's console", async () => {
+  // Hydration that does not match the server's HTML, a panic in an island, a script or style
+  // the CSP refuses: each shows in the console. Answers the shop refuses on purpose (a 409 for
+  // too many) are logged by Chromium as failed loads: those are the page working.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
+  page.on("console", (m) => {
+    if ((m.type() === "error" || m.type() === "warning") && !/Failed to load resource/.test(m.text())) {
+      problems.push(`${page.url()}: ${m.type()}: ${m.text()}`);
+    }
+  });
+  const hydrated = () => page.locator("html[data-hydrated=true]").waitFor();
+  for (const path of ["/", "/collections/outdoor", "/search?q=tent", "/products/no-such-product"]) {
+    await page.goto(`${SHOP}${path}`);
+    await hydrated();
+  }
+  // The buy box: pick a variant, add it.
+  await page.goto(`${SHOP}/products/linen-shirt?variant=LINEN-SHIRT-S-WHITE`);
+  await hydrated();
+  await page.getByRole("link", { name: "M", exact: true }).click();
+  await page.waitForURL(/variant=LINEN-SHIRT-M-WHITE/);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await page.locator(".cart-count", { hasText: "(1)" }).waitFor();
+  // The cart: a step, a destination, a code refused.
+  await page.goto(`${SHOP}/cart`);
+  await hydrated();
+  await page.evaluate(() => (window.__before = true));
+  await page.getByRole("button", { name: /One more/ }).click();
+  await page.waitForFunction(() => window.__before === undefined && document.documentElement.dataset.hydrated === "true");
+  const shipped = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/cart/shipping");
+  await page.getByLabel("Ship to").selectOption("DE");
+  assert.equal((await shipped).status(), 200);
+  await page.getByLabel("Code", { exact: true }).fill("NOSUCHCODE");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("alert").filter({ hasText: "There is no such discount code." }).first().waitFor();
+  // The order page while it waits for its payment (its watch polls the order).
+  const checkout = await page.request.post(`${SHOP}/api/checkout`, { data: { email: "shopper@example.com" } });
+  assert.equal(checkout.status(), 201);
+  const { order_id } = await checkout.json();
+  const polled = page.waitForResponse((r) => r.url().endsWith(`/api/orders/${order_id}`));
+  await page.goto(`${SHOP}/orders/${order_id}`);
+  await hydrated();
+  assert.equal((await polled).status(), 200);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
