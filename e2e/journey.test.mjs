@@ -642,3 +642,42 @@ test("every page and island runs without an error in the browser's console", asy
   await context.close();
   assert.deepEqual(problems, []);
 });
+
+test("the order page's watch asks for eleven minutes, then says to reload instead of promising", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const added = await page.request.post(`${SHOP}/api/cart/items`, { data: { sku: "OAK-CUTTING-BOARD-LARGE", quantity: 1 } });
+  assert.ok(added.ok(), `add: ${added.status()}`);
+  const checkout = await page.request.post(`${SHOP}/api/checkout`, { data: { email: "shopper@example.com" } });
+  assert.equal(checkout.status(), 201);
+  const { order_id } = await checkout.json();
+  // The page's clock is the test's: each jump lets the watch's next question go out.
+  await page.clock.install();
+  await page.goto(`${SHOP}/orders/${order_id}`);
+  await page.locator("html[data-hydrated=true]").waitFor();
+  const notice = page.locator("#payment-watch");
+  assert.match(await notice.innerText(), /updates by itself/);
+  const gaveUp = notice.filter({ hasText: /stopped checking/ });
+  let questions = 0;
+  for (let jumps = 0; jumps < 200; jumps++) {
+    const asked = page
+      .waitForResponse((r) => r.url().endsWith(`/api/orders/${order_id}`), { timeout: 0 })
+      .then(() => "asked");
+    const stopped = gaveUp.waitFor({ timeout: 0 }).then(() => "stopped");
+    asked.catch(() => {});
+    stopped.catch(() => {});
+    // A watch that stops without a word would leave both waiting: 15 s of real time end it.
+    let timer;
+    const silent = new Promise((resolve) => (timer = setTimeout(() => resolve("silent"), 15_000)));
+    await page.clock.fastForward(10_000);
+    const what = await Promise.race([asked, stopped, silent]);
+    clearTimeout(timer);
+    if (what !== "asked") break;
+    questions += 1;
+  }
+  assert.equal(questions, 90, "a minute at 2 s, then ten at 10 s");
+  assert.match(await notice.innerText(), /^This page has stopped checking\. Reload it in a few minutes/);
+  assert.equal(await notice.getAttribute("role"), "status", "read out when it changes");
+  assert.equal(new URL(page.url()).pathname, `/orders/${order_id}`, "no reload while the order waits");
+  await context.close();
+});

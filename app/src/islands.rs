@@ -265,15 +265,29 @@ pub fn CartLink() -> impl IntoView {
 }
 
 /// On the order page while it waits for the payment: asks `GET /api/orders/{id}` every 2 s for
-/// a minute and reloads the page once the order has moved on (the webhook landed). Without
-/// JavaScript the page's `<noscript>` refresh does the same.
+/// a minute, then every 10 s for ten more (a payment's confirmation can be late), and reloads
+/// the page once the order has moved on (the webhook landed). If it has not by then, the notice
+/// says so instead of promising an update. Without JavaScript the page's `<noscript>` refresh
+/// does the same.
 #[island]
 pub fn PaymentWatch(order_id: String) -> impl IntoView {
     browser::watch_payment(order_id);
     view! {
-        <p class="notice" role="status">"This page updates by itself once the payment is confirmed."</p>
+        <p id="payment-watch" class="notice" role="status">"This page updates by itself once the payment is confirmed."</p>
     }
 }
+
+/// Seconds before asking about the order the `attempt`th time (from 0); `None`: stop asking.
+pub fn payment_poll_delay(attempt: u32) -> Option<u32> {
+    match attempt {
+        0..30 => Some(2),
+        30..90 => Some(10),
+        _ => None,
+    }
+}
+
+/// What the payment watch says once it has stopped asking.
+pub const PAYMENT_WATCH_GAVE_UP: &str = "This page has stopped checking. Reload it in a few minutes to see whether your payment went through; a receipt comes by e-mail once it has.";
 
 /// − and + around a cart line's quantity. Each step shows in the field at once and goes to the
 /// cart, one change at a time: steps taken while one is on its way go as one change once it is

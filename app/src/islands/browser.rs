@@ -80,16 +80,19 @@ mod imp {
         }
     }
 
-    /// Polls the order every 2 s, at most 30 times, and reloads once it is no longer
-    /// waiting for its payment.
+    /// Polls the order on [`payment_poll_delay`]'s schedule and reloads once it is no longer
+    /// waiting for its payment; says so when it stops asking.
     pub fn watch_payment(order_id: String) {
         poll_order(order_id, 0);
     }
 
     fn poll_order(order_id: String, attempt: u32) {
-        if attempt >= 30 {
+        let Some(seconds) = super::super::payment_poll_delay(attempt) else {
+            if let Some(notice) = element("#payment-watch") {
+                notice.set_text_content(Some(super::super::PAYMENT_WATCH_GAVE_UP));
+            }
             return;
-        }
+        };
         leptos::prelude::set_timeout(
             move || {
                 spawn(async move {
@@ -102,7 +105,7 @@ mod imp {
                     }
                 });
             },
-            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs(u64::from(seconds)),
         );
     }
 

@@ -259,3 +259,14 @@ fn a_refusal_names_the_line_as_the_shopper_knows_it() {
     assert_eq!(named("déjà vu", "", "Mug"), "déjà vu");
     assert_eq!(named("é A-1 é", "A-1", "Crème"), "é Crème é");
 }
+
+#[test]
+fn the_payment_watch_asks_often_for_a_minute_then_less_for_ten_then_stops() {
+    let delays: Vec<u32> = (0..).map_while(payment_poll_delay).collect();
+    assert_eq!(delays.len(), 90);
+    assert!(delays[..30].iter().all(|&d| d == 2));
+    assert!(delays[30..].iter().all(|&d| d == 10));
+    assert_eq!(delays.iter().sum::<u32>(), 11 * 60, "eleven minutes in all");
+    assert_eq!(payment_poll_delay(90), None);
+    assert_eq!(payment_poll_delay(u32::MAX), None);
+}
