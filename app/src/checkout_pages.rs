@@ -175,29 +175,58 @@ fn summary(
     }
 }
 
+/// `watching`: whether the page still checks for the payment (its watch, or its reloads
+/// without JavaScript) while the order waits for it.
 #[component]
-pub fn OrderPage(order: Order) -> impl IntoView {
+pub fn OrderPage(order: Order, watching: bool) -> impl IntoView {
     let currency = order.currency;
     let (heading, message) = match order.status {
-        OrderStatus::Paid => ("Thank you for your order", "Your payment was received. We will send a receipt to your e-mail."),
+        OrderStatus::Paid => (
+            "Thank you for your order",
+            "Your payment was received. We will send a receipt to your e-mail.",
+        ),
         OrderStatus::AwaitingPayment | OrderStatus::Pending => (
             "Waiting for your payment",
-            "We have not heard from the payment service yet. If you just paid, this page updates by itself in a moment.",
+            if watching {
+                "We have not heard from the payment service yet. If you just paid, this page updates by itself in a moment."
+            } else {
+                "We have not heard from the payment service yet."
+            },
         ),
-        OrderStatus::Expired => ("This order expired", "The payment was not completed in time, so the items went back on the shelf."),
-        OrderStatus::Failed => ("This order could not be completed", "Nothing was charged. Your cart still holds your items."),
-        OrderStatus::Fulfilled => ("Your order is on its way", "We have sent your items. Thank you for shopping with us."),
-        OrderStatus::Refunded => ("This order was refunded", "The payment was refunded to your card."),
+        OrderStatus::Expired => (
+            "This order expired",
+            "The payment was not completed in time, so the items went back on the shelf.",
+        ),
+        OrderStatus::Failed => (
+            "This order could not be completed",
+            "Nothing was charged. Your cart still holds your items.",
+        ),
+        OrderStatus::Fulfilled => (
+            "Your order is on its way",
+            "We have sent your items. Thank you for shopping with us.",
+        ),
+        OrderStatus::Refunded => (
+            "This order was refunded",
+            "The payment was refunded to your card.",
+        ),
     };
     let pay = (order.status == OrderStatus::AwaitingPayment)
         .then(|| order.payment_url.clone())
         .flatten()
         .map(|url| view! { <p><a class="button" href=url>"Go to payment"</a></p> });
-    let watch = matches!(
+    let waiting = matches!(
         order.status,
         OrderStatus::AwaitingPayment | OrderStatus::Pending
-    )
-    .then(|| view! { <crate::islands::PaymentWatch order_id=order.id.clone()/> });
+    );
+    let watch = waiting.then(|| {
+        if watching {
+            Either::Left(view! { <crate::islands::PaymentWatch order_id=order.id.clone()/> })
+        } else {
+            Either::Right(view! {
+                <p id="payment-watch" class="notice" role="status">{crate::islands::PAYMENT_WATCH_GAVE_UP}</p>
+            })
+        }
+    });
     let rows = order
         .lines
         .iter()

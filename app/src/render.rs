@@ -174,11 +174,6 @@ pub fn cart(collections: Vec<Collection>, view: crate::checkout_pages::CartView)
     document(meta, collections, move || view! { <CartPage view=view/> })
 }
 
-/// How often (seconds) and how many times the order page reloads itself while it waits for
-/// the payment: every 2 s for a minute.
-pub const ORDER_REFRESH_SECONDS: u32 = 2;
-pub const ORDER_REFRESHES: u32 = 30;
-
 /// The order page; `refreshed` counts the reloads so far (`?refreshed=` of the address).
 pub fn order(collections: Vec<Collection>, order: domain::order::Order, refreshed: u32) -> String {
     use crate::checkout_pages::OrderPage;
@@ -186,23 +181,29 @@ pub fn order(collections: Vec<Collection>, order: domain::order::Order, refreshe
         order.status,
         domain::order::OrderStatus::AwaitingPayment | domain::order::OrderStatus::Pending
     );
+    // Without JavaScript the page reloads itself on the payment watch's schedule, and once
+    // that has run out it says so, as the watch does.
+    let delay = waiting
+        .then(|| crate::islands::payment_poll_delay(refreshed))
+        .flatten();
     let meta = Meta {
         title: format!("Order {}", order.status.label()),
         description: "Your order.".into(),
         canonical: format!("/orders/{}", order.id),
         query: String::new(),
-        refresh: (waiting && refreshed < ORDER_REFRESHES).then(|| {
+        refresh: delay.map(|seconds| {
             (
-                ORDER_REFRESH_SECONDS,
+                seconds,
                 format!("/orders/{}?refreshed={}", order.id, refreshed + 1),
             )
         }),
         ..Meta::default()
     };
+    let watching = delay.is_some();
     document(
         meta,
         collections,
-        move || view! { <OrderPage order=order/> },
+        move || view! { <OrderPage order=order watching=watching/> },
     )
 }
 

@@ -3,8 +3,9 @@
 use crate::checkout::{order, sessions_of, wait_status};
 use integration_tests::{pay, server, Client};
 
-/// Issue #10, defect 5: while an order waits for its payment, its page reloads itself (every
-/// 2 s for a minute, without JavaScript; an island polls with it), and stops once paid.
+/// Issue #10, defect 5: while an order waits for its payment, its page reloads itself (without
+/// JavaScript; an island polls with it) every 2 s for a minute and every 10 s for ten more,
+/// then says it has stopped checking; it stops once paid.
 #[tokio::test]
 async fn the_order_page_refreshes_itself_while_waiting_for_the_payment() {
     let c = Client::shopper();
@@ -22,9 +23,17 @@ async fn the_order_page_refreshes_itself_while_waiting_for_the_payment() {
     page.assert_contains("data-component=\"PaymentWatch");
     let later = c.get(&format!("/orders/{id}?refreshed=7")).await;
     later.assert_contains(&format!("url=/orders/{id}?refreshed=8"));
-    // After a minute of reloads it stops (the page still says how to check).
-    let last = c.get(&format!("/orders/{id}?refreshed=30")).await;
+    // After a minute, every 10 s.
+    let slower = c.get(&format!("/orders/{id}?refreshed=30")).await;
+    slower.assert_contains(&format!("content=\"10;url=/orders/{id}?refreshed=31\""));
+    slower.assert_contains("this page updates by itself");
+    // After eleven minutes it stops, and says so instead of promising an update.
+    let last = c.get(&format!("/orders/{id}?refreshed=90")).await;
+    last.assert_contains("Waiting for your payment");
     last.assert_lacks("http-equiv=\"refresh\"");
+    last.assert_lacks("PaymentWatch");
+    last.assert_lacks("updates by itself");
+    last.assert_contains("This page has stopped checking. Reload it in a few minutes");
 
     pay(&server().gateway, &id).await;
     wait_status(&c, &id, "paid").await;
