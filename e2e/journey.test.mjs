@@ -302,7 +302,7 @@ test("cart steps taken while one is on its way all count, and a refused step say
   await row.getByRole("button", { name: /One more/ }).click();
   const alert = row.getByRole("alert");
   await alert.waitFor();
-  assert.match(await alert.innerText(), /only 3 of .+ left/);
+  assert.match(await alert.innerText(), /^Only 3 of Enamel Camp Mug \(.+\) left\.$/);
   assert.doesNotMatch(await alert.innerText(), new RegExp(sku));
   assert.equal(await field.inputValue(), "3");
   assert.equal(await page.evaluate(() => window.__before), true, "no reload");
@@ -318,7 +318,7 @@ test("cart steps taken while one is on its way all count, and a refused step say
   await page.getByRole("button", { name: "Add to cart" }).click();
   const status = page.locator(".buy-status", { hasText: /left/ });
   await status.waitFor();
-  assert.match(await status.innerText(), /^only 3 of Enamel Camp Mug \(.+\) left/);
+  assert.match(await status.innerText(), /^Only 3 of Enamel Camp Mug \(.+\) left\.$/);
   assert.equal((await (await page.request.get(`${SHOP}/api/cart`)).json()).units, 3);
   await context.close();
 });

@@ -43,7 +43,8 @@ pub fn CartPage(view: CartView) -> impl IntoView {
         countries,
     } = view;
     let currency = cart.currency;
-    let error = error.map(|e| view! { <p class="alert" role="alert">{e}</p> });
+    let error =
+        error.map(|e| view! { <p class="alert" role="alert">{crate::islands::sentence(&e)}</p> });
     let notice = notice.map(|n| view! { <p class="notice" role="status">{n}</p> });
     if cart.lines.is_empty() {
         return Either::Left(view! {

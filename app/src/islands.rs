@@ -371,6 +371,22 @@ pub fn QuantityStepper(
     }
 }
 
+/// An error's `detail` as a shopper reads it: the API's details are written in lower case
+/// without a full stop (`only 2 of X left`); pages and islands show `Only 2 of X left.`
+pub fn sentence(detail: &str) -> String {
+    let detail = detail.trim();
+    let mut out = String::with_capacity(detail.len() + 1);
+    let mut chars = detail.chars();
+    if let Some(first) = chars.next() {
+        out.push(first.to_ascii_uppercase());
+        out.push_str(chars.as_str());
+    }
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 /// `detail` with the first `sku` in it read as `title`: the API names lines by SKU, the
 /// shopper by name. (A byte search: `str::replace`'s searcher weighs 1.7 KB in the bundle.)
 pub fn named(detail: &str, sku: &str, title: &str) -> String {

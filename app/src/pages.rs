@@ -221,7 +221,7 @@ pub fn ErrorPage(status: u16, title: String, message: String) -> impl IntoView {
         <section class="error">
             <p class="status">{status}</p>
             <h1>{title}</h1>
-            <p>{message}</p>
+            <p>{crate::islands::sentence(&message)}</p>
             <p><a href="/">"Back to the shop"</a></p>
         </section>
     }

@@ -343,7 +343,7 @@ async fn forms_work_without_javascript() {
         .await;
     assert_eq!(bad.status, 400);
     bad.assert_contains("role=\"alert\"");
-    bad.assert_contains("quantity must be a whole number");
+    bad.assert_contains("Quantity must be a whole number");
     bad.assert_contains("€54.00");
 
     // Posts from another site are refused.
@@ -423,6 +423,6 @@ async fn quantity_steppers_work_without_javascript() {
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
     r.assert_contains("role=\"alert\"");
-    r.assert_contains("only 50 of Wool Hiking Socks (L / Grey) left");
+    r.assert_contains("Only 50 of Wool Hiking Socks (L / Grey) left.");
     assert_eq!(units(c.get("/api/cart").await.json()), 5);
 }

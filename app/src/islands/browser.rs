@@ -73,10 +73,10 @@ mod imp {
         if resp.ok() {
             Ok(answer)
         } else {
-            Err(answer
-                .detail
-                .or(answer.message)
-                .unwrap_or_else(|| "That did not work; try again.".to_owned()))
+            Err(answer.detail.or(answer.message).map_or_else(
+                || "That did not work; try again.".to_owned(),
+                |d| super::super::sentence(&d),
+            ))
         }
     }
 

@@ -270,3 +270,23 @@ fn the_payment_watch_asks_often_for_a_minute_then_less_for_ten_then_stops() {
     assert_eq!(payment_poll_delay(90), None);
     assert_eq!(payment_poll_delay(u32::MAX), None);
 }
+
+#[test]
+fn an_error_reads_as_a_sentence() {
+    assert_eq!(sentence("only 2 of MUG-1 left"), "Only 2 of MUG-1 left.");
+    assert_eq!(
+        sentence("There is no such discount code."),
+        "There is no such discount code."
+    );
+    assert_eq!(
+        sentence("checkout is busy; try again?"),
+        "Checkout is busy; try again?"
+    );
+    assert_eq!(sentence("  é is kept as it is  "), "é is kept as it is.");
+    assert_eq!(sentence(""), "");
+    // Then named: the SKU is still there to be read as the line's title.
+    assert_eq!(
+        named(&sentence("only 2 of MUG-1 left"), "MUG-1", "Mug (Red)"),
+        "Only 2 of Mug (Red) left."
+    );
+}
