@@ -50,6 +50,28 @@ async function pay(page, card) {
   await page.getByRole("button", { name: /^Pay / }).click();
 }
 
+/// Routes the requests `match` takes. The one `held(request, n)` picks (n counts from 1) is
+/// sent at once but answered to the page only on the returned `release()`; the others go out
+/// once it has been sent. The shop sees it first, the page hears it last.
+async function answerLast(page, match, held) {
+  let release, sent;
+  const answered = new Promise((resolve) => (release = resolve));
+  const first = new Promise((resolve) => (sent = resolve));
+  let n = 0;
+  await page.route(match, async (route) => {
+    if (held(route.request(), ++n)) {
+      const response = await route.fetch();
+      sent();
+      await answered;
+      await route.fulfill({ response });
+    } else {
+      await first;
+      await route.continue();
+    }
+  });
+  return release;
+}
+
 /// The whole journey; `javaScript` false runs it as a shopper without JavaScript.
 async function journey(javaScript, tag) {
   const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width: 1280, height: 900 } });
@@ -188,22 +210,10 @@ test("the header's count is not undone by its own first read answering after an 
   // answered first. Here that first read is served before the add and answered after it.
   const context = await browser.newContext();
   const page = await context.newPage();
-  let release, served;
-  const held = new Promise((resolve) => (release = resolve));
-  const read = new Promise((resolve) => (served = resolve));
-  await page.route(
+  const release = await answerLast(
+    page,
     (url) => url.pathname.startsWith("/api/cart"),
-    async (route) => {
-      if (route.request().method() === "GET") {
-        const response = await route.fetch();
-        served();
-        await held;
-        await route.fulfill({ response });
-      } else {
-        await read;
-        await route.continue();
-      }
-    },
+    (request) => request.method() === "GET",
   );
   const firstRead = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/cart" && r.request().method() === "GET");
   await page.goto(`${SHOP}/products/oak-cutting-board?variant=OAK-CUTTING-BOARD-LARGE`);
@@ -226,24 +236,7 @@ test("two adds answered out of order leave the header at the cart's count", asyn
   const page = await context.newPage();
   await page.goto(`${SHOP}/products/oak-cutting-board?variant=OAK-CUTTING-BOARD-LARGE`);
   await page.locator("html[data-hydrated=true]").waitFor();
-  let release, served;
-  const held = new Promise((resolve) => (release = resolve));
-  const first = new Promise((resolve) => (served = resolve));
-  let adds = 0;
-  await page.route(
-    (url) => url.pathname === "/api/cart/items",
-    async (route) => {
-      if (++adds === 1) {
-        const response = await route.fetch();
-        served();
-        await held;
-        await route.fulfill({ response });
-      } else {
-        await first;
-        await route.continue();
-      }
-    },
-  );
+  const release = await answerLast(page, (url) => url.pathname === "/api/cart/items", (_, n) => n === 1);
   const add = page.getByRole("button", { name: "Add to cart" });
   await add.click();
   await add.click();

@@ -10,6 +10,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use serde::Serialize;
+use std::{cell::Cell, rc::Rc};
 use wire::{Json, Packed, Read};
 
 /// One variant as the buy box needs it (already formatted on the server).
@@ -185,7 +186,7 @@ pub fn ProductBuy(
         .collect_view();
 
     // Adds sent so far: the number of the latest.
-    let adds = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let adds = Rc::new(Cell::new(0u32));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let qty: u32 = quantity
@@ -243,7 +244,7 @@ pub fn CartLink() -> impl IntoView {
     let (units, set_units) = signal(0u64);
     // Whether a `cart:updated` came: its count is newer than what the first read may still
     // bring back (a shopper who adds at once can have the add answered first).
-    let updated = std::rc::Rc::new(std::cell::Cell::new(false));
+    let updated = Rc::new(Cell::new(false));
     let seen = updated.clone();
     browser::spawn(async move {
         if let Ok(cart) = browser::send("GET", "/api/cart", None).await {
@@ -301,7 +302,6 @@ pub fn QuantityStepper(
     #[prop(into)] quantity: Packed<u32>,
     label: String,
 ) -> impl IntoView {
-    use std::{cell::Cell, rc::Rc};
     let Packed(quantity) = quantity;
     let input = NodeRef::<leptos::html::Input>::new();
     let id = format!("qty-{sku}");
@@ -388,7 +388,8 @@ pub fn sentence(detail: &str) -> String {
 }
 
 /// `detail` with the first `sku` in it read as `title`: the API names lines by SKU, the
-/// shopper by name. (A byte search: `str::replace`'s searcher weighs 1.7 KB in the bundle.)
+/// shopper by name (the cart page and the islands). A byte search: `str::replace`'s searcher
+/// weighs 1.7 KB in the bundle.
 pub fn named(detail: &str, sku: &str, title: &str) -> String {
     let at = (!sku.is_empty())
         .then(|| {

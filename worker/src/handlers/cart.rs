@@ -306,7 +306,7 @@ fn for_shoppers(index: &CatalogIndex, e: &AppError) -> String {
         .and_then(|s| Sku::parse(&s).ok())
         .and_then(|sku| index.skus.get(&sku).map(|entry| (sku, entry)));
     match entry {
-        Some((sku, entry)) => detail.replace(sku.as_str(), &entry.title),
+        Some((sku, entry)) => app::islands::named(&detail, sku.as_str(), &entry.title),
         None => detail,
     }
 }
